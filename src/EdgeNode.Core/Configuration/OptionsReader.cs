@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Net;
+using EdgeNode.Core.Addressing;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeNode.Core.Configuration;
+
+/// <summary>
+/// Reads and validates <see cref="NodeOptions"/> from configuration by hand rather than through a binder, so
+/// that every problem names its key in plain words and nothing needs reflection.
+/// </summary>
+public sealed class OptionsReader
+{
+    // Every key the node understands, by section. A key outside this table in one of these sections is a typo
+    // that would otherwise be ignored silently; other sections (Logging, ...) belong to the host.
+    private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Node"] = ["Domain", "DataDir", "ListenAddresses", "Admins"],
+        ["Xmpp"] = ["C2sPort", "C2sDirectTlsPort", "S2sPort"],
+        ["Http"] = ["Port", "FederationPort"],
+        ["Mqtt"] = ["Port", "TlsPort"],
+        ["Federation"] = ["Mode", "Allow"],
+        ["Tls"] = ["CertificatePath", "KeyPath"],
+    };
+
+    private readonly IConfiguration _config;
+    private readonly List<string> _problems = [];
+
+    private OptionsReader(IConfiguration config) => _config = config;
+
+    /// <summary>Reads the options, or throws <see cref="ConfigurationErrorException"/> listing every problem.</summary>
+    public static NodeOptions Read(IConfiguration config)
+    {
+        var reader = new OptionsReader(config);
+        var options = reader.ReadAll();
+        if (reader._problems.Count > 0) throw new ConfigurationErrorException(reader._problems);
+        return options;
+    }
+
+    private NodeOptions ReadAll()
+    {
+        CheckUnknownKeys();
+        var options = new NodeOptions
+        {
+            Node = new NodeSection
+            {
+                Domain = ReadDomain("Node:Domain", "localhost"),
+                DataDir = ReadString("Node:DataDir", "./data"),
+                ListenAddresses = ReadList("Node:ListenAddresses", ParseAddress),
+                Admins = ReadList("Node:Admins", ParseBareJid),
+            },
+            Xmpp = new XmppOptions
+            {
+                C2sPort = ReadPort("Xmpp:C2sPort", 5222),
+                C2sDirectTlsPort = ReadPort("Xmpp:C2sDirectTlsPort", 5223),
+                S2sPort = ReadPort("Xmpp:S2sPort", 5269),
+            },
+            Http = new HttpOptions
+            {
+                Port = ReadPort("Http:Port", 8008),
+                FederationPort = ReadPort("Http:FederationPort", 8448),
+            },
+            Mqtt = new MqttOptions
+            {
+                Port = ReadPort("Mqtt:Port", 1883),
+                TlsPort = ReadPort("Mqtt:TlsPort", 8883),
+            },
+            Federation = new FederationOptions
+            {
+                Mode = ReadFederationMode("Federation:Mode"),
+                Allow = ReadList("Federation:Allow", ParseDomain),
+            },
+            Tls = ReadTls(),
+        };
+        CheckPortClashes(options);
+        return options;
+    }
+
+    private void CheckUnknownKeys()
+    {
+        foreach (var (section, keys) in KnownKeys)
+        {
+            foreach (var child in _config.GetSection(section).GetChildren())
+            {
+                if (!keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                    _problems.Add($"{section}:{child.Key}: unknown setting (known in {section}: {string.Join(", ", keys)})");
+            }
+        }
+    }
+
+    private string ReadString(string key, string fallback)
+    {
+        var value = _config[key];
+        if (value is null) return fallback;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            _problems.Add($"{key}: must not be empty");
+            return fallback;
+        }
+        return value;
+    }
+
+    private string ReadDomain(string key, string fallback)
+    {
+        var value = _config[key] ?? fallback;
+        if (DomainName.TryNormalize(value, out var normalized, out var problem)) return normalized;
+        _problems.Add($"{key}: {problem}");
+        return fallback;
+    }
+
+    private int ReadPort(string key, int fallback)
+    {
+        var value = _config[key];
+        if (value is null) return fallback;
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            _problems.Add($"{key}: '{value}' is not a port number (a whole number from 1 to 65535, or 0 to switch the listener off)");
+            return fallback;
+        }
+        if (port > 65535)
+        {
+            _problems.Add($"{key}: {port} is out of range (1 to 65535, or 0 to switch the listener off)");
+            return fallback;
+        }
+        return port;
+    }
+
+    private FederationMode ReadFederationMode(string key)
+    {
+        var value = _config[key];
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case null: return FederationMode.Closed;
+            case "closed": return FederationMode.Closed;
+            case "allowlist": return FederationMode.Allowlist;
+            case "open": return FederationMode.Open;
+            default:
+                _problems.Add($"{key}: '{value}' is not a federation mode (closed, allowlist or open)");
+                return FederationMode.Closed;
+        }
+    }
+
+    private TlsOptions ReadTls()
+    {
+        var cert = _config["Tls:CertificatePath"];
+        var key = _config["Tls:KeyPath"];
+        if (cert is null && key is null) return new TlsOptions();
+        if (cert is null || key is null)
+        {
+            _problems.Add(cert is null
+                ? "Tls:CertificatePath: must be set together with Tls:KeyPath"
+                : "Tls:KeyPath: must be set together with Tls:CertificatePath");
+            return new TlsOptions();
+        }
+        if (!File.Exists(cert)) _problems.Add($"Tls:CertificatePath: no file at '{cert}'");
+        if (!File.Exists(key)) _problems.Add($"Tls:KeyPath: no file at '{key}'");
+        return new TlsOptions { CertificatePath = cert, KeyPath = key };
+    }
+
+    /// <summary>A list is a JSON array (Key:0, Key:1, ...) or, from the environment or command line, one comma-separated value.</summary>
+    private IReadOnlyList<T> ReadList<T>(string key, Func<string, (T? Value, string? Problem)> parse)
+    {
+        var section = _config.GetSection(key);
+        IEnumerable<string> items = section.Value is { } single
+            ? single.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : section.GetChildren().Select(c => c.Value ?? "");
+        var result = new List<T>();
+        foreach (var item in items)
+        {
+            var (value, problem) = parse(item);
+            if (problem is not null) _problems.Add($"{key}: {problem}");
+            else result.Add(value!);
+        }
+        return result;
+    }
+
+    private static (IPAddress?, string?) ParseAddress(string text) =>
+        IPAddress.TryParse(text, out var address) ? (address, null) : (null, $"'{text}' is not an IP address");
+
+    private static (string?, string?) ParseDomain(string text) =>
+        DomainName.TryNormalize(text, out var normalized, out var problem) ? (normalized, null) : (null, problem);
+
+    private static (string?, string?) ParseBareJid(string text)
+    {
+        if (!Jid.TryParse(text, out var jid, out var problem)) return (null, $"'{text}' is not an address: {problem}");
+        if (!jid.IsBare || jid.Local is null) return (null, $"'{text}' must be a bare address such as admin@example.org");
+        return (jid.ToString(), null);
+    }
+
+    private void CheckPortClashes(NodeOptions options)
+    {
+        foreach (var group in options.EnabledPorts().GroupBy(p => p.Port).Where(g => g.Count() > 1))
+        {
+            var keys = group.Select(p => p.Key).ToArray();
+            _problems.Add($"{keys[1]}: port {group.Key} is already used by {keys[0]}");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+namespace EdgeNode.Core.Storage;
+
+/// <summary>The schema's history, oldest first. The store applies every step above the database's version.</summary>
+public static class Migrations
+{
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "accounts and their SCRAM verifiers", """
+            CREATE TABLE accounts (
+                jid        TEXT PRIMARY KEY NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE credentials (
+                jid        TEXT NOT NULL REFERENCES accounts(jid) ON DELETE CASCADE,
+                mechanism  TEXT NOT NULL,
+                salt       BLOB NOT NULL,
+                iterations INTEGER NOT NULL,
+                stored_key BLOB NOT NULL,
+                server_key BLOB NOT NULL,
+                PRIMARY KEY (jid, mechanism)
+            );
+            """),
+        new(2, "the node's own keys (Matrix signing keys)", """
+            CREATE TABLE node_keys (
+                purpose    TEXT NOT NULL,
+                key_id     TEXT NOT NULL,
+                secret     BLOB NOT NULL,
+                public     BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (purpose, key_id)
+            );
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+}

@@ -1,0 +1,77 @@
+using System.Reflection;
+using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Storage;
+using EdgeNode.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeNode.Cli;
+
+/// <summary>The `edgenode` command: parses the verb, loads the configuration and runs the verb.</summary>
+public static class EdgeNodeCli
+{
+    public static string Version { get; } =
+        typeof(EdgeNodeCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, CliIo io, CancellationToken stop)
+    {
+        var command = CommandLine.Parse(args, out var problem);
+        if (command is null)
+        {
+            io.Error.WriteLine($"edgenode: {problem}");
+            io.Error.WriteLine(CommandLine.Usage);
+            return ExitCodes.Usage;
+        }
+        switch (command.Verb)
+        {
+            case Verb.Version:
+                io.Out.WriteLine($"edgenode {Version}");
+                return ExitCodes.Ok;
+            case Verb.Help:
+                io.Out.WriteLine(CommandLine.Usage);
+                return ExitCodes.Ok;
+        }
+
+        IConfigurationRoot configuration;
+        NodeOptions options;
+        try
+        {
+            configuration = NodeConfiguration.Build(command.ConfigPath, command.Overrides, environment);
+            options = OptionsReader.Read(configuration);
+        }
+        catch (ConfigurationErrorException e)
+        {
+            if (command.Verb == Verb.CheckConfig)
+            {
+                foreach (var line in e.Problems) io.Error.WriteLine($"edgenode: configuration: {line}");
+                io.Error.WriteLine($"edgenode: {e.Problems.Count} problem(s) found");
+            }
+            else
+            {
+                io.Error.WriteLine($"edgenode: configuration: {e.Message}");
+            }
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return command.Verb switch
+            {
+                Verb.CheckConfig => CheckConfig(options, io),
+                Verb.Run => await NodeHost.RunAsync(options, configuration, environment, io, stop),
+                _ => UserCommands.Run(command, options, io),
+            };
+        }
+        catch (StoreException e)
+        {
+            io.Error.WriteLine($"edgenode: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static int CheckConfig(NodeOptions options, CliIo io)
+    {
+        io.Out.WriteLine($"configuration is valid: domain {options.Node.Domain}, data in {Path.GetFullPath(options.Node.DataDir)}, federation {options.Federation.Mode.ToString().ToLowerInvariant()}");
+        foreach (var (key, port) in options.EnabledPorts()) io.Out.WriteLine($"  {key} = {port}");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,89 @@
+using EdgeNode.Core.Accounts;
+using EdgeNode.Core.Addressing;
+using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Storage;
+
+namespace EdgeNode.Cli;
+
+/// <summary>`edgenode user add|passwd|remove|list`.</summary>
+public static class UserCommands
+{
+    public static int Run(CommandLine command, NodeOptions options, CliIo io)
+    {
+        Jid jid = default;
+        if (command.Arguments.Count == 1 && !TryAccountAddress(command.Arguments[0], options, io, out jid)) return ExitCodes.Usage;
+
+        using var store = Store.Open(options.Node.DataDir);
+        var accounts = new AccountStore(store);
+        switch (command.Verb)
+        {
+            case Verb.UserList:
+                foreach (var account in accounts.List()) io.Out.WriteLine(account);
+                return ExitCodes.Ok;
+            case Verb.UserRemove:
+                if (!accounts.Remove(jid)) return Fail(io, $"there is no account {jid}");
+                io.Out.WriteLine($"removed {jid}");
+                return ExitCodes.Ok;
+            case Verb.UserAdd:
+                if (accounts.Exists(jid)) return Fail(io, $"the account {jid} already exists (use 'edgenode user passwd {jid}' to change its password)");
+                if (ReadPassword(io, jid) is not { } password) return ExitCodes.Failure;
+                try { accounts.Add(jid, password); }
+                catch (AccountExistsException e) { return Fail(io, e.Message); }
+                io.Out.WriteLine($"created {jid}");
+                return ExitCodes.Ok;
+            case Verb.UserPasswd:
+                if (!accounts.Exists(jid)) return Fail(io, $"there is no account {jid}");
+                if (ReadPassword(io, jid) is not { } newPassword) return ExitCodes.Failure;
+                try { accounts.SetPassword(jid, newPassword); }
+                catch (AccountNotFoundException e) { return Fail(io, e.Message); }
+                io.Out.WriteLine($"changed the password of {jid}");
+                return ExitCodes.Ok;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "not a user verb");
+        }
+    }
+
+    /// <summary>An account address on this node; a bare local part means one on the node's domain.</summary>
+    private static bool TryAccountAddress(string text, NodeOptions options, CliIo io, out Jid jid)
+    {
+        var full = text.Contains('@') ? text : $"{text}@{options.Node.Domain}";
+        if (!Jid.TryParse(full, out jid, out var problem))
+        {
+            io.Error.WriteLine($"edgenode: '{text}' is not a valid address: {problem}");
+            return false;
+        }
+        if (!jid.IsBare || jid.Local is null)
+        {
+            io.Error.WriteLine($"edgenode: '{text}' must be an account address such as alice@{options.Node.Domain}");
+            return false;
+        }
+        if (jid.Domain != options.Node.Domain)
+        {
+            io.Error.WriteLine($"edgenode: {jid} is not on this node's domain ({options.Node.Domain}; set Node:Domain to change it)");
+            return false;
+        }
+        return true;
+    }
+
+    private static string? ReadPassword(CliIo io, Jid jid)
+    {
+        var password = PasswordReader.Read(io, jid.ToString());
+        if (password is null)
+        {
+            io.Error.WriteLine("edgenode: no password given on standard input");
+            return null;
+        }
+        if (!PasswordRules.IsAcceptable(password, out var problem))
+        {
+            io.Error.WriteLine($"edgenode: {problem}");
+            return null;
+        }
+        return password;
+    }
+
+    private static int Fail(CliIo io, string message)
+    {
+        io.Error.WriteLine($"edgenode: {message}");
+        return ExitCodes.Failure;
+    }
+}

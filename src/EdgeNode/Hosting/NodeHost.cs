@@ -1,0 +1,174 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using EdgeNode.Cli;
+using EdgeNode.Core.Accounts;
+using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Crypto;
+using EdgeNode.Core.Storage;
+using EdgeNode.Listeners;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Hosting;
+
+/// <summary>`edgenode run`: opens the store, makes first-start material, binds every listener on Kestrel and serves until stopped.</summary>
+public static class NodeHost
+{
+    public static async Task<int> RunAsync(NodeOptions options, IConfiguration configuration, IReadOnlyDictionary<string, string> environment, CliIo io, CancellationToken stop)
+    {
+        using var bootstrapLogs = LoggerFactory.Create(l => NodeLogging.Configure(l, configuration));
+        var log = bootstrapLogs.CreateLogger("EdgeNode");
+        NodeLog.Starting(log, EdgeNodeCli.Version, options.Node.Domain, Path.GetFullPath(options.Node.DataDir));
+
+        Store store;
+        X509Certificate2 certificate;
+        SigningKey signingKey;
+        try
+        {
+            store = Store.Open(options.Node.DataDir);
+        }
+        catch (StoreException e)
+        {
+            return Fail(io, e.Message, ExitCodes.Failure);
+        }
+        using var _store = store;
+        try
+        {
+            if (store.Created) NodeLog.DatabaseCreated(log, store.Path);
+            certificate = NodeCertificate.LoadOrCreate(options, out var source);
+            if (source.CreatedNow) NodeLog.CertificateCreated(log, options.Node.Domain, Path.GetFullPath(source.CertificatePath), Path.GetFullPath(source.KeyPath));
+            NodeLog.CertificateInUse(log, source.CertificatePath, certificate.Subject, certificate.NotAfter.ToUniversalTime());
+            if (certificate.NotAfter < DateTime.Now) NodeLog.CertificateExpired(log, source.CertificatePath, certificate.NotAfter.ToUniversalTime());
+            signingKey = SigningKeys.LoadOrCreate(store, out var keyCreated);
+            if (keyCreated) NodeLog.SigningKeyCreated(log, signingKey.KeyId);
+            if (new AccountStore(store).List().Count == 0) NodeLog.AddUserHint(log, options.Node.Domain);
+        }
+        catch (Exception e) when (e is ConfigurationErrorException or SodiumUnavailableException or IOException or UnauthorizedAccessException)
+        {
+            return Fail(io, e.Message, e is ConfigurationErrorException ? ExitCodes.Usage : ExitCodes.Failure);
+        }
+        using var _certificate = certificate;
+        using var _signingKey = signingKey.KeyPair;
+
+        using var notifier = SystemdNotifier.FromEnvironment(environment);
+        var app = Build(options, configuration, environment, certificate, store, notifier);
+        await using var _app = app;
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var hostLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode");
+        try
+        {
+            await app.StartAsync(stop).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            return Fail(io, DescribeBindFailure(options, e), ExitCodes.Failure);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return ExitCodes.Ok;
+        }
+
+        NodeLog.Listening(hostLog, string.Join(", ", options.EnabledPorts().Select(p => $"{p.Key} {p.Port}")));
+        NodeLog.Ready(hostLog, options.Node.Domain, options.Federation.Mode.ToString().ToLowerInvariant());
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            NodeLog.Stopping(hostLog);
+            notifier?.Stopping();
+        });
+        notifier?.Ready();
+        await app.WaitForShutdownAsync(stop).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    private static WebApplication Build(NodeOptions options, IConfiguration configuration, IReadOnlyDictionary<string, string> environment,
+        X509Certificate2 certificate, Store store, SystemdNotifier? notifier)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        NodeLogging.Configure(builder.Logging, configuration);
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(store);
+        if (notifier is not null && SystemdNotifier.WatchdogInterval(environment, Environment.ProcessId) is { } interval)
+            builder.Services.AddHostedService(_ => new WatchdogService(notifier, interval));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var https = new HttpsConnectionAdapterOptions { ServerCertificate = certificate };
+            foreach (var listener in ListenerPlan.For(options))
+            {
+                foreach (var configure in Bind(kestrel, options, listener.Port))
+                {
+                    configure(endpoint =>
+                    {
+                        if (listener.Tls) endpoint.UseHttps(https);
+                        if (listener.Protocol == ListenerProtocol.Http)
+                        {
+                            endpoint.Protocols = listener.Tls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                            return;
+                        }
+                        var handler = CreateHandler(listener, options, endpoint.ApplicationServices);
+                        endpoint.Use(_ => handler.OnConnectedAsync);
+                    });
+                }
+            }
+        });
+
+        var app = builder.Build();
+        app.Run(MatrixPlaceholder.HandleAsync);
+        return app;
+    }
+
+    /// <summary>One Listen call per configured address, or one on every interface when none is configured.</summary>
+    private static IEnumerable<Action<Action<ListenOptions>>> Bind(KestrelServerOptions kestrel, NodeOptions options, int port)
+    {
+        if (options.Node.ListenAddresses.Count == 0)
+        {
+            yield return configure => kestrel.ListenAnyIP(port, configure);
+            yield break;
+        }
+        foreach (var address in options.Node.ListenAddresses)
+        {
+            var a = address;
+            yield return configure => kestrel.Listen(a, port, configure);
+        }
+    }
+
+    private static ConnectionHandler CreateHandler(ListenerPlan listener, NodeOptions options, IServiceProvider services)
+    {
+        var logs = services.GetRequiredService<ILoggerFactory>();
+        return listener.Protocol switch
+        {
+            ListenerProtocol.XmppClient => new XmppUnavailableHandler(options.Node.Domain, "jabber:client", logs.CreateLogger<XmppUnavailableHandler>()),
+            ListenerProtocol.XmppServer => new XmppUnavailableHandler(options.Node.Domain, "jabber:server", logs.CreateLogger<XmppUnavailableHandler>()),
+            ListenerProtocol.Mqtt => new MqttUnavailableHandler(logs.CreateLogger<MqttUnavailableHandler>()),
+            _ => throw new ArgumentOutOfRangeException(nameof(listener), listener.Protocol, "not a raw TCP protocol"),
+        };
+    }
+
+    /// <summary>Start-up failures are one line on standard error, which the service manager's journal keeps too.</summary>
+    private static int Fail(CliIo io, string reason, int exitCode)
+    {
+        io.Error.WriteLine($"edgenode: could not start: {reason}");
+        return exitCode;
+    }
+
+    private static string DescribeBindFailure(NodeOptions options, IOException e)
+    {
+        foreach (var (key, port) in options.EnabledPorts())
+        {
+            if (e.Message.Contains(":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+                return $"{key}: cannot listen on port {port}: {e.InnerException?.Message ?? e.Message} (is another server using it?)";
+        }
+        return e.Message;
+    }
+}

@@ -1,0 +1,38 @@
+using EdgeNode.Core.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Hosting;
+
+internal static partial class NodeLog
+{
+    [LoggerMessage(EventIds.Starting, LogLevel.Information, "EdgeNode {Version} starting for {Domain}, data in {DataDir}")]
+    public static partial void Starting(ILogger logger, string version, string domain, string dataDir);
+
+    [LoggerMessage(EventIds.DatabaseCreated, LogLevel.Information, "First start: created the database {Path}")]
+    public static partial void DatabaseCreated(ILogger logger, string path);
+
+    [LoggerMessage(EventIds.CertificateCreated, LogLevel.Information, "First start: created a self-signed TLS certificate for {Domain} and *.{Domain} at {CertificatePath} (key {KeyPath}); set Tls:CertificatePath and Tls:KeyPath to use your own")]
+    public static partial void CertificateCreated(ILogger logger, string domain, string certificatePath, string keyPath);
+
+    [LoggerMessage(EventIds.CertificateInUse, LogLevel.Information, "TLS certificate {CertificatePath}: {Subject}, valid until {NotAfter:yyyy-MM-dd}")]
+    public static partial void CertificateInUse(ILogger logger, string certificatePath, string subject, DateTime notAfter);
+
+    [LoggerMessage(EventIds.CertificateExpired, LogLevel.Warning, "TLS certificate {CertificatePath} expired on {NotAfter:yyyy-MM-dd}; clients and servers will refuse it")]
+    public static partial void CertificateExpired(ILogger logger, string certificatePath, DateTime notAfter);
+
+    [LoggerMessage(EventIds.SigningKeyCreated, LogLevel.Information, "First start: created the Matrix signing key {KeyId} (kept in the database)")]
+    public static partial void SigningKeyCreated(ILogger logger, string keyId);
+
+    [LoggerMessage(EventIds.AddUserHint, LogLevel.Information, "No accounts yet. Add one with: edgenode user add alice@{Domain} (the password is read from standard input)")]
+    public static partial void AddUserHint(ILogger logger, string domain);
+
+    [LoggerMessage(EventIds.Listening, LogLevel.Information, "Listening: {Listeners}")]
+    public static partial void Listening(ILogger logger, string listeners);
+
+    [LoggerMessage(EventIds.Ready, LogLevel.Information, "EdgeNode ready for {Domain} (federation {Federation})")]
+    public static partial void Ready(ILogger logger, string domain, string federation);
+
+    [LoggerMessage(EventIds.Stopping, LogLevel.Information, "EdgeNode stopping")]
+    public static partial void Stopping(ILogger logger);
+
+}

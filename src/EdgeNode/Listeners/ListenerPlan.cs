@@ -1,0 +1,24 @@
+using EdgeNode.Core.Configuration;
+
+namespace EdgeNode.Listeners;
+
+public enum ListenerProtocol { XmppClient, XmppServer, Http, Mqtt }
+
+/// <summary>What is served on one configured port.</summary>
+public sealed record ListenerPlan(string Key, int Port, ListenerProtocol Protocol, bool Tls)
+{
+    public static IEnumerable<ListenerPlan> For(NodeOptions options)
+    {
+        ListenerPlan[] all =
+        [
+            new("Xmpp:C2sPort", options.Xmpp.C2sPort, ListenerProtocol.XmppClient, Tls: false),
+            new("Xmpp:C2sDirectTlsPort", options.Xmpp.C2sDirectTlsPort, ListenerProtocol.XmppClient, Tls: true),
+            new("Xmpp:S2sPort", options.Xmpp.S2sPort, ListenerProtocol.XmppServer, Tls: false),
+            new("Http:Port", options.Http.Port, ListenerProtocol.Http, Tls: false),
+            new("Http:FederationPort", options.Http.FederationPort, ListenerProtocol.Http, Tls: true),
+            new("Mqtt:Port", options.Mqtt.Port, ListenerProtocol.Mqtt, Tls: false),
+            new("Mqtt:TlsPort", options.Mqtt.TlsPort, ListenerProtocol.Mqtt, Tls: true),
+        ];
+        return all.Where(l => l.Port != 0);
+    }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every EdgeNode test: unit tests, interop tests against real peers, and the Native AOT gate.
+# It installs the Debian packages the tests need when they are missing and it runs as root, builds everything
+# with warnings as errors, and exits non-zero on any failure. A test whose peer is absent fails; none skip.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the tests use (the peers grow with the interop tests).
+packages=(libsodium23 python3)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "test.sh: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: missing Debian packages: ${missing[*]} (run as root to install them, or apt-get install them); the tests that need them will fail"
+  fi
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+log_dir="artifacts/test-logs"
+mkdir -p "$log_dir"
+
+echo "test.sh: building (Release, warnings are errors)"
+dotnet build EdgeNode.sln -c Release -nologo -v:q
+
+echo "test.sh: unit and interop tests"
+status=0
+dotnet test EdgeNode.sln -c Release --no-build -nologo -v:q --logger "console;verbosity=normal" 2>&1 | tee "$log_dir/dotnet-test.log" || status=1
+
+echo "test.sh: Native AOT gate"
+gate=0
+bash tests/aot-gate/run.sh || gate=1
+
+# Each test assembly ends with a block "Total tests: N / Passed: N / Failed: N"; add those up.
+passed=$(grep -E '^\s+Passed: +[0-9]+\s*$' "$log_dir/dotnet-test.log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E '^\s+Failed: +[0-9]+\s*$' "$log_dir/dotnet-test.log" | awk '{s+=$2} END {print s+0}')
+if ((gate)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+if ((status == 0 && failed > 0)); then status=1; fi
+if ((gate)); then status=1; fi
+
+echo
+echo "$passed passed, $failed failed"
+exit $status

@@ -1,0 +1,163 @@
+using System.Security.Cryptography;
+using EdgeNode.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeNode.Core.Tests.Storage;
+
+public class StoreTests
+{
+    [Fact]
+    public void Open_EmptyDirectory_CreatesWalDatabaseAtLatestVersion()
+    {
+        using var dir = new TempDir();
+        using (var store = Store.Open(dir.Path))
+        {
+            Assert.True(store.Created);
+            Assert.Equal(Migrations.Latest, store.SchemaVersion);
+            Assert.Equal("wal", store.Read(c => (string)c.Command("PRAGMA journal_mode").ExecuteScalar()!));
+            var versions = store.Read(c => ReadColumn(c, "SELECT version FROM schema_migrations ORDER BY version"));
+            Assert.Equal(Migrations.All.Select(m => (object)(long)m.Version).ToList(), versions);
+        }
+        using var again = Store.Open(dir.Path);
+        Assert.False(again.Created);
+        Assert.Equal(Migrations.Latest, again.SchemaVersion);
+    }
+
+    [Fact]
+    public void Open_EveryOlderSchema_UpgradesAndKeepsData()
+    {
+        for (var from = 1; from < Migrations.Latest; from++)
+        {
+            using var dir = new TempDir();
+            using (var old = Store.Open(dir.Path, Migrations.All.Take(from).ToArray()))
+            {
+                Assert.Equal(from, old.SchemaVersion);
+                old.Write(tx => tx.Command("INSERT INTO accounts (jid, created_at) VALUES ('kept@localhost', 1)").ExecuteNonQuery());
+            }
+            using var upgraded = Store.Open(dir.Path);
+            Assert.Equal(Migrations.Latest, upgraded.SchemaVersion);
+            Assert.Equal(["kept@localhost"], upgraded.Read(c => ReadColumn(c, "SELECT jid FROM accounts")).Cast<string>());
+        }
+    }
+
+    [Fact]
+    public void Open_FailingMigration_RollsBackToPreviousVersion()
+    {
+        using var dir = new TempDir();
+        Migration[] broken = [.. Migrations.All, new(Migrations.Latest + 1, "broken", "CREATE TABLE half (x); SELECT * FROM no_such_table;")];
+        Assert.Throws<StoreException>(() => Store.Open(dir.Path, broken));
+        using var store = Store.Open(dir.Path);
+        Assert.Equal(Migrations.Latest, store.SchemaVersion);
+        Assert.Equal(0L, store.Read(c => (long)c.Command("SELECT count(*) FROM sqlite_master WHERE name = 'half'").ExecuteScalar()!));
+    }
+
+    [Fact]
+    public void Open_NewerSchemaThanKnown_RefusesAndLeavesFileUntouched()
+    {
+        using var dir = new TempDir();
+        Migration[] future = [.. Migrations.All, new(Migrations.Latest + 1, "from the future", "CREATE TABLE future (x);")];
+        using (Store.Open(dir.Path, future)) { }
+        var before = Hash(dir.File(Store.FileName));
+        var e = Assert.Throws<StoreException>(() => Store.Open(dir.Path));
+        Assert.Contains("newer than this EdgeNode knows", e.Message);
+        Assert.Equal(before, Hash(dir.File(Store.FileName)));
+    }
+
+    [Fact]
+    public void Open_NotADatabase_RefusesAndLeavesFileUntouched()
+    {
+        using var dir = new TempDir();
+        var path = dir.File(Store.FileName);
+        File.WriteAllText(path, "this is a shopping list, not a database\n");
+        var before = Hash(path);
+        var e = Assert.Throws<StoreException>(() => Store.Open(dir.Path));
+        Assert.Contains("not an SQLite database", e.Message);
+        Assert.Contains("left untouched", e.Message);
+        Assert.Equal(before, Hash(path));
+        Assert.False(File.Exists(path + "-wal"));
+    }
+
+    [Fact]
+    public void Open_DamagedPages_RefusesAndLeavesFileUntouched()
+    {
+        using var dir = new TempDir();
+        using (var store = Store.Open(dir.Path))
+        {
+            store.Write(tx =>
+            {
+                for (var i = 0; i < 200; i++)
+                    tx.Command($"INSERT INTO accounts (jid, created_at) VALUES ('user{i}@localhost', {i})").ExecuteNonQuery();
+            });
+        }
+        var path = dir.File(Store.FileName);
+        var bytes = File.ReadAllBytes(path);
+        Assert.True(bytes.Length > 8192);
+        // Keep the 100-byte header, wreck the b-tree pages behind it.
+        new Random(7).NextBytes(bytes.AsSpan(4096, bytes.Length - 4096));
+        File.WriteAllBytes(path, bytes);
+        var before = Hash(path);
+        var e = Assert.Throws<StoreException>(() => Store.Open(dir.Path));
+        Assert.Contains("left untouched", e.Message);
+        Assert.Equal(before, Hash(path));
+    }
+
+    [Fact]
+    public void Write_ManyThreadsAtOnce_NeverSeesBusyAndLosesNothing()
+    {
+        using var dir = new TempDir();
+        using var store = Store.Open(dir.Path);
+        const int threads = 8, each = 50;
+        var errors = new List<Exception>();
+        Parallel.For(0, threads, t =>
+        {
+            for (var i = 0; i < each; i++)
+            {
+                try
+                {
+                    store.Write(tx =>
+                    {
+                        using var insert = tx.Command("INSERT INTO accounts (jid, created_at) VALUES ($j, 0)");
+                        insert.Parameters.AddWithValue("$j", $"u{t}-{i}@localhost");
+                        insert.ExecuteNonQuery();
+                    });
+                    store.Read(c => c.Command("SELECT count(*) FROM accounts").ExecuteScalar());
+                }
+                catch (SqliteException e)
+                {
+                    lock (errors) errors.Add(e);
+                }
+            }
+        });
+        Assert.Empty(errors);
+        Assert.Equal((long)threads * each, store.Read(c => (long)c.Command("SELECT count(*) FROM accounts").ExecuteScalar()!));
+    }
+
+    [Fact]
+    public void Read_Connection_CannotWrite()
+    {
+        using var dir = new TempDir();
+        using var store = Store.Open(dir.Path);
+        var e = Assert.Throws<SqliteException>(() => store.Read(c => c.Command("INSERT INTO accounts (jid, created_at) VALUES ('x@y', 0)").ExecuteNonQuery()));
+        Assert.Equal(8, e.SqliteErrorCode); // SQLITE_READONLY
+    }
+
+    [Fact]
+    public void Dispose_FoldsWalBackIntoTheDatabaseFile()
+    {
+        using var dir = new TempDir();
+        using (var store = Store.Open(dir.Path))
+            store.Write(tx => tx.Command("INSERT INTO accounts (jid, created_at) VALUES ('a@b', 0)").ExecuteNonQuery());
+        Assert.False(File.Exists(dir.File(Store.FileName + "-wal")));
+    }
+
+    private static List<object> ReadColumn(SqliteConnection connection, string sql)
+    {
+        using var command = connection.Command(sql);
+        using var rows = command.ExecuteReader();
+        var values = new List<object>();
+        while (rows.Read()) values.Add(rows.GetValue(0));
+        return values;
+    }
+
+    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+}
