@@ -1,0 +1,36 @@
+namespace EdgeNode.Matrix.Tests;
+
+/// <summary>
+/// Finds the shared Matrix test data: the folder that holds EdgeNode.sln is the repository, and
+/// shared/matrix sits beside it (locally /work/shared, in CI next to the clone). Missing data fails
+/// the test with the paths tried, so a broken checkout never passes silently.
+/// </summary>
+internal static class SharedData
+{
+    private static readonly Lazy<string> s_root = new(Locate);
+
+    public static string MatrixRoot => s_root.Value;
+
+    public static string Path(params string[] parts) => System.IO.Path.Combine([MatrixRoot, .. parts]);
+
+    public static string ReadText(params string[] parts)
+    {
+        string path = Path(parts);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Shared Matrix test data file is missing: {path}", path);
+        return File.ReadAllText(path);
+    }
+
+    private static string Locate()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "EdgeNode.sln")))
+            dir = dir.Parent;
+        if (dir is null)
+            throw new DirectoryNotFoundException($"No folder holding EdgeNode.sln above {AppContext.BaseDirectory}; cannot find shared/matrix.");
+        string? parent = dir.Parent?.FullName;
+        string candidate = System.IO.Path.Combine(parent ?? dir.FullName, "shared", "matrix");
+        if (!Directory.Exists(candidate))
+            throw new DirectoryNotFoundException($"The shared Matrix test data folder is missing: expected {candidate} beside the repository {dir.FullName}.");
+        return candidate;
+    }
+}
