@@ -38,8 +38,8 @@ gate=0
 bash tests/aot-gate/run.sh || gate=1
 
 # Each test assembly ends with a block "Total tests: N / Passed: N / Failed: N"; add those up.
-passed=$(grep -E '^\s+Passed: +[0-9]+\s*$' "$log_dir/dotnet-test.log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -E '^\s+Failed: +[0-9]+\s*$' "$log_dir/dotnet-test.log" | awk '{s+=$2} END {print s+0}')
+passed=$(awk '/^[[:space:]]+Passed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")
+failed=$(awk '/^[[:space:]]+Failed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")
 if ((gate)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 if ((status == 0 && failed > 0)); then status=1; fi
 if ((gate)); then status=1; fi

@@ -57,6 +57,7 @@ public static class NodeHost
         using var _certificate = certificate;
         using var _signingKey = signingKey.KeyPair;
 
+        if (PortProbe.FirstTaken(options) is { } taken) return Fail(io, taken, ExitCodes.Failure);
         using var notifier = SystemdNotifier.FromEnvironment(environment);
         var app = Build(options, configuration, environment, certificate, store, notifier);
         await using var _app = app;

@@ -76,7 +76,7 @@ public class NodeHostTests
         squatter.Start();
         var result = await CliRun.InvokeAsync(["run", .. args]).WaitAsync(Wait);
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"could not start: Mqtt:Port: cannot listen on port {ports["Mqtt:Port"]}", result.Error);
+        Assert.Contains($"could not start: Mqtt:Port: cannot listen on port {ports["Mqtt:Port"]}: the port is already in use", result.Error);
     }
 
     [Fact]

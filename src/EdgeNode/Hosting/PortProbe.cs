@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Sockets;
+using EdgeNode.Core.Configuration;
+using EdgeNode.Listeners;
+
+namespace EdgeNode.Hosting;
+
+/// <summary>
+/// Tries each configured address and port before Kestrel binds, so that a port already in use is reported as one
+/// line naming its key rather than as the web host's stack trace. Kestrel's own bind still decides.
+/// </summary>
+internal static class PortProbe
+{
+    public static string? FirstTaken(NodeOptions options)
+    {
+        IReadOnlyList<IPAddress> addresses = options.Node.ListenAddresses.Count > 0 ? options.Node.ListenAddresses : [IPAddress.IPv6Any];
+        foreach (var listener in ListenerPlan.For(options))
+        {
+            foreach (var address in addresses)
+            {
+                using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+                try
+                {
+                    socket.Bind(new IPEndPoint(address, listener.Port));
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+                {
+                    return $"{listener.Key}: cannot listen on port {listener.Port}: the port is already in use (is another server running?)";
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AccessDenied)
+                {
+                    return $"{listener.Key}: cannot listen on {address} port {listener.Port}: {e.Message}";
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressFamilyNotSupported)
+                {
+                    // No IPv6 on this machine: Kestrel's ListenAnyIP falls back to IPv4, and so does this probe.
+                    using var v4 = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    try { v4.Bind(new IPEndPoint(IPAddress.Any, listener.Port)); }
+                    catch (SocketException) { return $"{listener.Key}: cannot listen on port {listener.Port}: the port is already in use (is another server running?)"; }
+                }
+            }
+        }
+        return null;
+    }
+}
