@@ -1,9 +1,9 @@
 namespace EdgeNode.Core.Storage;
 
-/// <summary>The schema's history, oldest first. The store applies every step above the database's version.</summary>
-public static class Migrations
+/// <summary>The core's schema history, oldest first: accounts and the node's own keys.</summary>
+public static class CoreMigrations
 {
-    public static readonly IReadOnlyList<Migration> All =
+    public static readonly MigrationSet Set = new("core",
     [
         new(1, "accounts and their SCRAM verifiers", """
             CREATE TABLE accounts (
@@ -30,7 +30,5 @@ public static class Migrations
                 PRIMARY KEY (purpose, key_id)
             );
             """),
-    ];
-
-    public static int Latest => All[^1].Version;
+    ]);
 }

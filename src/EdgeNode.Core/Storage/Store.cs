@@ -16,9 +16,9 @@ public sealed class Store : IDisposable
     private readonly SqliteConnection _writer;
     private readonly Lock _writeLock = new();
     private readonly string _readConnectionString;
+    private readonly Dictionary<string, int> _versions = new(StringComparer.Ordinal);
 
     public string Path { get; }
-    public int SchemaVersion { get; private set; }
     /// <summary>True when this open created the database file.</summary>
     public bool Created { get; }
 
@@ -30,10 +30,18 @@ public sealed class Store : IDisposable
         Created = created;
     }
 
-    /// <summary>Opens (creating if absent) the database in <paramref name="dataDir"/> and brings its schema up to date.</summary>
-    public static Store Open(string dataDir, IReadOnlyList<Migration>? migrations = null)
+    /// <summary>The schema version of one component after opening (0 when it has no tables yet).</summary>
+    public int SchemaVersion(string component) => _versions.GetValueOrDefault(component);
+
+    /// <summary>
+    /// Opens (creating if absent) the database in <paramref name="dataDir"/> and brings every component's schema up
+    /// to date; the core's set is always included.
+    /// </summary>
+    public static Store Open(string dataDir, params IReadOnlyList<MigrationSet> components)
     {
-        migrations ??= Migrations.All;
+        IReadOnlyList<MigrationSet> migrations = components.Any(c => c.Component == CoreMigrations.Set.Component)
+            ? components
+            : [CoreMigrations.Set, .. components];
         EnsureProvider();
         Directory.CreateDirectory(dataDir);
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDir, FileName));
@@ -54,7 +62,7 @@ public sealed class Store : IDisposable
         catch (SqliteException e)
         {
             writer.Dispose();
-            throw new StoreException($"the database {path} could not be opened: {e.Message}", e);
+            throw new StoreException($"the database {path} could not be opened or upgraded: {e.Message}", e);
         }
     }
 
@@ -62,7 +70,7 @@ public sealed class Store : IDisposable
     /// Looks at an existing file without changing a byte: it must be SQLite, readable, and not from a newer EdgeNode.
     /// Anything else stops start-up here, before the read-write open could touch it.
     /// </summary>
-    private static void Inspect(string path, IReadOnlyList<Migration> migrations)
+    private static void Inspect(string path, IReadOnlyList<MigrationSet> migrations)
     {
         Span<byte> header = stackalloc byte[16];
         try
@@ -86,16 +94,19 @@ public sealed class Store : IDisposable
         {
             connection.Open();
             // quick_check reads every page's structure: a damaged file is caught here, read-only.
-            using (var check = connection.CreateCommand())
+            using (var check = connection.Command("PRAGMA quick_check(1)"))
             {
-                check.CommandText = "PRAGMA quick_check(1)";
                 var verdict = check.ExecuteScalar() as string;
                 if (verdict != "ok")
                     throw new StoreException($"{path} is damaged (SQLite says: {verdict}); it was left untouched. Restore it from a backup.");
             }
-            var version = ReadVersion(connection);
-            if (version > migrations[^1].Version)
-                throw new StoreException($"{path} has schema version {version}, newer than this EdgeNode knows ({migrations[^1].Version}); it was left untouched. Run the newer EdgeNode that wrote it.");
+            var versions = ReadVersions(connection);
+            foreach (var set in migrations)
+            {
+                var version = versions.GetValueOrDefault(set.Component);
+                if (version > set.Latest)
+                    throw new StoreException($"{path} has {set.Component} schema version {version}, newer than this EdgeNode knows ({set.Latest}); it was left untouched. Run the newer EdgeNode that wrote it.");
+            }
         }
         catch (SqliteException e)
         {
@@ -103,42 +114,54 @@ public sealed class Store : IDisposable
         }
     }
 
-    private static int ReadVersion(SqliteConnection connection)
+    private static Dictionary<string, int> ReadVersions(SqliteConnection connection, SqliteTransaction? tx = null)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'";
-        if ((long)command.ExecuteScalar()! == 0) return 0;
-        command.CommandText = "SELECT coalesce(max(version), 0) FROM schema_migrations";
-        return (int)(long)command.ExecuteScalar()!;
+        var versions = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var command = connection.Command("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'");
+        command.Transaction = tx;
+        if ((long)command.ExecuteScalar()! == 0) return versions;
+        command.CommandText = "SELECT component, max(version) FROM schema_migrations GROUP BY component";
+        using var rows = command.ExecuteReader();
+        while (rows.Read()) versions[rows.GetString(0)] = rows.GetInt32(1);
+        return versions;
     }
 
-    private void Migrate(IReadOnlyList<Migration> migrations)
+    private const string CreateMigrationsTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            component   TEXT NOT NULL,
+            version     INTEGER NOT NULL,
+            description TEXT NOT NULL,
+            applied_at  INTEGER NOT NULL,
+            PRIMARY KEY (component, version))
+        """;
+
+    /// <summary>Applies every missing step of every component in one transaction: all of it lands, or none.</summary>
+    private void Migrate(IReadOnlyList<MigrationSet> migrations)
     {
         lock (_writeLock)
         {
             using var tx = _writer.BeginTransaction();
-            using (var create = tx.Command("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY NOT NULL, description TEXT NOT NULL, applied_at INTEGER NOT NULL)"))
-                create.ExecuteNonQuery();
-            var current = ReadVersionIn(tx);
-            foreach (var step in migrations.Where(m => m.Version > current).OrderBy(m => m.Version))
+            using (var create = tx.Command(CreateMigrationsTable)) create.ExecuteNonQuery();
+            var versions = ReadVersions(_writer, tx);
+            foreach (var set in migrations)
             {
-                using (var apply = tx.Command(step.Sql)) apply.ExecuteNonQuery();
-                using var record = tx.Command("INSERT INTO schema_migrations (version, description, applied_at) VALUES ($v, $d, $t)");
-                record.Parameters.AddWithValue("$v", step.Version);
-                record.Parameters.AddWithValue("$d", step.Description);
-                record.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-                record.ExecuteNonQuery();
-                current = step.Version;
+                var current = versions.GetValueOrDefault(set.Component);
+                foreach (var step in set.Steps.Where(m => m.Version > current).OrderBy(m => m.Version))
+                {
+                    using (var apply = tx.Command(step.Sql)) apply.ExecuteNonQuery();
+                    using var record = tx.Command("INSERT INTO schema_migrations (component, version, description, applied_at) VALUES ($c, $v, $d, $t)");
+                    record.Parameters.AddWithValue("$c", set.Component);
+                    record.Parameters.AddWithValue("$v", step.Version);
+                    record.Parameters.AddWithValue("$d", step.Description);
+                    record.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                    record.ExecuteNonQuery();
+                    current = step.Version;
+                }
+                versions[set.Component] = current;
             }
             tx.Commit();
-            SchemaVersion = current;
+            foreach (var (component, version) in versions) _versions[component] = version;
         }
-    }
-
-    private static int ReadVersionIn(SqliteTransaction tx)
-    {
-        using var command = tx.Command("SELECT coalesce(max(version), 0) FROM schema_migrations");
-        return (int)(long)command.ExecuteScalar()!;
     }
 
     /// <summary>Runs <paramref name="work"/> in a write transaction on the single writer connection, committing on return.</summary>
@@ -166,8 +189,7 @@ public sealed class Store : IDisposable
 
     private static void Execute(SqliteConnection connection, string sql)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
+        using var command = connection.Command(sql);
         command.ExecuteNonQuery();
     }
 

@@ -13,29 +13,29 @@ public class StoreTests
         using (var store = Store.Open(dir.Path))
         {
             Assert.True(store.Created);
-            Assert.Equal(Migrations.Latest, store.SchemaVersion);
+            Assert.Equal(CoreMigrations.Set.Latest, store.SchemaVersion("core"));
             Assert.Equal("wal", store.Read(c => (string)c.Command("PRAGMA journal_mode").ExecuteScalar()!));
-            var versions = store.Read(c => ReadColumn(c, "SELECT version FROM schema_migrations ORDER BY version"));
-            Assert.Equal(Migrations.All.Select(m => (object)(long)m.Version).ToList(), versions);
+            var versions = store.Read(c => ReadColumn(c, "SELECT version FROM schema_migrations WHERE component = 'core' ORDER BY version"));
+            Assert.Equal(CoreMigrations.Set.Steps.Select(m => (object)(long)m.Version).ToList(), versions);
         }
         using var again = Store.Open(dir.Path);
         Assert.False(again.Created);
-        Assert.Equal(Migrations.Latest, again.SchemaVersion);
+        Assert.Equal(CoreMigrations.Set.Latest, again.SchemaVersion("core"));
     }
 
     [Fact]
     public void Open_EveryOlderSchema_UpgradesAndKeepsData()
     {
-        for (var from = 1; from < Migrations.Latest; from++)
+        for (var from = 1; from < CoreMigrations.Set.Latest; from++)
         {
             using var dir = new TempDir();
-            using (var old = Store.Open(dir.Path, Migrations.All.Take(from).ToArray()))
+            using (var old = Store.Open(dir.Path, CoreMigrations.Set.UpTo(from)))
             {
-                Assert.Equal(from, old.SchemaVersion);
+                Assert.Equal(from, old.SchemaVersion("core"));
                 old.Write(tx => tx.Command("INSERT INTO accounts (jid, created_at) VALUES ('kept@localhost', 1)").ExecuteNonQuery());
             }
             using var upgraded = Store.Open(dir.Path);
-            Assert.Equal(Migrations.Latest, upgraded.SchemaVersion);
+            Assert.Equal(CoreMigrations.Set.Latest, upgraded.SchemaVersion("core"));
             Assert.Equal(["kept@localhost"], upgraded.Read(c => ReadColumn(c, "SELECT jid FROM accounts")).Cast<string>());
         }
     }
@@ -44,10 +44,12 @@ public class StoreTests
     public void Open_FailingMigration_RollsBackToPreviousVersion()
     {
         using var dir = new TempDir();
-        Migration[] broken = [.. Migrations.All, new(Migrations.Latest + 1, "broken", "CREATE TABLE half (x); SELECT * FROM no_such_table;")];
+        using (Store.Open(dir.Path)) { }
+        var broken = new MigrationSet("plugin", [new(1, "fine", "CREATE TABLE fine (x);"), new(2, "broken", "CREATE TABLE half (x); SELECT * FROM no_such_table;")]);
         Assert.Throws<StoreException>(() => Store.Open(dir.Path, broken));
         using var store = Store.Open(dir.Path);
-        Assert.Equal(Migrations.Latest, store.SchemaVersion);
+        Assert.Equal(0, store.SchemaVersion("plugin"));
+        Assert.Equal(0L, store.Read(c => (long)c.Command("SELECT count(*) FROM sqlite_master WHERE name = 'fine'").ExecuteScalar()!));
         Assert.Equal(0L, store.Read(c => (long)c.Command("SELECT count(*) FROM sqlite_master WHERE name = 'half'").ExecuteScalar()!));
     }
 
@@ -55,11 +57,11 @@ public class StoreTests
     public void Open_NewerSchemaThanKnown_RefusesAndLeavesFileUntouched()
     {
         using var dir = new TempDir();
-        Migration[] future = [.. Migrations.All, new(Migrations.Latest + 1, "from the future", "CREATE TABLE future (x);")];
+        var future = CoreMigrations.Set with { Steps = [.. CoreMigrations.Set.Steps, new(CoreMigrations.Set.Latest + 1, "from the future", "CREATE TABLE future (x);")] };
         using (Store.Open(dir.Path, future)) { }
         var before = Hash(dir.File(Store.FileName));
         var e = Assert.Throws<StoreException>(() => Store.Open(dir.Path));
-        Assert.Contains("newer than this EdgeNode knows", e.Message);
+        Assert.Contains($"core schema version {CoreMigrations.Set.Latest + 1}, newer than this EdgeNode knows ({CoreMigrations.Set.Latest})", e.Message);
         Assert.Equal(before, Hash(dir.File(Store.FileName)));
     }
 
@@ -99,6 +101,23 @@ public class StoreTests
         var e = Assert.Throws<StoreException>(() => Store.Open(dir.Path));
         Assert.Contains("left untouched", e.Message);
         Assert.Equal(before, Hash(path));
+    }
+
+    [Fact]
+    public void Open_SeveralComponents_EachKeepsItsOwnVersion()
+    {
+        using var dir = new TempDir();
+        var a = new MigrationSet("a", [new(1, "a1", "CREATE TABLE a1 (x);"), new(2, "a2", "CREATE TABLE a2 (x);")]);
+        var b = new MigrationSet("b", [new(1, "b1", "CREATE TABLE b1 (x);")]);
+        using (var store = Store.Open(dir.Path, a.UpTo(1), b))
+        {
+            Assert.Equal(1, store.SchemaVersion("a"));
+            Assert.Equal(1, store.SchemaVersion("b"));
+        }
+        using var upgraded = Store.Open(dir.Path, a, b);
+        Assert.Equal(2, upgraded.SchemaVersion("a"));
+        Assert.Equal(1, upgraded.SchemaVersion("b"));
+        Assert.Equal(CoreMigrations.Set.Latest, upgraded.SchemaVersion("core"));
     }
 
     [Fact]
