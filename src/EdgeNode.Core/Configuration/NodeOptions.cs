@@ -48,23 +48,10 @@ public sealed record NodeSection
     public required IReadOnlyList<string> Admins { get; init; }
 }
 
-public sealed record XmppOptions
-{
-    public required int C2sPort { get; init; }
-    public required int C2sDirectTlsPort { get; init; }
-    public required int S2sPort { get; init; }
-}
-
 public sealed record HttpOptions
 {
     public required int Port { get; init; }
     public required int FederationPort { get; init; }
-}
-
-public sealed record MqttOptions
-{
-    public required int Port { get; init; }
-    public required int TlsPort { get; init; }
 }
 
 public sealed record FederationOptions

@@ -7,18 +7,22 @@ namespace EdgeNode.Core.Configuration;
 
 /// <summary>
 /// Reads and validates <see cref="NodeOptions"/> from configuration by hand rather than through a binder, so
-/// that every problem names its key in plain words and nothing needs reflection.
+/// that every problem names its key in plain words and nothing needs reflection. Each protocol's section is read
+/// in its own partial file (OptionsReader.Xmpp.cs, OptionsReader.Mqtt.cs, ...).
 /// </summary>
-public sealed class OptionsReader
+public sealed partial class OptionsReader
 {
-    // Every key the node understands, by section. A key outside this table in one of these sections is a typo
-    // that would otherwise be ignored silently; other sections (Logging, ...) belong to the host.
-    private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// Every key the node understands, by section path. A key outside this table in one of these sections is a
+    /// typo that would otherwise be ignored silently; other sections (Logging, ...) belong to the host. A nested
+    /// section (Mqtt:Upstream) is a key of its parent and a section of its own here.
+    /// </summary>
+    private static Dictionary<string, string[]> KnownKeys() => new(StringComparer.OrdinalIgnoreCase)
     {
         ["Node"] = ["Domain", "DataDir", "ListenAddresses", "Admins"],
-        ["Xmpp"] = ["C2sPort", "C2sDirectTlsPort", "S2sPort"],
+        ["Xmpp"] = XmppKeys,
         ["Http"] = ["Port", "FederationPort"],
-        ["Mqtt"] = ["Port", "TlsPort"],
+        ["Mqtt"] = MqttKeys,
         ["Federation"] = ["Mode", "Allow"],
         ["Tls"] = ["CertificatePath", "KeyPath"],
     };
@@ -49,22 +53,13 @@ public sealed class OptionsReader
                 ListenAddresses = ReadList("Node:ListenAddresses", ParseAddress),
                 Admins = ReadList("Node:Admins", ParseBareJid),
             },
-            Xmpp = new XmppOptions
-            {
-                C2sPort = ReadPort("Xmpp:C2sPort", 5222),
-                C2sDirectTlsPort = ReadPort("Xmpp:C2sDirectTlsPort", 5223),
-                S2sPort = ReadPort("Xmpp:S2sPort", 5269),
-            },
+            Xmpp = ReadXmpp(),
             Http = new HttpOptions
             {
                 Port = ReadPort("Http:Port", 8008),
                 FederationPort = ReadPort("Http:FederationPort", 8448),
             },
-            Mqtt = new MqttOptions
-            {
-                Port = ReadPort("Mqtt:Port", 1883),
-                TlsPort = ReadPort("Mqtt:TlsPort", 8883),
-            },
+            Mqtt = ReadMqtt(),
             Federation = new FederationOptions
             {
                 Mode = ReadFederationMode("Federation:Mode"),
@@ -78,7 +73,7 @@ public sealed class OptionsReader
 
     private void CheckUnknownKeys()
     {
-        foreach (var (section, keys) in KnownKeys)
+        foreach (var (section, keys) in KnownKeys())
         {
             foreach (var child in _config.GetSection(section).GetChildren())
             {
@@ -123,6 +118,42 @@ public sealed class OptionsReader
             return fallback;
         }
         return port;
+    }
+
+    private bool ReadBool(string key, bool fallback)
+    {
+        var value = _config[key];
+        if (value is null) return fallback;
+        if (bool.TryParse(value, out var result)) return result;
+        _problems.Add($"{key}: '{value}' is not true or false");
+        return fallback;
+    }
+
+    private int ReadInt(string key, int fallback, int min, int max)
+    {
+        var value = _config[key];
+        if (value is null) return fallback;
+        if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var result))
+        {
+            _problems.Add($"{key}: '{value}' is not a whole number");
+            return fallback;
+        }
+        if (result < min || result > max)
+        {
+            _problems.Add($"{key}: {result} is out of range ({min} to {max})");
+            return fallback;
+        }
+        return result;
+    }
+
+    /// <summary>A duration in seconds (a whole number), the unit every timeout setting of the node uses.</summary>
+    private TimeSpan ReadSeconds(string key, TimeSpan fallback, int minSeconds, int maxSeconds) =>
+        TimeSpan.FromSeconds(ReadInt(key, (int)fallback.TotalSeconds, minSeconds, maxSeconds));
+
+    private string? ReadOptionalString(string key)
+    {
+        var value = _config[key];
+        return string.IsNullOrWhiteSpace(value) ? null : value;
     }
 
     private FederationMode ReadFederationMode(string key)

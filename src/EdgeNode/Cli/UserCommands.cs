@@ -2,6 +2,7 @@ using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Storage;
+using EdgeNode.Modules;
 
 namespace EdgeNode.Cli;
 
@@ -13,7 +14,7 @@ public static class UserCommands
         Jid jid = default;
         if (command.Arguments.Count == 1 && !TryAccountAddress(command.Arguments[0], options, io, out jid)) return ExitCodes.Usage;
 
-        using var store = Store.Open(options.Node.DataDir);
+        using var store = Store.Open(options.Node.DataDir, NodeModules.Migrations);
         var accounts = new AccountStore(store);
         switch (command.Verb)
         {

@@ -5,7 +5,7 @@ using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Crypto;
 using EdgeNode.Core.Storage;
-using EdgeNode.Listeners;
+using EdgeNode.Modules;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -32,7 +32,7 @@ public static class NodeHost
         SigningKey signingKey;
         try
         {
-            store = Store.Open(options.Node.DataDir);
+            store = Store.Open(options.Node.DataDir, NodeModules.Migrations);
         }
         catch (StoreException e)
         {
@@ -98,6 +98,9 @@ public static class NodeHost
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(store);
+        XmppModule.AddServices(builder.Services, options);
+        MqttModule.AddServices(builder.Services, options);
+        MatrixModule.AddServices(builder.Services, options);
         if (notifier is not null && SystemdNotifier.WatchdogInterval(environment, Environment.ProcessId) is { } interval)
             builder.Services.AddHostedService(_ => new WatchdogService(notifier, interval));
 
@@ -125,7 +128,7 @@ public static class NodeHost
         });
 
         var app = builder.Build();
-        app.Run(MatrixPlaceholder.HandleAsync);
+        MatrixModule.MapEndpoints(app);
         return app;
     }
 
@@ -144,17 +147,13 @@ public static class NodeHost
         }
     }
 
-    private static ConnectionHandler CreateHandler(ListenerPlan listener, NodeOptions options, IServiceProvider services)
-    {
-        var logs = services.GetRequiredService<ILoggerFactory>();
-        return listener.Protocol switch
+    private static ConnectionHandler CreateHandler(ListenerPlan listener, NodeOptions options, IServiceProvider services) =>
+        listener.Protocol switch
         {
-            ListenerProtocol.XmppClient => new XmppUnavailableHandler(options.Node.Domain, "jabber:client", logs.CreateLogger<XmppUnavailableHandler>()),
-            ListenerProtocol.XmppServer => new XmppUnavailableHandler(options.Node.Domain, "jabber:server", logs.CreateLogger<XmppUnavailableHandler>()),
-            ListenerProtocol.Mqtt => new MqttUnavailableHandler(logs.CreateLogger<MqttUnavailableHandler>()),
+            ListenerProtocol.XmppClient or ListenerProtocol.XmppServer => XmppModule.CreateHandler(listener, options, services),
+            ListenerProtocol.Mqtt => MqttModule.CreateHandler(listener, options, services),
             _ => throw new ArgumentOutOfRangeException(nameof(listener), listener.Protocol, "not a raw TCP protocol"),
         };
-    }
 
     /// <summary>Start-up failures are one line on standard error, which the service manager's journal keeps too.</summary>
     private static int Fail(CliIo io, string reason, int exitCode)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using EdgeNode.Core.Configuration;
-using EdgeNode.Listeners;
 
 namespace EdgeNode.Hosting;
 

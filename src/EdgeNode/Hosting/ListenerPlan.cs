@@ -1,6 +1,6 @@
 using EdgeNode.Core.Configuration;
 
-namespace EdgeNode.Listeners;
+namespace EdgeNode.Hosting;
 
 public enum ListenerProtocol { XmppClient, XmppServer, Http, Mqtt }
 

@@ -6,7 +6,7 @@ using EdgeNode.Core.Logging;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeNode.Listeners;
+namespace EdgeNode.Modules;
 
 /// <summary>
 /// Holds the XMPP ports while the XMPP service is not part of this build: a client that opens a stream is told

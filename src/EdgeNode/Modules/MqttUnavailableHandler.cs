@@ -3,7 +3,7 @@ using EdgeNode.Core.Logging;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeNode.Listeners;
+namespace EdgeNode.Modules;
 
 /// <summary>
 /// Holds the MQTT ports while the broker is not part of this build: a CONNECT is answered with the refusal each

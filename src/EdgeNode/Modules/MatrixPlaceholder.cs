@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace EdgeNode.Listeners;
+namespace EdgeNode.Modules;
 
 /// <summary>
 /// The HTTP ports before the Matrix APIs are part of this build: every request gets the answer the Matrix
