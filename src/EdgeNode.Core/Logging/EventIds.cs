@@ -1,6 +1,10 @@
 namespace EdgeNode.Core.Logging;
 
-/// <summary>Every log event id of the node in one place, grouped by component in blocks of 100.</summary>
+/// <summary>
+/// Log event ids of the hosting layer. Each protocol library keeps its own ids in its own *EventIds class, inside
+/// its range: core and hosting 1-999, XMPP 1000-1999, MQTT 2000-2999, Matrix 3000-3999, devices and GPIO
+/// 4000-4999, federation 5000-5999.
+/// </summary>
 public static class EventIds
 {
     // Hosting 1-99
