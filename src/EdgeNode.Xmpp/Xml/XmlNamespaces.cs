@@ -1,0 +1,12 @@
+namespace EdgeNode.Xmpp.Xml;
+
+/// <summary>Namespace names the reader itself depends on, as UTF-8 for byte comparison.</summary>
+public static class XmlNamespaces
+{
+    public static ReadOnlySpan<byte> Streams => "http://etherx.jabber.org/streams"u8;
+    public static ReadOnlySpan<byte> Client => "jabber:client"u8;
+    public static ReadOnlySpan<byte> Server => "jabber:server"u8;
+
+    /// <summary>Bound to the <c>xml</c> prefix by definition (xml:lang).</summary>
+    public static ReadOnlySpan<byte> Xml => "http://www.w3.org/XML/1998/namespace"u8;
+}

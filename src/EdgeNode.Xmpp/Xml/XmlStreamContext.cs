@@ -1,0 +1,207 @@
+using System.Buffers;
+
+namespace EdgeNode.Xmpp.Xml;
+
+/// <summary>
+/// The reusable memory of one connection's XML stream: the node and attribute tables of the current
+/// unit, a pooled buffer for units that arrive split across segments, and the namespace bindings of the
+/// stream header. After the first few stanzas nothing here allocates. Not thread-safe; one per connection.
+/// </summary>
+public sealed class XmlStreamContext : IDisposable
+{
+    private const int InitialNodes = 32;
+    private const int InitialAttributes = 32;
+    private const int InitialNames = 128;
+
+    // Tables and buffers that one unusual stanza made larger than this go back to their initial size,
+    // so that a connection does not keep the memory of its largest stanza for its whole life.
+    private const int RetainedNodes = 1024;
+    private const int RetainedAttributes = 1024;
+    private const int RetainedCopyBytes = 16 * 1024;
+
+    private byte[]? _copy;
+
+    public XmlStreamContext(XmlStreamOptions? options = null)
+    {
+        Options = options ?? XmlStreamOptions.ClientToServer;
+        Options.Validate();
+        Nodes = new XmlNode[InitialNodes];
+        Attributes = new XmlAttributeNode[InitialAttributes];
+        Scope = new XmlNamespaceBinding[8];
+        Scratch = new byte[InitialNames];
+        HeaderNames = new byte[InitialNames];
+        HeaderBindings = new XmlNamespaceBinding[4];
+        XmlNamespaces.Xml.CopyTo(HeaderNames);
+        HeaderNamesLength = XmlNamespaces.Xml.Length;
+    }
+
+    public XmlStreamOptions Options { get; }
+
+    internal XmlNode[] Nodes;
+    internal int NodeCount;
+    internal XmlAttributeNode[] Attributes;
+    internal int AttributeCount;
+    internal XmlNamespaceBinding[] Scope;
+    internal byte[] Scratch;
+    internal int ScratchLength;
+    internal byte[] HeaderNames;
+    internal int HeaderNamesLength;
+    internal XmlNamespaceBinding[] HeaderBindings;
+    internal int HeaderBindingCount;
+    internal ByteRange HeaderQualifiedName;
+
+    /// <summary>
+    /// Gives pooled memory back, for a connection that goes idle. Views from earlier reads become invalid;
+    /// the stream header's bindings are kept.
+    /// </summary>
+    public void ReleaseBuffers()
+    {
+        if (_copy is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_copy);
+            _copy = null;
+        }
+
+        if (Nodes.Length > InitialNodes)
+        {
+            Nodes = new XmlNode[InitialNodes];
+        }
+
+        if (Attributes.Length > InitialAttributes)
+        {
+            Attributes = new XmlAttributeNode[InitialAttributes];
+        }
+
+        NodeCount = 0;
+        AttributeCount = 0;
+        ScratchLength = 0;
+    }
+
+    public void Dispose() => ReleaseBuffers();
+
+    /// <summary>Called when the previous unit's views are no longer in use.</summary>
+    internal void TrimAfterUnit()
+    {
+        if (_copy is not null && _copy.Length > RetainedCopyBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_copy);
+            _copy = null;
+        }
+
+        if (Nodes.Length > RetainedNodes)
+        {
+            Nodes = new XmlNode[InitialNodes];
+        }
+
+        if (Attributes.Length > RetainedAttributes)
+        {
+            Attributes = new XmlAttributeNode[InitialAttributes];
+        }
+    }
+
+    /// <summary>A contiguous copy of a unit that arrived in several segments.</summary>
+    internal ReadOnlySpan<byte> CopyUnit(scoped in ReadOnlySequence<byte> unit)
+    {
+        int length = checked((int)unit.Length);
+        if (_copy is null || _copy.Length < length)
+        {
+            if (_copy is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_copy);
+            }
+
+            _copy = ArrayPool<byte>.Shared.Rent(Math.Max(length, 4096));
+        }
+
+        unit.CopyTo(_copy);
+        return _copy.AsSpan(0, length);
+    }
+
+    internal void BeginUnit()
+    {
+        NodeCount = 0;
+        AttributeCount = 0;
+        ScratchLength = 0;
+    }
+
+    internal void BeginHeader()
+    {
+        BeginUnit();
+        HeaderNamesLength = XmlNamespaces.Xml.Length;
+        HeaderBindingCount = 0;
+        HeaderQualifiedName = default;
+    }
+
+    internal int AddNode()
+    {
+        if (NodeCount == Nodes.Length)
+        {
+            Array.Resize(ref Nodes, Nodes.Length * 2);
+        }
+
+        return NodeCount++;
+    }
+
+    internal int AddAttribute()
+    {
+        if (AttributeCount == Attributes.Length)
+        {
+            Array.Resize(ref Attributes, Attributes.Length * 2);
+        }
+
+        return AttributeCount++;
+    }
+
+    internal void PushScope(ref int count, in XmlNamespaceBinding binding)
+    {
+        if (count == Scope.Length)
+        {
+            Array.Resize(ref Scope, Scope.Length * 2);
+        }
+
+        Scope[count++] = binding;
+    }
+
+    internal ByteRange AppendDecodedToScratch(ReadOnlySpan<byte> raw, XmlValueKind kind)
+    {
+        EnsureCapacity(ref Scratch, ScratchLength + raw.Length);
+        int length = XmlDecoding.Decode(raw, kind, Scratch.AsSpan(ScratchLength));
+        var range = new ByteRange(ScratchLength, length, RangeSource.Scratch);
+        ScratchLength += length;
+        return range;
+    }
+
+    internal ByteRange AppendHeaderName(ReadOnlySpan<byte> name)
+    {
+        EnsureCapacity(ref HeaderNames, HeaderNamesLength + name.Length);
+        name.CopyTo(HeaderNames.AsSpan(HeaderNamesLength));
+        var range = new ByteRange(HeaderNamesLength, name.Length, RangeSource.Header);
+        HeaderNamesLength += name.Length;
+        return range;
+    }
+
+    internal void AddHeaderBinding(in XmlNamespaceBinding binding)
+    {
+        if (HeaderBindingCount == HeaderBindings.Length)
+        {
+            Array.Resize(ref HeaderBindings, HeaderBindings.Length * 2);
+        }
+
+        HeaderBindings[HeaderBindingCount++] = binding;
+    }
+
+    internal ReadOnlySpan<byte> Resolve(in ByteRange range, ReadOnlySpan<byte> unit) => range.Source switch
+    {
+        RangeSource.Scratch => Scratch.AsSpan(range.Start, range.Length),
+        RangeSource.Header => HeaderNames.AsSpan(range.Start, range.Length),
+        _ => unit.Slice(range.Start, range.Length),
+    };
+
+    private static void EnsureCapacity(ref byte[] buffer, int needed)
+    {
+        if (needed > buffer.Length)
+        {
+            Array.Resize(ref buffer, Math.Max(needed, buffer.Length * 2));
+        }
+    }
+}

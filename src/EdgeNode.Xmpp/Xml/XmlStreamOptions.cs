@@ -1,0 +1,33 @@
+namespace EdgeNode.Xmpp.Xml;
+
+/// <summary>Limits a peer cannot exceed; each is enforced while scanning, before anything is buffered or parsed.</summary>
+public sealed class XmlStreamOptions
+{
+    public static XmlStreamOptions ClientToServer { get; } = new();
+
+    /// <summary>Largest first-level element, start tag to end tag inclusive.</summary>
+    public int MaxStanzaBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Largest stream header (the stream's open tag).</summary>
+    public int MaxHeaderBytes { get; init; } = 4096;
+
+    /// <summary>Deepest element nesting inside one stanza; the stanza itself is depth 1.</summary>
+    public int MaxDepth { get; init; } = 32;
+
+    /// <summary>Most attributes on one element, namespace declarations included.</summary>
+    public int MaxAttributes { get; init; } = 32;
+
+    /// <summary>
+    /// When not empty, the default namespace the stream header must declare (jabber:client for c2s,
+    /// jabber:server for s2s). Empty accepts any content namespace other than the stream namespace.
+    /// </summary>
+    public ReadOnlyMemory<byte> ContentNamespace { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxStanzaBytes, 16);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxHeaderBytes, 64);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDepth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttributes, 1);
+    }
+}
