@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests use (the peers grow with the interop tests).
-packages=(libsodium23 python3)
+packages=(libsodium23 python3
+  gcc libc6-dev linux-libc-dev   # GPIO ABI test: compiles a probe against linux/gpio.h
+)
 
 missing=()
 for p in "${packages[@]}"; do
