@@ -8,6 +8,7 @@ measurements to record, never pass/fail conditions.
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,62 @@ def free_ports(count):
     for s in sockets:
         s.close()
     return ports
+
+
+TLS_KEYS = {"Xmpp:C2sDirectTlsPort", "Http:FederationPort", "Mqtt:TlsPort"}
+
+
+def speak(key, port):
+    """Opens the port as that protocol's client would and returns the first answer (bytes).
+
+    The check is that the AOT binary runs each protocol's handler and answers in kind, whatever the answer:
+    an XMPP stream header, an MQTT CONNACK, an HTTP response. TLS ports do a TLS handshake first."""
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    conn = raw
+    if key in TLS_KEYS:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        conn = context.wrap_socket(raw, server_hostname="localhost")
+    try:
+        if key.startswith("Xmpp"):
+            ns = "jabber:server" if key == "Xmpp:S2sPort" else "jabber:client"
+            conn.sendall(f"<?xml version='1.0'?><stream:stream to='localhost' xmlns='{ns}' "
+                         "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>".encode())
+            answer = read_some(conn)
+            if b"<stream:stream" not in answer:
+                fail(f"{key}: expected an XMPP stream header, got {answer[:200]!r}")
+        elif key.startswith("Mqtt"):
+            # CONNECT, MQTT 3.1.1, clean session, keep-alive 60, client id "aotgate".
+            body = b"\x00\x04MQTT\x04\x02\x00\x3c\x00\x07aotgate"
+            conn.sendall(bytes([0x10, len(body)]) + body)
+            answer = read_some(conn)
+            if answer[:1] != b"\x20":
+                fail(f"{key}: expected a CONNACK, got {answer[:20]!r}")
+        else:
+            conn.sendall(b"GET /_matrix/client/versions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            answer = read_some(conn, until_closed=True)
+            if not answer.startswith(b"HTTP/1.1 ") or (b"errcode" not in answer and b"versions" not in answer):
+                fail(f"{key}: expected a Matrix JSON answer over HTTP, got {answer[:200]!r}")
+        return answer
+    finally:
+        conn.close()
+
+
+def read_some(conn, until_closed=False):
+    conn.settimeout(5)
+    data = b""
+    while True:
+        try:
+            chunk = conn.recv(4096)
+        except (socket.timeout, ssl.SSLError):
+            break
+        if not chunk:
+            break
+        data += chunk
+        if not until_closed and len(data) > 0:
+            break
+    return data
 
 
 def fail(message, process=None):
@@ -62,9 +119,11 @@ def main():
 
     for key, port in ports.items():
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+            answer = speak(key, port)
         except OSError as e:
-            fail(f"{key} {port} does not accept connections: {e}", process)
+            fail(f"{key} {port}: no protocol answer: {e}", process)
+        if not answer:
+            fail(f"{key} {port}: the node closed the connection without answering", process)
 
     time.sleep(2)
     rss_kb = None
@@ -86,9 +145,13 @@ def main():
         fail(f"exit code {code} after SIGTERM; log: " + open(log.name).read())
     if stopping != "STOPPING=1":
         fail(f"expected STOPPING=1 on shutdown, got {stopping!r}")
+    log_text = open(log.name, errors="replace").read()
+    for marker in ("Unhandled exception", " crit: ", " fail: "):
+        if marker in log_text:
+            fail(f"the node logged an error ({marker.strip()}):\n{log_text}")
 
     size = os.path.getsize(binary)
-    print(f"aot-gate: OK: all {len(ports)} listeners accepted, SIGTERM gave STOPPING=1 and exit 0")
+    print(f"aot-gate: OK: all {len(ports)} listeners answered in their protocol, SIGTERM gave STOPPING=1 and exit 0, no errors logged")
     print(f"aot-gate: benchmark: binary {size / 1048576:.1f} MiB, exec to READY {ready_ms:.0f} ms, idle VmRSS after 2 s {rss_kb / 1024:.1f} MiB")
 
 

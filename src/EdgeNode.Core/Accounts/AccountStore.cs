@@ -75,12 +75,17 @@ public sealed class AccountStore(Store store)
         return new ScramCredential(hash, (byte[])row[0], row.GetInt32(1), (byte[])row[2], (byte[])row[3]);
     });
 
+    // Checked against when the account does not exist, so that a wrong name costs as long as a wrong password and
+    // login timing does not tell which accounts exist.
+    private static readonly ScramCredential Decoy = ScramCredential.Create(ScramHash.Sha256, "decoy-" + Guid.NewGuid());
+
     /// <summary>Checks a password against the stored SCRAM-SHA-256 verifier (for PLAIN and Matrix password login).</summary>
     public bool VerifyPassword(Jid jid, string password)
     {
         if (!PasswordRules.IsAcceptable(password, out _)) return false;
         var credential = GetCredential(jid, ScramHash.Sha256);
-        return credential is not null && credential.Matches(password);
+        var matches = (credential ?? Decoy).Matches(password);
+        return credential is not null && matches;
     }
 
     private static string KeyOf(Jid jid)

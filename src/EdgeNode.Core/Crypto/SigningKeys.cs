@@ -29,8 +29,8 @@ public static class SigningKeys
         }
 
         var keyPair = Ed25519KeyPair.Generate(out var seed);
-        // Matrix key ids are "ed25519:" plus a version; a short random one keeps rotated keys apart.
-        var keyId = "ed25519:a_" + Base64Url(RandomNumberGenerator.GetBytes(3));
+        // Matrix key ids are "ed25519:" plus a version of [a-zA-Z0-9_]; a short random one keeps rotated keys apart.
+        var keyId = "ed25519:a_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
         store.Write(tx =>
         {
             using var insert = tx.Command("INSERT INTO node_keys (purpose, key_id, secret, public, created_at) VALUES ($p, $id, $s, $pub, $t)");
@@ -46,5 +46,16 @@ public static class SigningKeys
         return new SigningKey(keyId, keyPair);
     }
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>
+    /// The current key's ID and seed, for a protocol library that keeps its own signing-key type (the Matrix
+    /// library). Call after <see cref="LoadOrCreate"/>; the caller zeroes the seed once it has derived its key.
+    /// </summary>
+    public static (string KeyId, byte[] Seed) LoadSeed(Store store) => store.Read(c =>
+    {
+        using var query = c.Command("SELECT key_id, secret FROM node_keys WHERE purpose = $p ORDER BY created_at DESC LIMIT 1");
+        query.Parameters.AddWithValue("$p", Purpose);
+        using var row = query.ExecuteReader();
+        return row.Read() ? (row.GetString(0), (byte[])row[1]) : throw new InvalidOperationException("the node has no signing key yet");
+    });
+
 }

@@ -43,7 +43,8 @@ public sealed class Store : IDisposable
             ? components
             : [CoreMigrations.Set, .. components];
         EnsureProvider();
-        Directory.CreateDirectory(dataDir);
+        // The database holds password verifiers and the signing key: nobody but the node's user may read it.
+        if (!Directory.Exists(dataDir)) Directory.CreateDirectory(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDir, FileName));
         var created = !File.Exists(path) || new FileInfo(path).Length == 0;
         if (!created) Inspect(path, migrations);
@@ -54,6 +55,7 @@ public sealed class Store : IDisposable
         {
             writer.Open();
             Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+            RestrictToOwner(path);
             var read = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
             var store = new Store(path, writer, read.ToString(), created);
             store.Migrate(migrations);
@@ -185,6 +187,15 @@ public sealed class Store : IDisposable
         connection.Open();
         Execute(connection, "PRAGMA busy_timeout=5000;");
         return work(connection);
+    }
+
+    /// <summary>SQLite creates its files with the process umask (usually world-readable); the node's are private.</summary>
+    private static void RestrictToOwner(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            if (File.Exists(file)) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -81,7 +81,10 @@ internal sealed unsafe class KernelGpioLine : IGpioLine
     {
         if (_disposed) return;
         _disposed = true;
-        _reader?.Join(PollMilliseconds * 3);
+        // The reader sees _disposed within one poll period; the descriptor is closed only after it has stopped using
+        // it, so it can never poll a closed (or reused) descriptor. Waiting readers are released either way.
+        _reader?.Join();
+        _edges?.Writer.TryComplete();
         Libc.Close(_fd);
     }
 }

@@ -6,7 +6,7 @@ namespace EdgeNode.Gpio.Uapi;
 // identical on x86-64, arm64 and 32-bit arm (every 64-bit member is explicitly aligned there); GpioUapiLayoutTests
 // compiles the real header and compares every size and offset with these.
 
-internal static class GpioUapi
+internal static unsafe class GpioUapi
 {
     public const int MaxNameSize = 32;
     public const int LinesMax = 64;
@@ -19,14 +19,14 @@ internal static class GpioUapi
 
     private static uint Ioc(uint direction, uint number, int size) => (direction << 30) | ((uint)size << 16) | (GpioType << 8) | number;
 
-    public static readonly uint GetChipInfo = Ioc(IocRead, 0x01, Marshal.SizeOf<GpioChipInfo>());
+    public static readonly uint GetChipInfo = Ioc(IocRead, 0x01, sizeof(GpioChipInfo));
     public static readonly uint GetLineInfoUnwatch = Ioc(IocRead | IocWrite, 0x0C, sizeof(uint));
-    public static readonly uint GetLineInfo = Ioc(IocRead | IocWrite, 0x05, Marshal.SizeOf<GpioV2LineInfo>());
-    public static readonly uint GetLineInfoWatch = Ioc(IocRead | IocWrite, 0x06, Marshal.SizeOf<GpioV2LineInfo>());
-    public static readonly uint GetLine = Ioc(IocRead | IocWrite, 0x07, Marshal.SizeOf<GpioV2LineRequest>());
-    public static readonly uint LineSetConfig = Ioc(IocRead | IocWrite, 0x0D, Marshal.SizeOf<GpioV2LineConfig>());
-    public static readonly uint LineGetValues = Ioc(IocRead | IocWrite, 0x0E, Marshal.SizeOf<GpioV2LineValues>());
-    public static readonly uint LineSetValues = Ioc(IocRead | IocWrite, 0x0F, Marshal.SizeOf<GpioV2LineValues>());
+    public static readonly uint GetLineInfo = Ioc(IocRead | IocWrite, 0x05, sizeof(GpioV2LineInfo));
+    public static readonly uint GetLineInfoWatch = Ioc(IocRead | IocWrite, 0x06, sizeof(GpioV2LineInfo));
+    public static readonly uint GetLine = Ioc(IocRead | IocWrite, 0x07, sizeof(GpioV2LineRequest));
+    public static readonly uint LineSetConfig = Ioc(IocRead | IocWrite, 0x0D, sizeof(GpioV2LineConfig));
+    public static readonly uint LineGetValues = Ioc(IocRead | IocWrite, 0x0E, sizeof(GpioV2LineValues));
+    public static readonly uint LineSetValues = Ioc(IocRead | IocWrite, 0x0F, sizeof(GpioV2LineValues));
 }
 
 [Flags]

@@ -98,11 +98,12 @@ public static class NodeHost
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(certificate);
         XmppModule.AddServices(builder.Services, options);
         MqttModule.AddServices(builder.Services, options);
         MatrixModule.AddServices(builder.Services, options);
         if (notifier is not null && SystemdNotifier.WatchdogInterval(environment, Environment.ProcessId) is { } interval)
-            builder.Services.AddHostedService(_ => new WatchdogService(notifier, interval));
+            builder.Services.AddHostedService(s => new WatchdogService(notifier, interval, s.GetRequiredService<IHostApplicationLifetime>()));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

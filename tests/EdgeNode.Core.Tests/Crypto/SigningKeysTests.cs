@@ -15,7 +15,7 @@ public class SigningKeysTests
         {
             var key = SigningKeys.LoadOrCreate(store, out var created);
             Assert.True(created);
-            Assert.Matches("^ed25519:a_[A-Za-z0-9_-]{4}$", key.KeyId);
+            Assert.Matches("^ed25519:a_[a-f0-9]{6}$", key.KeyId);
             keyId = key.KeyId;
             publicKey = key.KeyPair.PublicKey.ToArray();
         }

@@ -24,6 +24,17 @@ public class StoreTests
     }
 
     [Fact]
+    public void Open_NewDataDirectory_IsPrivateToTheNodeUser()
+    {
+        using var dir = new TempDir();
+        var dataDir = Path.Combine(dir.Path, "data");
+        using (var store = Store.Open(dataDir))
+            store.Write(tx => tx.Command("INSERT INTO accounts (jid, created_at) VALUES ('a@b', 0)").ExecuteNonQuery());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dataDir));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, Store.FileName)));
+    }
+
+    [Fact]
     public void Open_EveryOlderSchema_UpgradesAndKeepsData()
     {
         for (var from = 1; from < CoreMigrations.Set.Latest; from++)
