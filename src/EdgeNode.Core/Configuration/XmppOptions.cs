@@ -1,9 +1,49 @@
 namespace EdgeNode.Core.Configuration;
 
-/// <summary>The Xmpp section. Read by OptionsReader.Xmpp.cs.</summary>
+/// <summary>The Xmpp section. Read by OptionsReader.Xmpp.cs; README "XMPP" lists every key with its default.</summary>
 public sealed record XmppOptions
 {
     public required int C2sPort { get; init; }
     public required int C2sDirectTlsPort { get; init; }
     public required int S2sPort { get; init; }
+
+    /// <summary>Lets clients on a loopback address log in without STARTTLS (SCRAM only; PLAIN never in the clear).</summary>
+    public bool AllowPlaintextLoopback { get; init; }
+
+    /// <summary>XEP-0077 in-band registration: anyone who can reach the port may create an account.</summary>
+    public bool AllowRegistration { get; init; }
+
+    /// <summary>Largest stanza a client may send, in bytes; a larger one is a policy-violation stream error.</summary>
+    public int MaxStanzaBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Bytes that may wait for a client that does not read before its session is ended.</summary>
+    public int MaxOutboundBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Messages kept for one offline account (XEP-0160); the sender of one more gets an error.</summary>
+    public int OfflineQuota { get; init; } = 500;
+
+    /// <summary>Failed logins of one account within <see cref="AuthFailureWindow"/> before it is locked out.</summary>
+    public int AuthFailureLimit { get; init; } = 5;
+
+    /// <summary>Failed logins from one IP address within <see cref="AuthFailureWindow"/> before it is locked out.</summary>
+    public int AuthFailureLimitPerAddress { get; init; } = 20;
+
+    public TimeSpan AuthFailureWindow { get; init; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan AuthLockout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Time a client has from connecting to a bound resource.</summary>
+    public TimeSpan NegotiationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Time a started stanza may take to arrive whole (slow senders holding a partial stanza).</summary>
+    public TimeSpan StanzaTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A space is sent when nothing else was sent for this long (whitespace keepalive).</summary>
+    public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A client silent for this long is pinged (XEP-0199).</summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(180);
+
+    /// <summary>A pinged client that sends nothing for this long is taken for dead and disconnected.</summary>
+    public TimeSpan PingTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

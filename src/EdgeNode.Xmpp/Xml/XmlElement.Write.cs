@@ -16,15 +16,31 @@ public readonly ref partial struct XmlElement
     /// (added when missing). An empty value leaves that attribute as it was. For a router that stamps
     /// addresses on a stanza without building it again.
     /// </summary>
-    public void WriteRawWithAddresses(IBufferWriter<byte> output, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
+    public void WriteRawWithAddresses(IBufferWriter<byte> output, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to) =>
+        WriteRawStamped(output, from, to, default, dropTo: false);
+
+    /// <summary>
+    /// Like <see cref="WriteRawWithAddresses"/>, for a stanza leaving its stream: when the element is unprefixed
+    /// and declares no default namespace of its own, <paramref name="defaultNamespace"/> (jabber:client) is declared
+    /// on it so that the bytes stand alone (inside a carbon copy, in the offline store). <paramref name="dropTo"/>
+    /// leaves out the 'to' attribute, for a presence that is addressed again for each recipient.
+    /// </summary>
+    public void WriteRawStamped(IBufferWriter<byte> output, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to,
+        ReadOnlySpan<byte> defaultNamespace, bool dropTo)
     {
         ArgumentNullException.ThrowIfNull(output);
         ref XmlNode node = ref Node;
         output.Write("<"u8);
         output.Write(QualifiedName);
+        if (!defaultNamespace.IsEmpty && node.PrefixLength == 0 && !Declares(_index, default))
+        {
+            output.Write(" xmlns='"u8);
+            XmlEscaping.WriteEscaped(output, defaultNamespace, attribute: true, nameof(defaultNamespace));
+            output.Write("'"u8);
+        }
 
         bool fromDone = from.IsEmpty;
-        bool toDone = to.IsEmpty;
+        bool toDone = to.IsEmpty && !dropTo;
         XmlAttributeNode[] attributes = _context.Attributes;
         int end = node.FirstAttribute + node.AttributeCount;
         for (int i = node.FirstAttribute; i < end; i++)
@@ -38,7 +54,11 @@ public readonly ref partial struct XmlElement
             }
             else if (!toDone && name.SequenceEqual(XmppNames.To))
             {
-                WriteAttribute(output, XmppNames.To, to, nameof(to));
+                if (!dropTo)
+                {
+                    WriteAttribute(output, XmppNames.To, to, nameof(to));
+                }
+
                 toDone = true;
             }
             else
@@ -52,7 +72,7 @@ public readonly ref partial struct XmlElement
             WriteAttribute(output, XmppNames.From, from, nameof(from));
         }
 
-        if (!toDone)
+        if (!toDone && !dropTo)
         {
             WriteAttribute(output, XmppNames.To, to, nameof(to));
         }

@@ -134,9 +134,14 @@ public sealed class XmlStreamContext : IDisposable
 
     internal int AddNode()
     {
+        if (NodeCount >= Options.MaxNodes)
+        {
+            XmlThrow.PolicyViolation("The stanza has too many elements and text runs.");
+        }
+
         if (NodeCount == Nodes.Length)
         {
-            Array.Resize(ref Nodes, Nodes.Length * 2);
+            Array.Resize(ref Nodes, Math.Min(Nodes.Length * 2, Options.MaxNodes));
         }
 
         return NodeCount++;
@@ -144,9 +149,14 @@ public sealed class XmlStreamContext : IDisposable
 
     internal int AddAttribute()
     {
+        if (AttributeCount >= Options.MaxNodes)
+        {
+            XmlThrow.PolicyViolation("The stanza has too many attributes.");
+        }
+
         if (AttributeCount == Attributes.Length)
         {
-            Array.Resize(ref Attributes, Attributes.Length * 2);
+            Array.Resize(ref Attributes, Math.Min(Attributes.Length * 2, Options.MaxNodes));
         }
 
         return AttributeCount++;

@@ -18,6 +18,13 @@ public sealed class XmlStreamOptions
     public int MaxAttributes { get; init; } = 32;
 
     /// <summary>
+    /// Most nodes (elements and runs of character data) in one stanza, and most attributes in one stanza. A
+    /// stanza within the size limit could otherwise hold tens of thousands of tiny elements and make the
+    /// connection's node tables grow to megabytes.
+    /// </summary>
+    public int MaxNodes { get; init; } = 4096;
+
+    /// <summary>
     /// When not empty, the default namespace the stream header must declare (jabber:client for c2s,
     /// jabber:server for s2s). Empty accepts any content namespace other than the stream namespace.
     /// </summary>
@@ -29,5 +36,6 @@ public sealed class XmlStreamOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxHeaderBytes, 64);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDepth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttributes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxNodes, 2);
     }
 }

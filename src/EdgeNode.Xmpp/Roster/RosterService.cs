@@ -1,0 +1,431 @@
+using System.Buffers;
+using System.Text;
+using EdgeNode.Core.Addressing;
+using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Presence;
+using EdgeNode.Xmpp.Stanzas;
+using EdgeNode.Xmpp.Streams;
+using EdgeNode.Xmpp.Xml;
+
+namespace EdgeNode.Xmpp.Roster;
+
+/// <summary>
+/// RFC 6121 sections 2 and 3: roster get/set/push with versioning, and the subscription state machine (Appendix A)
+/// for both the user's side and, since every contact today is local, the contact's side too.
+/// </summary>
+public sealed class RosterService(XmppServer server)
+{
+    private long _pushId;
+
+    // ---- roster iq (RFC 6121 2.1) ----
+
+    internal void HandleIq(XmlElement iq, IqType type, XmlElement query, C2sSession session, ReadOnlySpan<byte> id, StanzaScratch scratch)
+    {
+        if (type == IqType.Get)
+        {
+            session.InterestedInRoster = true;
+            long version = server.Rosters.Version(session.Bare);
+            string current = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (query.TryGetAttribute("ver"u8, out XmlValue ver) && ver.GetString() == current)
+            {
+                WriteResult(scratch.Reply, session, id);
+                session.Send(scratch.Reply.WrittenSpan);
+                return;
+            }
+
+            ArrayBufferWriter<byte> output = scratch.Reply;
+            output.ResetWrittenCount();
+            var writer = new XmlStanzaWriter(output);
+            writer.WriteStartElement("iq"u8);
+            writer.WriteAttribute("to"u8, session.FullAddress);
+            writer.WriteAttribute("type"u8, "result"u8);
+            writer.WriteAttribute("id"u8, id);
+            writer.WriteStartElement("query"u8, Ns.Roster);
+            writer.WriteAttribute("ver"u8, current.AsSpan());
+            writer.CloseStartTagAndForget();
+            foreach (RosterItem item in server.Rosters.Items(session.Bare))
+            {
+                WriteItem(output, item, remove: false);
+            }
+
+            output.Write("</query></iq>"u8);
+            session.Send(output.WrittenSpan);
+            return;
+        }
+
+        // set: exactly one item (RFC 6121 2.3.3)
+        int count = 0;
+        XmlElement itemElement = default;
+        foreach (XmlElement child in query.Children)
+        {
+            if (child.Is("item"u8, Ns.Roster))
+            {
+                itemElement = child;
+                count++;
+            }
+        }
+
+        if (count != 1 || !itemElement.TryGetAttribute("jid"u8, out XmlValue jidValue)
+            || !Jid.TryParse(jidValue.GetString(), out var contactJid) || !contactJid.IsBare)
+        {
+            Error(session, id, "bad-request"u8, scratch);
+            return;
+        }
+
+        string contact = contactJid.ToString();
+        if (itemElement.TryGetAttribute("subscription"u8, out XmlValue subscription) && subscription.ValueEquals("remove"u8))
+        {
+            RemoveItem(session.Bare, contact);
+            WriteResult(scratch.Reply, session, id);
+            session.Send(scratch.Reply.WrittenSpan);
+            return;
+        }
+
+        var groups = new List<string>();
+        foreach (XmlElement group in itemElement.Children)
+        {
+            if (group.Is("group"u8, Ns.Roster))
+            {
+                string name = group.Text.GetString();
+                if (name.Length == 0 || groups.Contains(name))
+                {
+                    Error(session, id, "bad-request"u8, scratch);
+                    return;
+                }
+
+                groups.Add(name);
+            }
+        }
+
+        string? itemName = itemElement.TryGetAttribute("name"u8, out XmlValue nameValue) ? nameValue.GetString() : null;
+        RosterItem existing = server.Rosters.Find(session.Bare, contact) ?? new RosterItem(contact) { InRoster = false };
+        Save(session.Bare, existing with { Name = string.IsNullOrEmpty(itemName) ? null : itemName, Groups = groups, InRoster = true });
+        WriteResult(scratch.Reply, session, id);
+        session.Send(scratch.Reply.WrittenSpan);
+    }
+
+    /// <summary>RFC 6121 2.5.2: removing an item cancels both directions of the subscription.</summary>
+    private void RemoveItem(string owner, string contact)
+    {
+        RosterItem? item = server.Rosters.Find(owner, contact);
+        if (item is null)
+        {
+            return;
+        }
+
+        if (item.HasTo || item.Ask)
+        {
+            SendSubscription(owner, contact, PresenceType.Unsubscribe);
+        }
+
+        if (item.HasFrom || item.PendingIn)
+        {
+            server.Presence.SendUnavailableTo(owner, contact);
+            SendSubscription(owner, contact, PresenceType.Unsubscribed);
+        }
+
+        long version = server.Rosters.Save(owner, new RosterItem(contact) { InRoster = false });
+        Push(owner, item, version, remove: true);
+
+        // The contact's side of the removed subscriptions.
+        if (item.HasTo || item.Ask)
+        {
+            InboundUnsubscribe(contact, owner);
+        }
+
+        if (item.HasFrom || item.PendingIn)
+        {
+            InboundUnsubscribed(contact, owner);
+        }
+    }
+
+    // ---- subscriptions (RFC 6121 3, Appendix A) ----
+
+    /// <summary>A subscription presence from the user's session to <paramref name="to"/>.</summary>
+    internal void HandleOutbound(PresenceType type, C2sSession session, string to)
+    {
+        if (!Jid.TryParse(to, out var jid) || jid.Local is null)
+        {
+            return;
+        }
+
+        string user = session.Bare;
+        string contact = jid.Bare.ToString();
+        if (contact == user)
+        {
+            return;
+        }
+
+        RosterItem item = server.Rosters.Find(user, contact) ?? new RosterItem(contact) { InRoster = false };
+        bool local = jid.Domain == server.Domain;
+        switch (type)
+        {
+            case PresenceType.Subscribe:
+                if (!item.HasTo)
+                {
+                    Save(user, item with { Ask = true, InRoster = true });
+                }
+
+                SendSubscription(user, contact, PresenceType.Subscribe);
+                if (local)
+                {
+                    InboundSubscribe(contact, user);
+                }
+
+                break;
+
+            case PresenceType.Subscribed:
+                if (item.HasFrom)
+                {
+                    break;
+                }
+
+                if (item.PendingIn)
+                {
+                    Save(user, item with { Subscription = item.Subscription | Subscription.From, PendingIn = false, Approved = false, InRoster = true });
+                    SendSubscription(user, contact, PresenceType.Subscribed);
+                    if (local)
+                    {
+                        InboundSubscribed(contact, user);
+                    }
+                    else
+                    {
+                        server.Presence.SendPresenceTo(user, contact);
+                    }
+                }
+                else if (!item.Approved)
+                {
+                    // Pre-approval (RFC 6121 3.4).
+                    Save(user, item with { Approved = true, InRoster = true });
+                }
+
+                break;
+
+            case PresenceType.Unsubscribe:
+                if (item.HasTo || item.Ask)
+                {
+                    Save(user, item with { Subscription = item.Subscription & ~Subscription.To, Ask = false });
+                }
+
+                SendSubscription(user, contact, PresenceType.Unsubscribe);
+                if (local)
+                {
+                    InboundUnsubscribe(contact, user);
+                }
+
+                break;
+
+            case PresenceType.Unsubscribed:
+                if (item.HasFrom || item.PendingIn || item.Approved)
+                {
+                    bool had = item.HasFrom;
+                    Save(user, item with { Subscription = item.Subscription & ~Subscription.From, PendingIn = false, Approved = false });
+                    if (had)
+                    {
+                        server.Presence.SendUnavailableTo(user, contact);
+                    }
+                }
+
+                SendSubscription(user, contact, PresenceType.Unsubscribed);
+                if (local)
+                {
+                    InboundUnsubscribed(contact, user);
+                }
+
+                break;
+        }
+    }
+
+    // The contact's server (this one) receives the user's subscription presence. Returns nothing: delivery to
+    // the contact's resources happened in SendSubscription through the router, where the rules allow it.
+
+    private void InboundSubscribe(string contact, string user)
+    {
+        RosterItem item = server.Rosters.Find(contact, user) ?? new RosterItem(user) { InRoster = false };
+        if (item.HasFrom)
+        {
+            // Already subscribed: answer on the contact's behalf (RFC 6121 3.1.3).
+            InboundSubscribed(user, contact);
+            return;
+        }
+
+        if (item.Approved)
+        {
+            Save(contact, item with { Subscription = item.Subscription | Subscription.From, Approved = false });
+            InboundSubscribed(user, contact);
+            return;
+        }
+
+        if (!item.PendingIn)
+        {
+            server.Rosters.Save(contact, item with { PendingIn = true });
+        }
+
+        DeliverSubscription(contact, user, PresenceType.Subscribe);
+    }
+
+    private void InboundSubscribed(string user, string contact)
+    {
+        // "user" receives subscribed from "contact": the user now sees the contact.
+        RosterItem? item = server.Rosters.Find(user, contact);
+        if (item is null || item.HasTo || !item.Ask)
+        {
+            return;
+        }
+
+        Save(user, item with { Subscription = item.Subscription | Subscription.To, Ask = false });
+        DeliverSubscription(user, contact, PresenceType.Subscribed);
+        foreach (IRouteTarget target in server.Router.TargetsOf(user))
+        {
+            if (target is C2sSession session && session.IsAvailable)
+            {
+                server.Presence.SendPresenceOf(contact, session);
+            }
+        }
+    }
+
+    private void InboundUnsubscribe(string contact, string user)
+    {
+        // The user no longer wants the contact's presence: the contact loses "from".
+        RosterItem? item = server.Rosters.Find(contact, user);
+        if (item is null || !(item.HasFrom || item.PendingIn))
+        {
+            return;
+        }
+
+        Save(contact, item with { Subscription = item.Subscription & ~Subscription.From, PendingIn = false }, push: item.InRoster);
+        DeliverSubscription(contact, user, PresenceType.Unsubscribe);
+    }
+
+    private void InboundUnsubscribed(string user, string contact)
+    {
+        // The contact cancelled or denied the user's subscription: the user loses "to" and its ask.
+        RosterItem? item = server.Rosters.Find(user, contact);
+        if (item is null || !(item.HasTo || item.Ask))
+        {
+            return;
+        }
+
+        Save(user, item with { Subscription = item.Subscription & ~Subscription.To, Ask = false });
+        DeliverSubscription(user, contact, PresenceType.Unsubscribed);
+        foreach (IRouteTarget target in server.Router.TargetsOf(contact))
+        {
+            if (target is C2sSession session && session.IsAvailable)
+            {
+                foreach (IRouteTarget mine in server.Router.TargetsOf(user))
+                {
+                    if (mine is C2sSession own)
+                    {
+                        own.Send(PresenceService.Addressed(Unavailable(session.FullJid), own.FullAddress));
+                    }
+                }
+            }
+        }
+    }
+
+    private static byte[] Unavailable(string from) =>
+        Encoding.UTF8.GetBytes($"<presence xmlns='jabber:client' from='{EscapeAttribute(from)}' type='unavailable'/>");
+
+    private static string EscapeAttribute(string value) =>
+        value.Replace("&", "&amp;", StringComparison.Ordinal).Replace("'", "&apos;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
+
+    /// <summary>Routes a subscription stanza from the user's bare address to a remote contact (federation's job later).</summary>
+    private void SendSubscription(string from, string to, PresenceType type)
+    {
+        if (to.EndsWith("@" + server.Domain, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        byte[] stanza = PresenceService.Subscription(from, to, type);
+        server.Router.Route(RoutedStanza.Presence(type, Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes(to), stanza));
+    }
+
+    /// <summary>Delivers a subscription stanza to a local account's available resources (through the router).</summary>
+    private void DeliverSubscription(string recipient, string from, PresenceType type)
+    {
+        byte[] stanza = PresenceService.Subscription(from, recipient, type);
+        server.Router.Route(RoutedStanza.Presence(type, Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes(recipient), stanza));
+    }
+
+    private void Save(string owner, RosterItem item, bool push = true)
+    {
+        long version = server.Rosters.Save(owner, item);
+        if (push && item.InRoster)
+        {
+            Push(owner, item, version, remove: false);
+        }
+    }
+
+    /// <summary>A roster push (RFC 6121 2.1.6) to every resource of the owner that asked for the roster.</summary>
+    private void Push(string owner, RosterItem item, long version, bool remove)
+    {
+        foreach (IRouteTarget target in server.Router.TargetsOf(owner))
+        {
+            if (target is not C2sSession session || !session.InterestedInRoster)
+            {
+                continue;
+            }
+
+            var output = new ArrayBufferWriter<byte>(256);
+            var writer = new XmlStanzaWriter(output);
+            writer.WriteStartElement("iq"u8, Ns.Client);
+            writer.WriteAttribute("to"u8, session.FullAddress);
+            writer.WriteAttribute("type"u8, "set"u8);
+            writer.WriteAttribute("id"u8, ("push" + Interlocked.Increment(ref _pushId).ToString(System.Globalization.CultureInfo.InvariantCulture)).AsSpan());
+            writer.WriteStartElement("query"u8, Ns.Roster);
+            writer.WriteAttribute("ver"u8, version.ToString(System.Globalization.CultureInfo.InvariantCulture).AsSpan());
+            writer.CloseStartTagAndForget();
+            WriteItem(output, item, remove);
+            output.Write("</query></iq>"u8);
+            session.Send(output.WrittenSpan);
+        }
+    }
+
+    private static void WriteItem(IBufferWriter<byte> output, RosterItem item, bool remove)
+    {
+        var writer = new XmlStanzaWriter(output);
+        writer.WriteStartElement("item"u8);
+        writer.WriteAttribute("jid"u8, item.Contact.AsSpan());
+        if (item.Name is not null)
+        {
+            writer.WriteAttribute("name"u8, item.Name.AsSpan());
+        }
+
+        writer.WriteAttribute("subscription"u8, (remove ? "remove" : RosterItem.SubscriptionName(item.Subscription)).AsSpan());
+        if (item.Ask && !remove)
+        {
+            writer.WriteAttribute("ask"u8, "subscribe"u8);
+        }
+
+        if (item.Approved && !remove)
+        {
+            writer.WriteAttribute("approved"u8, "true"u8);
+        }
+
+        foreach (string group in item.Groups)
+        {
+            writer.WriteElementWithText("group"u8, Encoding.UTF8.GetBytes(group));
+        }
+
+        writer.WriteEndElement("item"u8);
+    }
+
+    private static void WriteResult(ArrayBufferWriter<byte> output, C2sSession session, ReadOnlySpan<byte> id)
+    {
+        output.ResetWrittenCount();
+        var writer = new XmlStanzaWriter(output);
+        writer.WriteStartElement("iq"u8);
+        writer.WriteAttribute("to"u8, session.FullAddress);
+        writer.WriteAttribute("type"u8, "result"u8);
+        writer.WriteAttribute("id"u8, id);
+        writer.WriteEndElement("iq"u8);
+    }
+
+    private static void Error(C2sSession session, ReadOnlySpan<byte> id, ReadOnlySpan<byte> condition, StanzaScratch scratch)
+    {
+        scratch.Reply.ResetWrittenCount();
+        StanzaErrors.Write(scratch.Reply, "iq"u8, default, session.FullAddress, id, StanzaErrors.TypeOf(condition), condition);
+        session.Send(scratch.Reply.WrittenSpan);
+    }
+}

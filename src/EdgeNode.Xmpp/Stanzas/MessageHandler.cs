@@ -1,0 +1,106 @@
+using System.Buffers;
+using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Streams;
+using EdgeNode.Xmpp.Xml;
+
+namespace EdgeNode.Xmpp.Stanzas;
+
+/// <summary>
+/// A &lt;message/&gt; from a client: stamped with the sender's full address into the connection's scratch buffer and
+/// handed to the router (RFC 6121 section 5 and 8). This is the hot path: it allocates nothing.
+/// </summary>
+public static class MessageHandler
+{
+    public static RouteOutcome Handle(XmlElement message, C2sSession sender, Router router, StanzaScratch scratch)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(scratch);
+        message.TryGetAttribute(XmppNames.Id, out XmlValue idValue);
+        ReadOnlySpan<byte> id = idValue.NeedsDecoding ? default : idValue.Raw;
+        if (!StanzaTypes.TryMessage(message, out MessageType type))
+        {
+            Reply(sender, scratch, default, id, "bad-request"u8);
+            return RouteOutcome.BadAddress;
+        }
+
+        Span<byte> toBuffer = stackalloc byte[1024];
+        scoped ReadOnlySpan<byte> to = sender.BareUtf8;
+        if (message.TryGetAttribute(XmppNames.To, out XmlValue toValue))
+        {
+            if (!toValue.NeedsDecoding)
+            {
+                to = toValue.Raw;
+            }
+            else if (toValue.TryCopyTo(toBuffer, out int written))
+            {
+                to = toBuffer.Slice(0, written);
+            }
+            else
+            {
+                Reply(sender, scratch, default, id, "jid-malformed"u8);
+                return RouteOutcome.BadAddress;
+            }
+        }
+
+        ArrayBufferWriter<byte> stamped = scratch.Stanza;
+        stamped.ResetWrittenCount();
+        message.WriteRawStamped(stamped, sender.FullAddress, default, Ns.Client, dropTo: false);
+
+        ReadOnlySpan<byte> body = default;
+        bool copies = true;
+        foreach (XmlElement child in message.Children)
+        {
+            ReadOnlySpan<byte> ns = child.NamespaceUri;
+            if (body.IsEmpty && child.LocalName.SequenceEqual(XmppNames.Body) && ns.SequenceEqual(Ns.Client))
+            {
+                XmlText text = child.Text;
+                Span<byte> buffer = scratch.Body(text.GetDecodedLength());
+                text.TryCopyTo(buffer, out int length);
+                body = buffer.Slice(0, length);
+            }
+            else if ((child.LocalName.SequenceEqual("private"u8) && ns.SequenceEqual(Ns.Carbons))
+                || (child.LocalName.SequenceEqual("no-copy"u8) && ns.SequenceEqual(Ns.Hints)))
+            {
+                copies = false;
+            }
+        }
+
+        RouteOutcome outcome = router.Route(RoutedStanza.Message(type, sender.FullAddress, to, id, body, stamped.WrittenSpan), sender, copies);
+        if (type == MessageType.Error)
+        {
+            // An error about an error is never sent (RFC 6120 8.3.1).
+            return outcome;
+        }
+
+        switch (outcome)
+        {
+            case RouteOutcome.ServiceUnavailable:
+                Reply(sender, scratch, to, id, "service-unavailable"u8);
+                break;
+            case RouteOutcome.OfflineStoreFull:
+                Reply(sender, scratch, to, id, "service-unavailable"u8, "The recipient's offline storage is full.");
+                break;
+            case RouteOutcome.BadAddress:
+                Reply(sender, scratch, default, id, "jid-malformed"u8);
+                break;
+            case RouteOutcome.RemoteDomain:
+                Reply(sender, scratch, to, id, "remote-server-not-found"u8);
+                break;
+            case RouteOutcome.ForServer:
+                // Messages to the server itself are not for anyone; RFC 6121 8.5.1 lets the server ignore them.
+                break;
+        }
+
+        return outcome;
+    }
+
+    private static void Reply(C2sSession sender, StanzaScratch scratch, ReadOnlySpan<byte> from, ReadOnlySpan<byte> id,
+        ReadOnlySpan<byte> condition, string? text = null)
+    {
+        ArrayBufferWriter<byte> reply = scratch.Reply;
+        reply.ResetWrittenCount();
+        StanzaErrors.Write(reply, "message"u8, from, sender.FullAddress, id, StanzaErrors.TypeOf(condition), condition, text);
+        sender.Send(reply.WrittenSpan);
+    }
+}

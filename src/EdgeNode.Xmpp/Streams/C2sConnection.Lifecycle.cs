@@ -1,0 +1,460 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using EdgeNode.Core.Addressing;
+using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Stanzas;
+using EdgeNode.Xmpp.Xml;
+using Microsoft.AspNetCore.Connections;
+
+namespace EdgeNode.Xmpp.Streams;
+
+public sealed partial class C2sConnection
+{
+    // ---- resource binding (RFC 6120 7) and pre-login registration (XEP-0077) ----
+
+    private Step OnBindIq(XmlElement iq)
+    {
+        iq.TryGetAttribute(XmppNames.Id, out XmlValue idValue);
+        byte[] id = Encoding.UTF8.GetBytes(idValue.GetString());
+        if (StanzaTypes.TryIq(iq, out IqType type) && type == IqType.Set && iq.TryGetChild("bind"u8, Ns.Bind, out XmlElement bind))
+        {
+            string resource;
+            if (bind.TryGetChild("resource"u8, Ns.Bind, out XmlElement requested) && !requested.Text.IsEmpty)
+            {
+                resource = requested.Text.GetString().Trim();
+                if (!Jid.TryParse($"{_account}/{resource}", out _) || resource.Length == 0)
+                {
+                    WriteIqError(id, "bad-request"u8, "modify"u8);
+                    return Step.Continue;
+                }
+            }
+            else
+            {
+                resource = "edgenode-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+            }
+
+            var session = new C2sSession(_account!, resource, _server.Options.MaxOutboundBytes, this);
+            IRouteTarget? replaced = _server.Router.Register(session);
+            if (replaced is not null)
+            {
+                // RFC 6120 7.7.2.2: this node's policy is that the new session wins; the old one gets <conflict/>.
+                XmppLog.Replaced(_server.Logger, replaced.ToString() ?? resource);
+                replaced.Close(TargetCloseReason.Replaced);
+            }
+
+            _session = session;
+            _startPump = true;
+            XmppLog.Bound(_server.Logger, session.FullJid, _id);
+            var output = new ArrayBufferWriter<byte>(256);
+            var writer = new XmlStanzaWriter(output);
+            writer.WriteStartElement("iq"u8);
+            writer.WriteAttribute("type"u8, "result"u8);
+            writer.WriteAttribute("id"u8, id);
+            writer.WriteStartElement("bind"u8, Ns.Bind);
+            writer.WriteElementWithText("jid"u8, session.FullAddress);
+            writer.WriteEndElement("bind"u8);
+            writer.WriteEndElement("iq"u8);
+            session.Send(output.WrittenSpan);
+            return Step.Continue;
+        }
+
+        if (StanzaTypes.TryIq(iq, out type) && type == IqType.Set && iq.TryGetChild("session"u8, Ns.Session, out _))
+        {
+            WriteIqResult(id);
+            return Step.Continue;
+        }
+
+        WriteIqError(id, "not-authorized"u8, "auth"u8);
+        return Step.Continue;
+    }
+
+    private Step OnRegistrationIq(XmlElement iq)
+    {
+        iq.TryGetAttribute(XmppNames.Id, out XmlValue idValue);
+        byte[] id = Encoding.UTF8.GetBytes(idValue.GetString());
+        if (!StanzaTypes.TryIq(iq, out IqType type) || !iq.TryGetChild("query"u8, Ns.Register, out XmlElement query))
+        {
+            WriteIqError(id, "service-unavailable"u8, "cancel"u8);
+            return Step.Continue;
+        }
+
+        if (type == IqType.Get)
+        {
+            Output().Write("<iq type='result' id='"u8);
+            WriteEscaped(id);
+            Output().Write("'><query xmlns='jabber:iq:register'><instructions>Choose a user name and password.</instructions><username/><password/></query></iq>"u8);
+            return Step.Continue;
+        }
+
+        if (type != IqType.Set || !query.TryGetChild("username"u8, Ns.Register, out XmlElement user)
+            || !query.TryGetChild("password"u8, Ns.Register, out XmlElement password))
+        {
+            WriteIqError(id, "bad-request"u8, "modify"u8);
+            return Step.Continue;
+        }
+
+        string name = user.Text.GetString();
+        string secret = password.Text.GetString();
+        if (!Jid.TryParse($"{name}@{_server.Domain}", out var jid) || jid.Local is null || !jid.IsBare
+            || !Core.Accounts.PasswordRules.IsAcceptable(secret, out _))
+        {
+            WriteIqError(id, "not-acceptable"u8, "modify"u8);
+            return Step.Continue;
+        }
+
+        if (_server.Throttle.IsLockedOut(null, _remote))
+        {
+            WriteIqError(id, "resource-constraint"u8, "wait"u8);
+            return Step.Continue;
+        }
+
+        try
+        {
+            _server.Accounts.Add(jid, secret);
+        }
+        catch (Core.Accounts.AccountExistsException)
+        {
+            WriteIqError(id, "conflict"u8, "cancel"u8);
+            return Step.Continue;
+        }
+
+        // Each registration counts against the address like a failed login, so one client cannot mint accounts.
+        _server.Throttle.RecordFailure(null, _remote);
+        XmppLog.AccountRegistered(_server.Logger, jid.ToString(), _remote);
+        WriteIqResult(id);
+        return Step.Continue;
+    }
+
+    private void WriteIqResult(byte[] id)
+    {
+        IBufferWriter<byte> output = Output();
+        output.Write("<iq type='result' id='"u8);
+        WriteEscaped(id);
+        output.Write("'/>"u8);
+    }
+
+    private void WriteIqError(byte[] id, ReadOnlySpan<byte> condition, ReadOnlySpan<byte> errorType) =>
+        StanzaErrors.Write(Output(), "iq"u8, default, default, id, errorType, condition);
+
+    private void WriteEscaped(ReadOnlySpan<byte> value) => XmlEscaping.WriteEscaped(Output(), value, attribute: true, nameof(value));
+
+    // ---- output ----
+
+    /// <summary>Before binding the read loop writes to the connection itself; afterwards all output is queued for the pump.</summary>
+    private IBufferWriter<byte> Output() => _output;
+
+    private async Task PumpAsync(C2sSession session)
+    {
+        OutboundBuffer outbound = session.Outbound;
+        try
+        {
+            while (true)
+            {
+                if (!outbound.TryDrainTo(_output, out int drained) || outbound.Overflowed)
+                {
+                    return;
+                }
+
+                if (drained > 0)
+                {
+                    Volatile.Write(ref _lastSent, Environment.TickCount64);
+                    FlushResult flush = await _output.FlushAsync(_abort.Token).ConfigureAwait(false);
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                await outbound.WaitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (IsConnectionFailure(e))
+        {
+            RequestClose(TargetCloseReason.Overflow);
+        }
+    }
+
+    // ---- STARTTLS (RFC 6120 5) ----
+
+    private async Task<bool> UpgradeAsync()
+    {
+        var ssl = new SslStream(new DuplexPipeStream(_connection.Transport.Input, _connection.Transport.Output), leaveInnerStreamOpen: false);
+        using var timeout = new CancellationTokenSource(_server.Options.NegotiationTimeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = _server.Certificate,
+                ClientCertificateRequired = false,
+            }, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or ObjectDisposedException)
+        {
+            XmppLog.TlsFailed(_server.Logger, _id, _remote, e.Message);
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            SetClose(CloseReason.TlsFailed);
+            return false;
+        }
+
+        _tls = ssl;
+        _input = PipeReader.Create(ssl, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+        _output = PipeWriter.Create(ssl, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
+        _secure = true;
+        _state = default;
+        _headerSent = false;
+        if (Volatile.Read(ref _closeReason) != 0)
+        {
+            _input.CancelPendingRead();
+        }
+
+        return true;
+    }
+
+    // ---- closing ----
+
+    private Step StreamError(string condition, string? text)
+    {
+        SetStreamError(condition, text);
+        XmppLog.StreamError(_server.Logger, _id, _remote, condition, text ?? "");
+        return Step.Close;
+    }
+
+    private void SetStreamError(string condition, string? text)
+    {
+        _streamErrorCondition ??= condition;
+        _streamErrorText ??= text;
+        SetClose(CloseReason.StreamError);
+    }
+
+    private bool SetClose(CloseReason reason) => Interlocked.CompareExchange(ref _closeReason, (int)reason, 0) == 0;
+
+    public void RequestClose(TargetCloseReason reason)
+    {
+        SetClose(reason switch
+        {
+            TargetCloseReason.Replaced => _session is null ? CloseReason.AccountRemoved : CloseReason.Replaced,
+            TargetCloseReason.Overflow => CloseReason.Overflow,
+            _ => CloseReason.Shutdown,
+        });
+        Wake();
+    }
+
+    private void RequestClose(CloseReason reason)
+    {
+        SetClose(reason);
+        Wake();
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _input.CancelPendingRead();
+        }
+        catch (InvalidOperationException)
+        {
+            // The reader has completed: the read loop is already on its way out.
+        }
+
+        if ((CloseReason)Volatile.Read(ref _closeReason) == CloseReason.Overflow)
+        {
+            // A peer that does not read gets nothing more: the pump stops waiting on it.
+            try
+            {
+                _abort.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Called every second by the server's timer: timeouts, whitespace keepalive, pings and dead peers.</summary>
+    internal void OnTick(long now)
+    {
+        if (Volatile.Read(ref _closeReason) != 0)
+        {
+            return;
+        }
+
+        var options = _server.Options;
+        long partial = Volatile.Read(ref _partialSince);
+        if (partial != 0 && now - partial > (long)options.StanzaTimeout.TotalMilliseconds)
+        {
+            RequestClose(CloseReason.StanzaTimeout);
+            return;
+        }
+
+        C2sSession? session = _session;
+        if (session is null)
+        {
+            if (now - _openedAt > (long)options.NegotiationTimeout.TotalMilliseconds)
+            {
+                RequestClose(CloseReason.NegotiationTimeout);
+            }
+
+            return;
+        }
+
+        long received = Volatile.Read(ref _lastReceived);
+        long pinged = Volatile.Read(ref _pingSentAt);
+        if (pinged != 0)
+        {
+            if (now - pinged > (long)options.PingTimeout.TotalMilliseconds)
+            {
+                XmppLog.DeadConnection(_server.Logger, _id, session.FullJid, "no answer to a ping");
+                RequestClose(CloseReason.Dead);
+            }
+
+            return;
+        }
+
+        if (now - received > (long)options.PingInterval.TotalMilliseconds)
+        {
+            // XEP-0199 4.2: the server pings a silent client; any bytes in return count as an answer.
+            Volatile.Write(ref _pingSentAt, now);
+            string id = "ping" + Interlocked.Increment(ref _pingCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var output = new ArrayBufferWriter<byte>(160);
+            var writer = new XmlStanzaWriter(output);
+            writer.WriteStartElement("iq"u8);
+            writer.WriteAttribute("from"u8, _server.DomainUtf8);
+            writer.WriteAttribute("to"u8, session.FullAddress);
+            writer.WriteAttribute("type"u8, "get"u8);
+            writer.WriteAttribute("id"u8, id.AsSpan());
+            writer.WriteStartElement("ping"u8, Ns.Ping);
+            writer.WriteEndElement("ping"u8);
+            writer.WriteEndElement("iq"u8);
+            session.Send(output.WrittenSpan);
+            return;
+        }
+
+        if (now - Volatile.Read(ref _lastSent) > (long)options.KeepaliveInterval.TotalMilliseconds)
+        {
+            Volatile.Write(ref _lastSent, now);
+            session.Send(" "u8);
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        var reason = (CloseReason)Volatile.Read(ref _closeReason);
+        C2sSession? session = _session;
+        if (session is not null)
+        {
+            if (_server.Router.Unregister(session))
+            {
+                try
+                {
+                    _server.Presence.Leave(session);
+                }
+                catch (Exception e)
+                {
+                    XmppLog.HandlerFailed(_server.Logger, _id, e);
+                }
+            }
+        }
+
+        string? condition = reason switch
+        {
+            CloseReason.StreamError => _streamErrorCondition,
+            CloseReason.Replaced => "conflict",
+            CloseReason.Shutdown => "system-shutdown",
+            CloseReason.NegotiationTimeout or CloseReason.StanzaTimeout => "connection-timeout",
+            CloseReason.AccountRemoved => "not-authorized",
+            _ => null,
+        };
+        string? text = reason switch
+        {
+            CloseReason.StreamError => _streamErrorText,
+            CloseReason.Replaced => "Another login took this resource.",
+            CloseReason.StanzaTimeout => "A stanza took too long to arrive.",
+            CloseReason.NegotiationTimeout => "Login took too long.",
+            _ => null,
+        };
+        bool peerListens = reason is not (CloseReason.PeerClosed or CloseReason.Overflow or CloseReason.Dead or CloseReason.TlsFailed);
+        byte[] goodbye = peerListens ? Goodbye(condition, text) : [];
+
+        using var grace = new CancellationTokenSource(CloseGrace);
+        using var link = grace.Token.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abort);
+        try
+        {
+            if (session is not null && _pump is not null)
+            {
+                session.Outbound.TryWrite(goodbye);
+                session.Outbound.Complete();
+                await _pump.WaitAsync(grace.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                session?.Outbound.Complete();
+                if (goodbye.Length > 0)
+                {
+                    await _output.WriteAsync(goodbye, grace.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (IsConnectionFailure(e) || e is TimeoutException)
+        {
+        }
+
+        try
+        {
+            await _output.CompleteAsync().ConfigureAwait(false);
+            await _input.CompleteAsync().ConfigureAwait(false);
+            if (_tls is not null)
+            {
+                await _tls.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (IsConnectionFailure(e))
+        {
+        }
+
+        if (!peerListens || reason == CloseReason.StreamError)
+        {
+            _connection.Abort(new ConnectionAbortedException(reason.ToString()));
+        }
+
+        XmppLog.ConnectionClosed(_server.Logger, _id, reason.ToString());
+    }
+
+    private byte[] Goodbye(string? condition, string? text)
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        if (!_headerSent)
+        {
+            _headerSent = true;
+            output.Write("<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0' from='"u8);
+            output.Write(_server.DomainUtf8);
+            output.Write("'>"u8);
+        }
+
+        if (condition is not null)
+        {
+            output.Write("<stream:error><"u8);
+            output.Write(Encoding.UTF8.GetBytes(condition));
+            output.Write(" xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"u8);
+            if (text is not null)
+            {
+                output.Write("<text xmlns='urn:ietf:params:xml:ns:xmpp-streams' xml:lang='en'>"u8);
+                XmlEscaping.WriteEscaped(output, text.AsSpan(), attribute: false, nameof(text));
+                output.Write("</text>"u8);
+            }
+
+            output.Write("</stream:error>"u8);
+        }
+
+        output.Write("</stream:stream>"u8);
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static bool IsConnectionFailure(Exception e) =>
+        e is IOException or SocketException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException
+            or ObjectDisposedException or InvalidOperationException or System.Security.Authentication.AuthenticationException;
+}

@@ -1,0 +1,197 @@
+using System.Buffers;
+using System.Text;
+using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Stanzas;
+using EdgeNode.Xmpp.Xml;
+
+namespace EdgeNode.Xmpp.Streams;
+
+/// <summary>Who ends a session when the router or a peer asks (the connection, or a test harness).</summary>
+public interface ISessionOwner
+{
+    void RequestClose(TargetCloseReason reason);
+}
+
+/// <summary>
+/// One bound client resource (RFC 6120 7): its addresses, presence, priority and XEP-0280 carbons state, and the
+/// bounded outbound buffer its connection's pump drains. The router delivers here from any thread.
+/// </summary>
+public sealed class C2sSession : IRouteTarget
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_copy;
+
+    private readonly byte[] _resource;
+    private readonly byte[] _full;
+    private readonly ISessionOwner _owner;
+    private readonly Lock _presenceLock = new();
+    private volatile bool _available;
+    private volatile int _priority;
+    private volatile bool _carbons;
+    private byte[]? _presence;
+    private HashSet<string>? _directed;
+
+    public C2sSession(string bare, string resource, int outboundCapacity, ISessionOwner owner)
+    {
+        Bare = bare;
+        ResourceName = resource;
+        FullJid = bare + "/" + resource;
+        BareUtf8 = Encoding.UTF8.GetBytes(bare);
+        _resource = Encoding.UTF8.GetBytes(resource);
+        _full = Encoding.UTF8.GetBytes(FullJid);
+        _owner = owner;
+        Outbound = new OutboundBuffer(outboundCapacity);
+    }
+
+    public string Bare { get; }
+    public string ResourceName { get; }
+    public string FullJid { get; }
+    public byte[] BareUtf8 { get; }
+    public ReadOnlySpan<byte> Resource => _resource;
+    public ReadOnlySpan<byte> FullAddress => _full;
+    public OutboundBuffer Outbound { get; }
+    public bool IsAvailable => _available;
+    public int Priority => _priority;
+
+    /// <summary>XEP-0280: this resource wants copies of its account's chat messages.</summary>
+    public bool Carbons { get => _carbons; set => _carbons = value; }
+
+    /// <summary>Has sent its first available presence (initial presence was processed).</summary>
+    public bool InitialPresenceDone { get; set; }
+
+    /// <summary>The roster was requested, so roster pushes are of interest (RFC 6121 2.1.6).</summary>
+    public bool InterestedInRoster { get; set; }
+
+    /// <summary>The last available presence, from stamped and without a 'to', for broadcasts and probes.</summary>
+    public byte[]? PresenceTemplate
+    {
+        get
+        {
+            lock (_presenceLock)
+            {
+                return _presence;
+            }
+        }
+    }
+
+    public void SetAvailable(int priority, byte[] template)
+    {
+        lock (_presenceLock)
+        {
+            _presence = template;
+            _priority = priority;
+            _available = true;
+        }
+    }
+
+    public void SetUnavailable()
+    {
+        lock (_presenceLock)
+        {
+            _presence = null;
+            _available = false;
+        }
+    }
+
+    /// <summary>Records an address that got directed presence, so it gets unavailable when this session leaves (RFC 6121 4.6).</summary>
+    public void AddDirected(string address)
+    {
+        lock (_presenceLock)
+        {
+            (_directed ??= new HashSet<string>(StringComparer.Ordinal)).Add(address);
+        }
+    }
+
+    public void RemoveDirected(string address)
+    {
+        lock (_presenceLock)
+        {
+            _directed?.Remove(address);
+        }
+    }
+
+    public string[] TakeDirected()
+    {
+        lock (_presenceLock)
+        {
+            string[] all = _directed is null ? [] : [.. _directed];
+            _directed = null;
+            return all;
+        }
+    }
+
+    /// <summary>Queues bytes for the client; an overflow ends the session.</summary>
+    public bool Send(ReadOnlySpan<byte> data)
+    {
+        if (Outbound.TryWrite(data))
+        {
+            return true;
+        }
+
+        if (Outbound.Overflowed)
+        {
+            _owner.RequestClose(TargetCloseReason.Overflow);
+        }
+
+        return false;
+    }
+
+    public bool Deliver(in RoutedStanza stanza)
+    {
+        if (!stanza.Xmpp.IsEmpty)
+        {
+            return Send(stanza.Xmpp);
+        }
+
+        // A sender that does not speak XMPP (a device, a Matrix user): its text becomes a message.
+        if (stanza.Kind != StanzaKind.Message)
+        {
+            return true;
+        }
+
+        ArrayBufferWriter<byte> buffer = t_copy ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = new XmlStanzaWriter(buffer);
+        writer.WriteStartElement("message"u8, Ns.Client);
+        writer.WriteAttribute("from"u8, stanza.From);
+        writer.WriteAttribute("to"u8, stanza.To);
+        writer.WriteAttribute("type"u8, stanza.MessageType == MessageType.Chat ? "chat"u8 : "normal"u8);
+        if (!stanza.Id.IsEmpty)
+        {
+            writer.WriteAttribute("id"u8, stanza.Id);
+        }
+
+        writer.WriteElementWithText("body"u8, stanza.Body);
+        writer.WriteEndElement("message"u8);
+        return Send(buffer.WrittenSpan);
+    }
+
+    public void DeliverCopy(in RoutedStanza stanza, CopyKind kind)
+    {
+        if (!_carbons || stanza.Xmpp.IsEmpty)
+        {
+            return;
+        }
+
+        // XEP-0280 4 and 5: the copy is a message from the bare account to this resource, wrapping the original.
+        ArrayBufferWriter<byte> buffer = t_copy ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        ReadOnlySpan<byte> name = kind == CopyKind.Sent ? "sent"u8 : "received"u8;
+        var writer = new XmlStanzaWriter(buffer);
+        writer.WriteStartElement("message"u8, Ns.Client);
+        writer.WriteAttribute("from"u8, BareUtf8);
+        writer.WriteAttribute("to"u8, _full);
+        writer.WriteAttribute("type"u8, "chat"u8);
+        writer.WriteStartElement(name, Ns.Carbons);
+        writer.WriteStartElement("forwarded"u8, Ns.Forward);
+        writer.WriteRaw(stanza.Xmpp);
+        writer.WriteEndElement("forwarded"u8);
+        writer.WriteEndElement(name);
+        writer.WriteEndElement("message"u8);
+        Send(buffer.WrittenSpan);
+    }
+
+    public void Close(TargetCloseReason reason) => _owner.RequestClose(reason);
+
+    public override string ToString() => FullJid;
+}

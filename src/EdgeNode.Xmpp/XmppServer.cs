@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using EdgeNode.Core.Accounts;
+using EdgeNode.Core.Addressing;
+using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Routing;
+using EdgeNode.Core.Storage;
+using EdgeNode.Xmpp.Extensions;
+using EdgeNode.Xmpp.Offline;
+using EdgeNode.Xmpp.Presence;
+using EdgeNode.Xmpp.Roster;
+using EdgeNode.Xmpp.Sasl;
+using EdgeNode.Xmpp.Stanzas;
+using EdgeNode.Xmpp.Streams;
+using EdgeNode.Xmpp.Xml;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Xmpp;
+
+/// <summary>
+/// The XMPP client service of one node: its settings, stores and the services every connection shares, the
+/// connections themselves (for timers and a clean shutdown), and the core router it hands stanzas to.
+/// </summary>
+public sealed class XmppServer : IDisposable
+{
+    private readonly ConcurrentDictionary<C2sConnection, byte> _connections = new();
+    private readonly Timer _timer;
+    private volatile bool _stopping;
+
+    public XmppServer(string domain, XmppOptions options, Store store, Router router, X509Certificate2? certificate,
+        ILoggerFactory logs, TimeProvider? time = null)
+    {
+        Domain = domain.ToLowerInvariant();
+        DomainUtf8 = Encoding.UTF8.GetBytes(Domain);
+        Options = options;
+        Router = router;
+        Certificate = certificate;
+        Time = time ?? TimeProvider.System;
+        Logger = logs.CreateLogger("EdgeNode.Xmpp");
+        Accounts = new AccountStore(store);
+        Rosters = new RosterStore(store);
+        Offline = new OfflineMessageStore(store, options.OfflineQuota);
+        VCards = new VCardStore(store);
+        Throttle = new AuthThrottle(options.AuthFailureLimit, options.AuthFailureLimitPerAddress, options.AuthFailureWindow, options.AuthLockout, Time);
+        StreamOptions = new XmlStreamOptions
+        {
+            MaxStanzaBytes = options.MaxStanzaBytes,
+            ContentNamespace = "jabber:client"u8.ToArray(),
+        };
+        FakeSaltKey = RandomNumberGenerator.GetBytes(32);
+        Presence = new PresenceService(this);
+        RosterService = new RosterService(this);
+        Iq = new IqHandler(this);
+        router.UseOfflineStore(Offline);
+        router.UseAccountDirectory(new AccountDirectory(Accounts));
+        _timer = new Timer(static state => ((XmppServer)state!).Tick(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    public string Domain { get; }
+    public byte[] DomainUtf8 { get; }
+    public XmppOptions Options { get; }
+    public Router Router { get; }
+    public X509Certificate2? Certificate { get; }
+    public TimeProvider Time { get; }
+    public ILogger Logger { get; }
+    public AccountStore Accounts { get; }
+    public RosterStore Rosters { get; }
+    public OfflineMessageStore Offline { get; }
+    public VCardStore VCards { get; }
+    public AuthThrottle Throttle { get; }
+    public XmlStreamOptions StreamOptions { get; }
+    public PresenceService Presence { get; }
+    public RosterService RosterService { get; }
+    internal IqHandler Iq { get; }
+    internal byte[] FakeSaltKey { get; }
+    public bool IsStopping => _stopping;
+
+    /// <summary>Connections open now.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    internal bool Add(C2sConnection connection)
+    {
+        if (_stopping)
+        {
+            return false;
+        }
+
+        _connections.TryAdd(connection, 0);
+        return true;
+    }
+
+    internal void Remove(C2sConnection connection) => _connections.TryRemove(connection, out _);
+
+    /// <summary>Closes every stream with a system-shutdown stream error (called when the node begins to stop).</summary>
+    public void Shutdown()
+    {
+        _stopping = true;
+        foreach (var connection in _connections.Keys)
+        {
+            connection.RequestClose(TargetCloseReason.Shutdown);
+        }
+    }
+
+    private void Tick()
+    {
+        long now = Environment.TickCount64;
+        foreach (var connection in _connections.Keys)
+        {
+            connection.OnTick(now);
+        }
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private sealed class AccountDirectory(AccountStore accounts) : IAccountDirectory
+    {
+        public bool Exists(string bare) => Jid.TryParse(bare, out var jid) && jid.Local is not null && accounts.Exists(jid);
+    }
+}
