@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 # Debian packages the tests use (the peers grow with the interop tests).
 packages=(libsodium23 python3
   gcc libc6-dev linux-libc-dev   # GPIO ABI test: compiles a probe against linux/gpio.h
+  python3-slixmpp python3-aioxmpp   # XMPP interop: real clients against the c2s service
 )
 
 missing=()

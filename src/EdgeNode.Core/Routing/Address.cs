@@ -1,4 +1,5 @@
-using System.Text;
+using System.Buffers;
+using System.Text.Unicode;
 
 namespace EdgeNode.Core.Routing;
 
@@ -52,17 +53,7 @@ public static class Address
             return false;
         }
 
-        if (Encoding.UTF8.GetCharCount(main) > bare.Length)
-        {
-            return false;
-        }
-
-        int length;
-        try
-        {
-            length = Encoding.UTF8.GetChars(main, bare);
-        }
-        catch (DecoderFallbackException)
+        if (Utf8.ToUtf16(main, bare, out _, out int length, replaceInvalidSequences: false) != OperationStatus.Done)
         {
             return false;
         }

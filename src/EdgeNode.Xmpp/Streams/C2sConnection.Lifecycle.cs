@@ -416,7 +416,7 @@ public sealed partial class C2sConnection
         {
         }
 
-        if (!peerListens || reason == CloseReason.StreamError)
+        if (!peerListens)
         {
             _connection.Abort(new ConnectionAbortedException(reason.ToString()));
         }

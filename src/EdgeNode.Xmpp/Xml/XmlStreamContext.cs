@@ -37,6 +37,9 @@ public sealed class XmlStreamContext : IDisposable
 
     public XmlStreamOptions Options { get; }
 
+    /// <summary>Entries the node table holds now (for tests of the memory bound).</summary>
+    internal int NodeCapacity => Nodes.Length;
+
     internal XmlNode[] Nodes;
     internal int NodeCount;
     internal XmlAttributeNode[] Attributes;

@@ -34,7 +34,10 @@ public class NodeHostTests
             Assert.True(client.Connected, key);
         }
 
-        var xmpp = await ExchangeAsync(ports["Xmpp:C2sPort"], "<stream:stream to='localhost' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"u8.ToArray());
+        // XMPP clients are offered STARTTLS, required; federation is not served yet (service-unavailable).
+        var c2s = await ExchangeUntilAsync(ports["Xmpp:C2sPort"], "<stream:stream to='localhost' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"u8.ToArray(), "</stream:features>");
+        Assert.Contains("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>", c2s);
+        var xmpp = await ExchangeAsync(ports["Xmpp:S2sPort"], "<stream:stream to='localhost' xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"u8.ToArray());
         Assert.Contains("<service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>", Encoding.UTF8.GetString(xmpp));
         Assert.EndsWith("</stream:stream>", Encoding.UTF8.GetString(xmpp));
 
@@ -90,6 +93,21 @@ public class NodeHostTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("not an SQLite database", result.Error);
         Assert.Equal(junk, await File.ReadAllBytesAsync(dir.File("edgenode.db")));
+    }
+
+    private static async Task<string> ExchangeUntilAsync(int port, byte[] request, string end)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(request);
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        using var cts = new CancellationTokenSource(Wait);
+        int n;
+        while (!received.ToString().Contains(end, StringComparison.Ordinal) && (n = await stream.ReadAsync(buffer, cts.Token)) > 0)
+            received.Append(Encoding.UTF8.GetString(buffer, 0, n));
+        return received.ToString();
     }
 
     private static async Task<byte[]> ExchangeAsync(int port, byte[] request)

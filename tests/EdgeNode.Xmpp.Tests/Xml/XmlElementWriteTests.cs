@@ -10,7 +10,7 @@ public class XmlElementWriteTests
     public static TheoryData<string> AllStanzas()
     {
         var data = new TheoryData<string>();
-        foreach (string stanza in Stanzas)
+        foreach (string stanza in XmlSamples.Stanzas)
         {
             data.Add(stanza);
         }

@@ -27,6 +27,44 @@ public class XmlStreamReaderLimitTests
     }
 
     [Fact]
+    public void Read_ManyTinyElementsWithinSizeLimit_ThrowsPolicyViolationAtNodeLimit()
+    {
+        // 20,000 empty children fit in 256 KiB but would grow the node table to megabytes.
+        string children = string.Concat(Enumerable.Repeat("<a/>", 20_000));
+        using var context = new XmlStreamContext();
+        var header = new XmlStreamReader(new ReadOnlySequence<byte>(Utf8(Header)), default, context);
+        Assert.True(header.Read());
+        XmlStreamState state = header.State;
+        var error = Assert.Throws<XmlStreamException>(() =>
+        {
+            var reader = new XmlStreamReader(new ReadOnlySequence<byte>(Utf8($"<message>{children}</message>")), state, context);
+            reader.Read();
+        });
+        Assert.Equal(XmlStreamErrorCondition.PolicyViolation, error.Condition);
+        Assert.True(context.NodeCapacity <= XmlStreamOptions.ClientToServer.MaxNodes);
+    }
+
+    [Fact]
+    public void Read_ManyAttributesAcrossElements_ThrowsPolicyViolationAtNodeLimit()
+    {
+        var options = new XmlStreamOptions { MaxNodes = 32 };
+        string children = string.Concat(Enumerable.Repeat("<a b='1' c='2'/>", 20));
+        byte[] stream = [.. Utf8(Header), .. Utf8($"<message>{children}</message>")];
+        Assert.Equal(XmlStreamErrorCondition.PolicyViolation, XmlStreamReaderRejectionTests.ReadUntilError(stream, options));
+    }
+
+    [Fact]
+    public void Read_StanzaAtNodeLimit_IsAccepted()
+    {
+        var options = new XmlStreamOptions { MaxNodes = 64 };
+        string children = string.Concat(Enumerable.Repeat("<a/>", 63));
+        using var feeder = new StreamFeeder(options);
+        feeder.Feed(Utf8(Header));
+        feeder.Feed(Utf8($"<message>{children}</message>"));
+        Assert.Equal(2, feeder.Events.Count);
+    }
+
+    [Fact]
     public void Read_OneMebibyteStanza_RejectedBeforeItIsBuffered()
     {
         const int chunk = 4096;

@@ -44,7 +44,7 @@ public class XmlStreamReaderSplitTests
     public void Read_StanzaTruncatedAtEveryByte_ConsumesNothing()
     {
         byte[] header = Utf8(Header);
-        foreach (string stanza in Stanzas)
+        foreach (string stanza in XmlSamples.Stanzas)
         {
             byte[] bytes = Utf8(stanza);
             using var context = new XmlStreamContext();
@@ -160,7 +160,7 @@ public class XmlStreamReaderSplitTests
         var ends = new List<int>();
         int offset = Declaration.Length + Header.Length;
         ends.Add(offset);
-        foreach (string stanza in Stanzas)
+        foreach (string stanza in XmlSamples.Stanzas)
         {
             offset += Utf8(stanza).Length;
             ends.Add(offset);

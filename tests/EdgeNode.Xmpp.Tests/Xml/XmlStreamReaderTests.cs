@@ -14,7 +14,7 @@ public class XmlStreamReaderTests
         using var feeder = new StreamFeeder();
         feeder.Feed(FullStream());
 
-        Assert.Equal(Stanzas.Length + 2, feeder.Events.Count);
+        Assert.Equal(XmlSamples.Stanzas.Length + 2, feeder.Events.Count);
         Assert.StartsWith("header:{" + StreamsNs + "}stream[", feeder.Events[0]);
         Assert.Equal("StreamEnd", feeder.Events[^1]);
         Assert.True(feeder.State.IsStreamEnded);
@@ -48,7 +48,7 @@ public class XmlStreamReaderTests
     [Fact]
     public void Read_PresenceWithShowStatusPriority_ReadsEachChild()
     {
-        Parse(Presence, (ref XmlStreamReader reader) =>
+        Parse(XmlSamples.Presence, (ref XmlStreamReader reader) =>
         {
             XmlElement presence = reader.Element;
             Assert.True(presence.LocalName.SequenceEqual("presence"u8));

@@ -1,0 +1,58 @@
+using System.Text;
+using EdgeNode.Core.Routing;
+
+namespace EdgeNode.Xmpp.Tests.Stanzas;
+
+public class MessageRoutingTests
+{
+    [Fact]
+    public void Handle_MessageToOnlineSession_ArrivesStampedAndStandalone()
+    {
+        var fixture = new RoutingFixture();
+        Assert.Equal(RouteOutcome.Delivered, fixture.ParseAndRoute(fixture.Single));
+        string delivered = Encoding.UTF8.GetString(fixture.DrainRecipient());
+        Assert.Equal(
+            "<message xmlns='jabber:client' to='juliet@pi.example' type='chat' id='m1' xml:lang='en' from='romeo@pi.example/orchard'>"
+            + "<body>Wherefore art thou, Romeo? &lt;3</body><thread>t1</thread>"
+            + "<active xmlns='http://jabber.org/protocol/chatstates'/></message>", delivered);
+    }
+
+    [Fact]
+    public void Handle_SplitAcrossTwoSegments_DeliversTheSameBytes()
+    {
+        var fixture = new RoutingFixture();
+        fixture.ParseAndRoute(fixture.Single);
+        byte[] whole = fixture.DrainRecipient().ToArray();
+        fixture.ParseAndRoute(fixture.Split);
+        Assert.Equal(whole, fixture.DrainRecipient().ToArray());
+    }
+
+    /// <summary>
+    /// The allocation gate: after warm-up, 10,000 message stanzas parsed and routed to an online local session
+    /// allocate nothing on the routing thread (whole and split buffers alike).
+    /// </summary>
+    [Fact]
+    public void ParseAndRoute_TenThousandMessagesAfterWarmUp_AllocatesZeroBytes()
+    {
+        var fixture = new RoutingFixture();
+        for (int i = 0; i < 200; i++)
+        {
+            fixture.ParseAndRoute(fixture.Single);
+            fixture.ParseAndRoute(fixture.Split);
+            fixture.DrainRecipient();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int delivered = 0;
+        for (int i = 0; i < 5_000; i++)
+        {
+            delivered += fixture.ParseAndRoute(fixture.Single) == RouteOutcome.Delivered ? 1 : 0;
+            delivered += fixture.ParseAndRoute(fixture.Split) == RouteOutcome.Delivered ? 1 : 0;
+            fixture.DrainRecipient();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(10_000, delivered);
+        Assert.Equal(0, allocated);
+    }
+}
