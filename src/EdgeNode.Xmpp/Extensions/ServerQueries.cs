@@ -24,6 +24,11 @@ internal sealed class ServerQueries(XmppServer server)
     {
         ReadOnlySpan<byte> ns = payload.NamespaceUri;
         ReadOnlySpan<byte> name = payload.LocalName;
+        if (account is not null && !(Jid.TryParse(account, out var accountJid) && accountJid.Local is not null && server.Accounts.Exists(accountJid)))
+        {
+            // RFC 6121 8.5.1: no such account.
+            return false;
+        }
 
         if (name.SequenceEqual("query"u8) && ns.SequenceEqual(Ns.Roster))
         {
@@ -33,7 +38,7 @@ internal sealed class ServerQueries(XmppServer server)
                 return true;
             }
 
-            server.RosterService.HandleIq(default, type, payload, session, id, scratch);
+            server.RosterService.HandleIq(type, payload, session, id, scratch);
             return true;
         }
 
@@ -137,12 +142,7 @@ internal sealed class ServerQueries(XmppServer server)
             return true;
         }
 
-        string owner = own ? session.Bare : (Jid.TryParse(account!, out var jid) ? jid.ToString() : account!);
-        if (!own && !server.Accounts.Exists(Jid.Parse(owner)))
-        {
-            IqHandler.Error(session, scratch, to, id, "service-unavailable"u8);
-            return true;
-        }
+        string owner = own ? session.Bare : Jid.Parse(account!).ToString();
 
         byte[]? vcard = server.VCards.Get(owner);
         Begin(scratch, session, to, id, out var writer);

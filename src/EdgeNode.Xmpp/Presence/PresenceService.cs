@@ -67,11 +67,18 @@ public sealed class PresenceService(XmppServer server)
         }
 
         bool initial = !session.IsAvailable;
+        bool wasNegative = session.Priority < 0;
         session.SetAvailable(priority, template);
         Broadcast(session, template, PresenceType.Available);
         if (initial)
         {
-            OnInitialPresence(session, priority);
+            OnInitialPresence(session);
+        }
+
+        // XEP-0160: stored messages, in order, once the user is available with a non-negative priority.
+        if (priority >= 0 && (initial || wasNegative))
+        {
+            DeliverOffline(session);
         }
     }
 
@@ -105,7 +112,7 @@ public sealed class PresenceService(XmppServer server)
         RouteTo(template, session.Bare, type, session);
     }
 
-    private void OnInitialPresence(C2sSession session, int priority)
+    private void OnInitialPresence(C2sSession session)
     {
         session.InitialPresenceDone = true;
 
@@ -129,11 +136,6 @@ public sealed class PresenceService(XmppServer server)
             session.Send(Subscription(pending.Contact, session.Bare, PresenceType.Subscribe));
         }
 
-        // XEP-0160: stored messages, in order, once the user is available with a non-negative priority.
-        if (priority >= 0)
-        {
-            DeliverOffline(session);
-        }
     }
 
     internal void DeliverOffline(C2sSession session)

@@ -15,11 +15,13 @@ namespace EdgeNode.Xmpp.Roster;
 /// </summary>
 public sealed class RosterService(XmppServer server)
 {
+    // Subscription changes read and write two rosters; one at a time keeps both sides consistent.
+    private readonly Lock _gate = new();
     private long _pushId;
 
     // ---- roster iq (RFC 6121 2.1) ----
 
-    internal void HandleIq(XmlElement iq, IqType type, XmlElement query, C2sSession session, ReadOnlySpan<byte> id, StanzaScratch scratch)
+    internal void HandleIq(IqType type, XmlElement query, C2sSession session, ReadOnlySpan<byte> id, StanzaScratch scratch)
     {
         if (type == IqType.Get)
         {
@@ -53,6 +55,14 @@ public sealed class RosterService(XmppServer server)
             return;
         }
 
+        lock (_gate)
+        {
+            SetItem(query, session, id, scratch);
+        }
+    }
+
+    private void SetItem(XmlElement query, C2sSession session, ReadOnlySpan<byte> id, StanzaScratch scratch)
+    {
         // set: exactly one item (RFC 6121 2.3.3)
         int count = 0;
         XmlElement itemElement = default;
@@ -143,6 +153,14 @@ public sealed class RosterService(XmppServer server)
 
     /// <summary>A subscription presence from the user's session to <paramref name="to"/>.</summary>
     internal void HandleOutbound(PresenceType type, C2sSession session, string to)
+    {
+        lock (_gate)
+        {
+            Outbound(type, session, to);
+        }
+    }
+
+    private void Outbound(PresenceType type, C2sSession session, string to)
     {
         if (!Jid.TryParse(to, out var jid) || jid.Local is null)
         {

@@ -148,6 +148,7 @@ public sealed partial class C2sConnection : ISessionOwner
 
             bool partial = buffer.Slice(consumed).Length > 0;
             _input.AdvanceTo(consumed, examined);
+            _scratch.Trim();
             Volatile.Write(ref _partialSince, partial ? (_partialSince == 0 ? now : _partialSince) : 0);
 
             if (_session is null || _pump is null)
