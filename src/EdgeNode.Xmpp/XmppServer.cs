@@ -108,7 +108,16 @@ public sealed class XmppServer : IDisposable
         long now = Environment.TickCount64;
         foreach (var connection in _connections.Keys)
         {
-            connection.OnTick(now);
+            try
+            {
+                connection.OnTick(now);
+            }
+            catch (Exception e)
+            {
+                // A timer callback that throws would end the process; one connection's trouble stays its own.
+                XmppLog.HandlerFailed(Logger, "timer", e);
+                connection.RequestClose(TargetCloseReason.Overflow);
+            }
         }
     }
 

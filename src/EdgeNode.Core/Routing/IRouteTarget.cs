@@ -21,6 +21,9 @@ public enum TargetCloseReason : byte
 
     /// <summary>The node is stopping.</summary>
     Shutdown,
+
+    /// <summary>The participant's account was removed.</summary>
+    AccountRemoved,
 }
 
 /// <summary>

@@ -224,7 +224,7 @@ internal sealed class ServerQueries(XmppServer server)
             server.Offline.RemoveAccount(session.Bare);
             server.VCards.RemoveAccount(session.Bare);
             Result(session, scratch, to, id);
-            session.Close(TargetCloseReason.Replaced);
+            session.Close(TargetCloseReason.AccountRemoved);
             return true;
         }
 

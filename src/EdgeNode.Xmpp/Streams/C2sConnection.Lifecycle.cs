@@ -238,8 +238,9 @@ public sealed partial class C2sConnection
     {
         SetClose(reason switch
         {
-            TargetCloseReason.Replaced => _session is null ? CloseReason.AccountRemoved : CloseReason.Replaced,
+            TargetCloseReason.Replaced => CloseReason.Replaced,
             TargetCloseReason.Overflow => CloseReason.Overflow,
+            TargetCloseReason.AccountRemoved => CloseReason.AccountRemoved,
             _ => CloseReason.Shutdown,
         });
         Wake();
@@ -257,7 +258,7 @@ public sealed partial class C2sConnection
         {
             _input.CancelPendingRead();
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
         {
             // The reader has completed: the read loop is already on its way out.
         }
