@@ -1,0 +1,55 @@
+using EdgeNode.Core.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeNode.Core.Tests.Configuration;
+
+public class XmppOptionsReaderTests
+{
+    private static NodeOptions Read(params (string Key, string Value)[] settings) =>
+        OptionsReader.Read(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build());
+
+    [Fact]
+    public void Read_NothingSet_GivesTheDocumentedXmppDefaults()
+    {
+        var xmpp = Read().Xmpp;
+        Assert.False(xmpp.AllowPlaintextLoopback);
+        Assert.False(xmpp.AllowRegistration);
+        Assert.Equal(262144, xmpp.MaxStanzaBytes);
+        Assert.Equal(1048576, xmpp.MaxOutboundBytes);
+        Assert.Equal(500, xmpp.OfflineQuota);
+        Assert.Equal(5, xmpp.AuthFailureLimit);
+        Assert.Equal(20, xmpp.AuthFailureLimitPerAddress);
+        Assert.Equal(TimeSpan.FromSeconds(600), xmpp.AuthFailureWindow);
+        Assert.Equal(TimeSpan.FromSeconds(900), xmpp.AuthLockout);
+        Assert.Equal(TimeSpan.FromSeconds(60), xmpp.NegotiationTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), xmpp.StanzaTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), xmpp.KeepaliveInterval);
+        Assert.Equal(TimeSpan.FromSeconds(180), xmpp.PingInterval);
+        Assert.Equal(TimeSpan.FromSeconds(60), xmpp.PingTimeout);
+    }
+
+    [Fact]
+    public void Read_XmppSettings_AreTaken()
+    {
+        var xmpp = Read(("Xmpp:AllowRegistration", "true"), ("Xmpp:OfflineQuota", "3"), ("Xmpp:PingIntervalSeconds", "5"),
+            ("Xmpp:AuthLockoutSeconds", "30")).Xmpp;
+        Assert.True(xmpp.AllowRegistration);
+        Assert.Equal(3, xmpp.OfflineQuota);
+        Assert.Equal(TimeSpan.FromSeconds(5), xmpp.PingInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), xmpp.AuthLockout);
+    }
+
+    [Theory]
+    [InlineData("Xmpp:AllowRegistration", "maybe", "is not true or false")]
+    [InlineData("Xmpp:MaxStanzaBytes", "100", "out of range")]
+    [InlineData("Xmpp:AuthFailureLimit", "0", "out of range")]
+    [InlineData("Xmpp:StanzaTimeoutSeconds", "soon", "is not a whole number")]
+    public void Read_BadXmppSetting_NamesTheKey(string key, string value, string expected)
+    {
+        var problem = Assert.Single(Assert.Throws<ConfigurationErrorException>(() => Read((key, value))).Problems);
+        Assert.StartsWith(key + ":", problem);
+        Assert.Contains(expected, problem);
+    }
+}
