@@ -77,9 +77,6 @@ public sealed class XmppServer : IDisposable
     internal byte[] FakeSaltKey { get; }
     public bool IsStopping => _stopping;
 
-    /// <summary>Connections open now.</summary>
-    public int ConnectionCount => _connections.Count;
-
     internal bool Add(C2sConnection connection)
     {
         if (_stopping)

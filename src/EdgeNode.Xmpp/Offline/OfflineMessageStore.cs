@@ -57,13 +57,6 @@ public sealed class OfflineMessageStore(Store store, int quota) : IOfflineStore
         return (IReadOnlyList<(byte[], DateTimeOffset)>)messages;
     });
 
-    public int Count(string owner) => store.Read(c =>
-    {
-        using var query = c.Command("SELECT count(*) FROM xmpp_offline WHERE owner = $o");
-        query.Parameters.AddWithValue("$o", owner);
-        return (int)(long)query.ExecuteScalar()!;
-    });
-
     public void RemoveAccount(string owner) => store.Write(tx =>
     {
         using var delete = tx.Command("DELETE FROM xmpp_offline WHERE owner = $o");

@@ -114,8 +114,6 @@ public sealed class PresenceService(XmppServer server)
 
     private void OnInitialPresence(C2sSession session)
     {
-        session.InitialPresenceDone = true;
-
         // Probes (RFC 6121 4.3): the contacts we may see are all local, so their presence is answered at once.
         foreach (RosterItem contact in server.Rosters.Subscriptions(session.Bare))
         {

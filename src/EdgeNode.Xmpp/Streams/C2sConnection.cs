@@ -64,6 +64,11 @@ public sealed partial class C2sConnection : ISessionOwner
         _secure = directTls;
         _id = connection.ConnectionId;
         IPAddress? address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        if (address is { IsIPv4MappedToIPv6: true })
+        {
+            address = address.MapToIPv4();
+        }
+
         _remote = address?.ToString() ?? "?";
         _loopback = address is not null && IPAddress.IsLoopback(address);
         _input = connection.Transport.Input;

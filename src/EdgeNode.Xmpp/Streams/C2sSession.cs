@@ -56,9 +56,6 @@ public sealed class C2sSession : IRouteTarget
     /// <summary>XEP-0280: this resource wants copies of its account's chat messages.</summary>
     public bool Carbons { get => _carbons; set => _carbons = value; }
 
-    /// <summary>Has sent its first available presence (initial presence was processed).</summary>
-    public bool InitialPresenceDone { get; set; }
-
     /// <summary>The roster was requested, so roster pushes are of interest (RFC 6121 2.1.6).</summary>
     public bool InterestedInRoster { get; set; }
 

@@ -32,6 +32,19 @@ public class XmppClientInteropTests
         Assert.Equal(["bob@localhost", "hello a, from b"], Strings(result, "a_received"));
     }
 
+    [Theory]
+    [InlineData("SCRAM-SHA-1", "starttls", "Xmpp:C2sPort")]
+    [InlineData("PLAIN", "starttls", "Xmpp:C2sPort")]
+    [InlineData("SCRAM-SHA-256", "directtls", "Xmpp:C2sDirectTlsPort")]
+    public async Task Slixmpp_EachMechanism_LogsInAndIsServed(string mechanism, string mode, string portKey)
+    {
+        await using var node = await StartWithUsersAsync(("alice", "pw-alice"));
+        var result = await RunAsync("login", node, mode, portKey, "alice", "pw-alice", mechanism);
+        Assert.Equal(mechanism, result.GetProperty("mechanism").GetString());
+        Assert.StartsWith("alice@localhost/", result.GetProperty("jid").GetString());
+        Assert.True(result.GetProperty("ping").GetBoolean());
+    }
+
     [Fact]
     public async Task Slixmpp_MessageToOfflineUser_DeliveredInOrderAtLogin()
     {

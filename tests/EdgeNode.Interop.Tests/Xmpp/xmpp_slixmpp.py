@@ -191,7 +191,15 @@ async def wrongpw(host, port, mode, domain, a_user, a_pw):
         a.disconnect()
 
 
-SCENARIOS = {"chat": chat, "offline": offline, "carbons": carbons, "disco": disco, "vcard": vcard, "wrongpw": wrongpw}
+async def login(host, port, mode, domain, a_user, a_pw, mechanism):
+    a = await Client(f"{a_user}@{domain}", a_pw, mech=mechanism).login(host, port, mode)
+    rtt = await a["xep_0199"].ping(jid=domain, timeout=TIMEOUT)
+    result = {"mechanism": a.mechanism, "jid": str(a.boundjid), "ping": rtt is not None}
+    a.disconnect()
+    return result
+
+
+SCENARIOS = {"login": login, "chat": chat, "offline": offline, "carbons": carbons, "disco": disco, "vcard": vcard, "wrongpw": wrongpw}
 
 
 def main():
