@@ -57,6 +57,54 @@ public class XmppResilienceTests
     }
 
     [Fact]
+    public async Task GarbageAndAbruptDisconnects_FromManyClients_LeaveTheNodeServing()
+    {
+        await using var node = await XmppClientInteropTests.StartWithUsersAsync(("alice", "pw-alice"), ("bob", "pw-bob"));
+        var (bob, _) = await RawXmppClient.LoginAsync(node.Address, node.Port("Xmpp:C2sPort"), "bob", "pw-bob");
+        await using var _bob = bob;
+        var random = new Random(20261121);
+        string[] prefixes =
+        [
+            RawXmppClient.Header(),
+            RawXmppClient.Header() + "<message to='bob@localhost'><body>cut off in the mid",
+            RawXmppClient.Header() + "<message><body></message></body>",
+            RawXmppClient.Header() + "<a:b xmlns='jabber:client'/>",
+            "<stream:stream xmlns='jabber:client'>",
+            "\u00ef\u00bb\u00bf<?xml version='1.0' encoding='UTF-16'?>",
+            "",
+        ];
+        var tasks = Enumerable.Range(0, 24).Select(async i =>
+        {
+            var garbage = new byte[random.Next(64, 4096)];
+            lock (random) random.NextBytes(garbage);
+            await using var client = await RawXmppClient.ConnectAsync(node.Address, node.Port(i % 2 == 0 ? "Xmpp:C2sPort" : "Xmpp:C2sDirectTlsPort"));
+            try
+            {
+                await client.SendAsync(prefixes[i % prefixes.Length]);
+                if (i % 3 != 0)
+                {
+                    await client.SendAsync(garbage);
+                    if (i % 4 == 1) await client.ReadToCloseAsync(TimeSpan.FromSeconds(20));
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }).ToArray();
+        await Task.WhenAll(tasks);
+
+        // A logged-in client mid-stanza that vanishes: its session ends and others carry on.
+        var (alice, _) = await RawXmppClient.LoginAsync(node.Address, node.Port("Xmpp:C2sPort"), "alice", "pw-alice");
+        await alice.SendAsync("<presence/><message to='bob@localhost' type='chat'><body>half a mess");
+        await alice.DisposeAsync();
+
+        await bob.PingAsync("after-garbage");
+        var (again, _) = await RawXmppClient.LoginAsync(node.Address, node.Port("Xmpp:C2sPort"), "alice", "pw-alice");
+        await using var _again = again;
+        await again.PingAsync("alice-again");
+    }
+
+    [Fact]
     public async Task StanzaNeverFinished_TimesOutWithConnectionTimeout()
     {
         await using var node = await TestNode.StartAsync(settings: ["--Xmpp:StanzaTimeoutSeconds=2"]);
