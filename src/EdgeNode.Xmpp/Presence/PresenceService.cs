@@ -198,14 +198,16 @@ public sealed class PresenceService(XmppServer server)
         server.Router.Route(RoutedStanza.Presence(type, from.FullAddress, to, stanza), from);
     }
 
-    /// <summary>Inserts a 'to' into a stored presence (which starts "&lt;presence" and has no 'to').</summary>
+    /// <summary>Inserts a 'to' after the element name of a stored presence (which has no 'to').</summary>
     internal static byte[] Addressed(byte[] template, ReadOnlySpan<byte> to)
     {
+        int nameEnd = 1 + template.AsSpan(1).IndexOfAny(" />"u8);
         var buffer = new ArrayBufferWriter<byte>(template.Length + to.Length + 8);
-        buffer.Write("<presence to='"u8);
+        buffer.Write(template.AsSpan(0, nameEnd));
+        buffer.Write(" to='"u8);
         XmlEscaping.WriteEscaped(buffer, to, attribute: true, nameof(to));
         buffer.Write("'"u8);
-        buffer.Write(template.AsSpan("<presence".Length));
+        buffer.Write(template.AsSpan(nameEnd));
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -249,6 +249,11 @@ public sealed partial class C2sConnection : ISessionOwner
         }
 
         WriteHeader();
+        if (!_xml.HeaderBindsOnlyStreamPrefix())
+        {
+            return StreamError("bad-namespace-prefix", "Only the stream prefix may be declared on the stream header.");
+        }
+
         IBufferWriter<byte> output = Output();
         output.Write("<stream:features>"u8);
         if (!_secure)
@@ -395,6 +400,12 @@ public sealed partial class C2sConnection : ISessionOwner
         if (!element.NamespaceUri.SequenceEqual(Ns.Client))
         {
             return StreamError("unsupported-stanza-type", null);
+        }
+
+        if (!element.Prefix.IsEmpty)
+        {
+            // Stanzas are forwarded as received, so they must be in the default namespace.
+            return StreamError("bad-namespace-prefix", "Stanzas must not be prefixed.");
         }
 
         if (name.SequenceEqual(XmppNames.Message))

@@ -82,6 +82,24 @@ public sealed class XmlStreamContext : IDisposable
 
     public void Dispose() => ReleaseBuffers();
 
+    /// <summary>
+    /// True when the stream header binds no prefix other than <c>stream</c>. A server that forwards stanzas as
+    /// received needs this: a prefix bound only on the sender's header would be unbound in the recipient's stream.
+    /// </summary>
+    public bool HeaderBindsOnlyStreamPrefix()
+    {
+        for (int i = 0; i < HeaderBindingCount; i++)
+        {
+            ref XmlNamespaceBinding binding = ref HeaderBindings[i];
+            if (binding.Prefix.Length > 0 && !Resolve(binding.Prefix, default).SequenceEqual(XmppNames.Stream))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Called when the previous unit's views are no longer in use.</summary>
     internal void TrimAfterUnit()
     {

@@ -105,6 +105,16 @@ public class XmppResilienceTests
     }
 
     [Fact]
+    public async Task PrefixedStanza_GetsBadNamespacePrefix()
+    {
+        await using var node = await XmppClientInteropTests.StartWithUsersAsync(("alice", "pw-alice"));
+        var (alice, _) = await RawXmppClient.LoginAsync(node.Address, node.Port("Xmpp:C2sPort"), "alice", "pw-alice");
+        await using var _alice = alice;
+        await alice.SendAsync("<c:message xmlns:c='jabber:client' to='alice@localhost'><c:body>hi</c:body></c:message>");
+        Assert.Contains("<bad-namespace-prefix xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>", await alice.ReadToCloseAsync());
+    }
+
+    [Fact]
     public async Task StanzaNeverFinished_TimesOutWithConnectionTimeout()
     {
         await using var node = await TestNode.StartAsync(settings: ["--Xmpp:StanzaTimeoutSeconds=2"]);
