@@ -1,0 +1,53 @@
+using EdgeNode.Core.Devices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeNode.Devices;
+
+/// <summary>
+/// The one entry point the MQTT wiring talks to: it hands each message to the adapters whose filters match and
+/// routes each command to the adapter of the device's convention.
+/// </summary>
+public sealed class DeviceGateway
+{
+    private readonly ConventionAdapter[] _adapters;
+    private readonly ILogger _logger;
+
+    public DeviceGateway(IEnumerable<ConventionAdapter> adapters, ILogger? logger = null)
+    {
+        _adapters = [.. adapters];
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    public IReadOnlyList<ConventionAdapter> Adapters => _adapters;
+
+    /// <summary>Every filter to subscribe to, without duplicates.</summary>
+    public IReadOnlyList<string> SubscriptionFilters =>
+        [.. _adapters.SelectMany(a => a.SubscriptionFilters).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Passes a message to every interested adapter; returns how many understood it. Never throws.</summary>
+    public int Handle(string topic, ReadOnlyMemory<byte> payload, bool retained)
+    {
+        if (!TopicFilter.IsValidTopicName(topic))
+        {
+            _logger.TopicRejected(topic.Length);
+            return 0;
+        }
+        var understood = 0;
+        foreach (var adapter in _adapters)
+        {
+            if (!adapter.SubscriptionFilters.Any(filter => TopicFilter.Matches(filter, topic))) continue;
+            if (adapter.Handle(topic, payload, retained)) understood++;
+        }
+        return understood;
+    }
+
+    public CommandTranslation Translate(Device device, DeviceCommand command)
+    {
+        foreach (var adapter in _adapters)
+        {
+            if (adapter.Convention == device.Convention) return adapter.Translate(device, command);
+        }
+        return CommandTranslation.Unsupported($"{device.Localpart} cannot be commanded: no {device.Convention} adapter is running");
+    }
+}
