@@ -9,6 +9,8 @@ cd "$(dirname "$0")"
 packages=(libsodium23 python3
   gcc libc6-dev linux-libc-dev   # GPIO ABI test: compiles a probe against linux/gpio.h
   python3-slixmpp python3-aioxmpp   # XMPP interop: real clients against the c2s service
+  mosquitto mosquitto-clients python3-paho-mqtt   # MQTT interop: Mosquitto as the bridge's upstream, its CLI clients and paho against the broker
+  nodejs python3-matrix-nio python3-olm   # Matrix interop: matrix-js-sdk on Node 20 (npm comes with it), matrix-nio with Olm
 )
 
 missing=()
@@ -28,6 +30,13 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log_dir="artifacts/test-logs"
 mkdir -p "$log_dir"
+
+# Matrix interop: matrix-js-sdk@37.5.0 from package-lock.json (the test fails naming this step if it is missing).
+# Some nodejs builds bundle npm and Debian's own does not: add Debian's npm only when there is none.
+if ! command -v npm >/dev/null && [[ $(id -u) -eq 0 ]]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+(cd tests/EdgeNode.Interop.Tests/Matrix/js && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "test.sh: building (Release, warnings are errors)"
 dotnet build EdgeNode.sln -c Release -nologo -v:q

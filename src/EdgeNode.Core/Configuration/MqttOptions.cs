@@ -1,8 +1,77 @@
 namespace EdgeNode.Core.Configuration;
 
-/// <summary>The Mqtt section. Read by OptionsReader.Mqtt.cs.</summary>
+/// <summary>The Mqtt section. Read by OptionsReader.Mqtt.cs; every key and its default is in the README's "MQTT broker" section.</summary>
 public sealed record MqttOptions
 {
+    /// <summary>The default topic filters a device may publish and subscribe to; <c>{device}</c> stands for its name.</summary>
+    public static readonly IReadOnlyList<string> DefaultDeviceTopics =
+    [
+        "{device}/#", "tele/{device}/#", "stat/{device}/#", "cmnd/{device}/#", "shellies/{device}/#",
+        "homie/5/{device}/#", "homie/{device}/#", "homeassistant/#",
+    ];
+
     public required int Port { get; init; }
     public required int TlsPort { get; init; }
+
+    /// <summary>Clients on a loopback address may connect without a user name (and then have full access).</summary>
+    public bool AnonymousLoopback { get; init; }
+
+    /// <summary>The largest packet accepted and the Maximum Packet Size announced to v5 clients.</summary>
+    public int MaxPacketSize { get; init; } = 1024 * 1024;
+
+    /// <summary>QoS 1 and 2 messages in flight to one client at once (its v5 Receive Maximum lowers it).</summary>
+    public int MaxInflight { get; init; } = 20;
+
+    /// <summary>QoS 1 and 2 messages queued for one session beyond the in-flight window; older ones are dropped first.</summary>
+    public int MaxQueuedMessages { get; init; } = 1000;
+
+    /// <summary>The longest a disconnected persistent session is kept (also for MQTT 3.1.1 clean session 0).</summary>
+    public TimeSpan MaxSessionExpiry { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the $SYS topics are published; zero switches them off.</summary>
+    public TimeSpan SysInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The Topic Alias Maximum announced to v5 clients (aliases they may use towards the broker).</summary>
+    public int TopicAliasMaximum { get; init; } = 16;
+
+    /// <summary>Topic filters every device may use, with <c>{device}</c> for its name; extra grants come from `edgenode device allow`.</summary>
+    public IReadOnlyList<string> DeviceTopics { get; init; } = DefaultDeviceTopics;
+
+    /// <summary>The bridge to an external broker; null when Mqtt:Upstream:Host is not set.</summary>
+    public MqttUpstreamOptions? Upstream { get; init; }
+}
+
+/// <summary>Mqtt:Upstream, the bridge client's connection to an external broker.</summary>
+public sealed record MqttUpstreamOptions
+{
+    public required string Host { get; init; }
+    public required int Port { get; init; }
+    public bool Tls { get; init; } = true;
+
+    /// <summary>A PEM file of the CA (or the self-signed certificate) that the upstream broker's certificate must chain to; null for the system's roots.</summary>
+    public string? CaFile { get; init; }
+
+    public string? Username { get; init; }
+    public string? Password { get; init; }
+    public required string ClientId { get; init; }
+
+    /// <summary>4 (MQTT 3.1.1) or 5 (MQTT 5.0).</summary>
+    public int ProtocolVersion { get; init; } = 5;
+
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Filters subscribed on the upstream broker; what arrives is handed to the node and published on the embedded broker.</summary>
+    public IReadOnlyList<string> Topics { get; init; } = ["#"];
+
+    /// <summary>Filters of the embedded broker whose messages are forwarded upstream.</summary>
+    public IReadOnlyList<string> Publish { get; init; } = [];
+
+    /// <summary>QoS of the upstream subscriptions (and the most used when forwarding).</summary>
+    public int Qos { get; init; } = 1;
+
+    /// <summary>MQTT 5.0 Session Expiry Interval asked of the upstream broker, so QoS 1 messages wait for a reconnect.</summary>
+    public TimeSpan SessionExpiry { get; init; } = TimeSpan.FromDays(1);
+
+    public TimeSpan ReconnectMin { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -23,6 +23,8 @@ public sealed partial class OptionsReader
         ["Xmpp"] = XmppKeys,
         ["Http"] = ["Port", "FederationPort"],
         ["Mqtt"] = MqttKeys,
+        ["Mqtt:Upstream"] = MqttUpstreamKeys,
+        ["Matrix"] = MatrixKeys,
         ["Federation"] = ["Mode", "Allow"],
         ["Tls"] = ["CertificatePath", "KeyPath"],
     };
@@ -60,6 +62,7 @@ public sealed partial class OptionsReader
                 FederationPort = ReadPort("Http:FederationPort", 8448),
             },
             Mqtt = ReadMqtt(),
+            Matrix = ReadMatrix(),
             Federation = new FederationOptions
             {
                 Mode = ReadFederationMode("Federation:Mode"),

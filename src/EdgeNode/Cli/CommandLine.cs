@@ -1,6 +1,6 @@
 namespace EdgeNode.Cli;
 
-public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, CheckConfig, Version, Help }
+public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl }
 
 /// <summary>A parsed command line: the verb, its arguments, the configuration file and `--Section:Key=value` overrides.</summary>
 public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, string? ConfigPath, IReadOnlyList<string> Overrides)
@@ -14,6 +14,15 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
           user passwd JID        change an account's password (read from standard input)
           user remove JID        delete an account
           user list              list the accounts
+          device add NAME        create an MQTT device account; the password is read from standard input
+          device passwd NAME     change a device's password (read from standard input)
+          device remove NAME     delete a device account
+          device list            list the device accounts
+          device allow NAME publish|subscribe|both FILTER
+                                 let a device use topics beyond its default ones
+          device disallow NAME publish|subscribe|both FILTER
+                                 take such a grant back
+          device acl NAME        show every topic filter a device may use
           check-config           validate the configuration and print every problem
           --version              print the version
           --help                 print this text
@@ -65,6 +74,7 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
             case "run" when rest.Length == 0: return new CommandLine(Verb.Run, [], configPath, overrides);
             case "check-config" when rest.Length == 0: return new CommandLine(Verb.CheckConfig, [], configPath, overrides);
             case "user": return ParseUser(rest, configPath, overrides, out problem);
+            case "device": return DeviceCommands.Parse(rest, configPath, overrides, out problem);
             case "run" or "check-config": problem = $"{words[0]} takes no arguments"; return null;
             default: problem = $"unknown verb '{words[0]}'"; return null;
         }

@@ -41,9 +41,9 @@ public class NodeHostTests
         Assert.Contains("<service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>", Encoding.UTF8.GetString(xmpp));
         Assert.EndsWith("</stream:stream>", Encoding.UTF8.GetString(xmpp));
 
-        // CONNECT for MQTT 5.0 then 3.1.1: each gets its version's "server unavailable" CONNACK.
-        Assert.Equal(new byte[] { 0x20, 0x03, 0x00, 0x88, 0x00 }, await ExchangeAsync(ports["Mqtt:Port"], [0x10, 0x0d, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 0, 0, 0]));
-        Assert.Equal(new byte[] { 0x20, 0x02, 0x00, 0x03 }, await ExchangeAsync(ports["Mqtt:Port"], [0x10, 0x0c, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 2, 0, 60, 0, 0]));
+        // An anonymous CONNECT for MQTT 5.0 then 3.1.1 (anonymous access is off): each gets its version's "not authorized" CONNACK.
+        Assert.Equal(new byte[] { 0x20, 0x03, 0x00, 0x87, 0x00 }, await ExchangeAsync(ports["Mqtt:Port"], [0x10, 0x0d, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 0, 0, 0]));
+        Assert.Equal(new byte[] { 0x20, 0x02, 0x00, 0x05 }, await ExchangeAsync(ports["Mqtt:Port"], [0x10, 0x0c, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 2, 0, 60, 0, 0]));
 
         using (var http = new HttpClient())
         {

@@ -1,0 +1,44 @@
+namespace EdgeNode.Core.Configuration;
+
+public sealed partial class OptionsReader
+{
+    private static readonly string[] MatrixKeys =
+        ["PublicBaseUrl", "DefaultRoomVersion", "RegistrationTokens", "MaxUploadBytes", "MaxRequestBytes", "LoginFailuresPerMinute"];
+
+    private MatrixOptions ReadMatrix()
+    {
+        var defaults = new MatrixOptions();
+        var baseUrl = ReadOptionalString("Matrix:PublicBaseUrl");
+        if (baseUrl is not null && !(Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment)))
+        {
+            _problems.Add($"Matrix:PublicBaseUrl: '{baseUrl}' is not an http:// or https:// address such as https://matrix.example.org");
+            baseUrl = null;
+        }
+        var version = ReadString("Matrix:DefaultRoomVersion", defaults.DefaultRoomVersion);
+        if (version is not ("10" or "11" or "12"))
+        {
+            _problems.Add($"Matrix:DefaultRoomVersion: '{version}' is not a room version this node supports (10, 11 or 12)");
+            version = defaults.DefaultRoomVersion;
+        }
+        return new MatrixOptions
+        {
+            PublicBaseUrl = baseUrl?.TrimEnd('/'),
+            DefaultRoomVersion = version,
+            RegistrationTokens = ReadList("Matrix:RegistrationTokens", ParseRegistrationToken),
+            MaxUploadBytes = ReadInt("Matrix:MaxUploadBytes", defaults.MaxUploadBytes, 1024, 1024 * 1024 * 1024),
+            MaxRequestBytes = ReadInt("Matrix:MaxRequestBytes", defaults.MaxRequestBytes, 65536, 64 * 1024 * 1024),
+            LoginFailuresPerMinute = ReadInt("Matrix:LoginFailuresPerMinute", defaults.LoginFailuresPerMinute, 1, 10000),
+        };
+    }
+
+    // The spec limits registration tokens to 64 characters of [A-Za-z0-9._~-].
+    private static (string?, string?) ParseRegistrationToken(string text)
+    {
+        if (text.Length is 0 or > 64) return (null, $"'{text}' must be 1 to 64 characters long");
+        foreach (var c in text)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '~' or '-'))
+                return (null, $"'{text}' may hold only letters, digits and . _ ~ -");
+        return (text, null);
+    }
+}

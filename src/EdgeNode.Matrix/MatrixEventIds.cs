@@ -1,0 +1,16 @@
+namespace EdgeNode.Matrix;
+
+/// <summary>Log event ids of the Matrix homeserver (range 3000-3999).</summary>
+public static class MatrixEventIds
+{
+    public const int Started = 3000;
+    public const int LoggedIn = 3001;
+    public const int LoginFailed = 3002;
+    public const int LoginRateLimited = 3003;
+    public const int LoggedOut = 3004;
+    public const int RoomCreated = 3010;
+    public const int EventRejected = 3011;
+    public const int UnknownEndpoint = 3020;
+    public const int RequestFailed = 3021;
+    public const int Registered = 3030;
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Matrix;
+
+internal static partial class MatrixLog
+{
+    [LoggerMessage(MatrixEventIds.Started, LogLevel.Information, "Matrix homeserver for {ServerName} ready (default room version {RoomVersion}, registration {Registration})")]
+    public static partial void Started(ILogger logger, string serverName, string roomVersion, string registration);
+
+    [LoggerMessage(MatrixEventIds.LoggedIn, LogLevel.Information, "Matrix login: {UserId} on device {DeviceId}")]
+    public static partial void LoggedIn(ILogger logger, string userId, string deviceId);
+
+    [LoggerMessage(MatrixEventIds.LoginFailed, LogLevel.Warning, "Matrix login failed for {UserId} from {Remote}")]
+    public static partial void LoginFailed(ILogger logger, string userId, string remote);
+
+    [LoggerMessage(MatrixEventIds.LoginRateLimited, LogLevel.Warning, "Matrix login attempts for {UserId} from {Remote} are rate-limited")]
+    public static partial void LoginRateLimited(ILogger logger, string userId, string remote);
+
+    [LoggerMessage(MatrixEventIds.LoggedOut, LogLevel.Information, "Matrix logout: {UserId} device {DeviceId}")]
+    public static partial void LoggedOut(ILogger logger, string userId, string deviceId);
+
+    [LoggerMessage(MatrixEventIds.RoomCreated, LogLevel.Information, "Matrix room {RoomId} (version {Version}) created by {UserId}")]
+    public static partial void RoomCreated(ILogger logger, string roomId, string version, string userId);
+
+    [LoggerMessage(MatrixEventIds.EventRejected, LogLevel.Debug, "Matrix request by {UserId} refused: {Reason}")]
+    public static partial void Refused(ILogger logger, string userId, string reason);
+
+    [LoggerMessage(MatrixEventIds.UnknownEndpoint, LogLevel.Debug, "Matrix client API: no endpoint for {Method} {Path}")]
+    public static partial void UnknownEndpoint(ILogger logger, string method, string path);
+
+    [LoggerMessage(MatrixEventIds.RequestFailed, LogLevel.Error, "Matrix client API: {Method} {Path} failed")]
+    public static partial void RequestFailed(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(MatrixEventIds.Registered, LogLevel.Information, "Matrix registration: {UserId} registered with a registration token")]
+    public static partial void Registered(ILogger logger, string userId);
+}

@@ -1,0 +1,662 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using EdgeNode.Core.Configuration;
+using EdgeNode.Mqtt.Auth;
+using EdgeNode.Mqtt.Codec;
+using EdgeNode.Mqtt.Messaging;
+using EdgeNode.Mqtt.Storage;
+using EdgeNode.Mqtt.Topics;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Mqtt.Broker;
+
+/// <summary>
+/// The embedded MQTT broker: sessions by client id, the subscription tree, retained messages, wills, logins
+/// and statistics. Connections feed it packets; the node publishes through <see cref="MqttMessageHub"/>.
+/// </summary>
+public sealed partial class MqttBroker : IMqttMessageTarget
+{
+    [ThreadStatic]
+    private static List<MatchedSubscription<MqttSession>>? t_matches;
+
+    [ThreadStatic]
+    private static uint[]? t_ids;
+
+    private readonly Dictionary<string, MqttSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Lock _sessionsLock = new();
+    private readonly Dictionary<string, MqttMessage> _retained = new(StringComparer.Ordinal);
+    private readonly Lock _retainedLock = new();
+    private readonly ConcurrentDictionary<MqttConnection, byte> _connections = new();
+    private readonly MqttDeviceStore? _devices;
+    private readonly LoginThrottle _throttle;
+    private readonly ILogger _logger;
+
+    public MqttBroker(MqttOptions options, MqttMessageHub hub, ILogger logger, MqttBrokerStorage? storage = null, MqttDeviceStore? devices = null, LoginThrottle? throttle = null)
+    {
+        Options = options;
+        Hub = hub;
+        _logger = logger;
+        Storage = storage;
+        _devices = devices;
+        _throttle = throttle ?? new LoginThrottle();
+        BacklogLimit = Math.Max(4L * 1024 * 1024, 2L * options.MaxPacketSize);
+        hub.AddTarget(this);
+    }
+
+    public MqttOptions Options { get; }
+
+    public MqttMessageHub Hub { get; }
+
+    public MqttBrokerStats Stats { get; } = new();
+
+    public long StartedAt { get; } = Environment.TickCount64;
+
+    internal MqttBrokerStorage? Storage { get; }
+
+    internal SubscriptionTree<MqttSession> Tree { get; } = new(comparer: ReferenceEqualityComparer.Instance);
+
+    internal long BacklogLimit { get; }
+
+    public int SessionCount
+    {
+        get
+        {
+            lock (_sessionsLock)
+            {
+                return _sessions.Count;
+            }
+        }
+    }
+
+    public int RetainedCount
+    {
+        get
+        {
+            lock (_retainedLock)
+            {
+                return _retained.Count;
+            }
+        }
+    }
+
+    public int SubscriptionCount => Tree.Count;
+
+    /// <summary>Reads retained messages and persistent sessions back from the database (at start-up).</summary>
+    public void Load()
+    {
+        if (Storage is null)
+        {
+            return;
+        }
+
+        (List<MqttMessage> retained, List<RestoredSession> sessions) = Storage.Load(Options.MaxSessionExpiry);
+        lock (_retainedLock)
+        {
+            foreach (MqttMessage message in retained)
+            {
+                _retained[message.Topic] = message;
+            }
+        }
+
+        int messages = 0;
+        lock (_sessionsLock)
+        {
+            foreach (RestoredSession restored in sessions)
+            {
+                var session = new MqttSession(this, restored.ClientId)
+                {
+                    ExpirySeconds = CapExpiry(restored.ExpirySeconds),
+                    Username = restored.Username,
+                    DisconnectedAt = restored.DisconnectedAt,
+                };
+                foreach ((string filter, MqttSubscriptionOptions options, uint identifier) in restored.Subscriptions)
+                {
+                    if (Tree.Subscribe(session, filter, options, identifier) != SubscribeResult.InvalidFilter)
+                    {
+                        session.Subscriptions[filter] = new SessionSubscription(options, identifier);
+                    }
+                }
+
+                foreach (OutboundItem item in restored.Messages)
+                {
+                    session.Restore(item);
+                    messages++;
+                }
+
+                _sessions[session.ClientId] = session;
+            }
+        }
+
+        MqttBrokerLog.SessionsRestored(_logger, sessions.Count, messages, retained.Count);
+    }
+
+    /// <summary>The seconds a session may outlive its connection, held to Mqtt:MaxSessionExpirySeconds.</summary>
+    public uint CapExpiry(uint requested) => (uint)Math.Min(requested, (long)Options.MaxSessionExpiry.TotalSeconds);
+
+    /// <summary>Serves one network connection until it closes.</summary>
+    public async Task ServeAsync(Microsoft.AspNetCore.Connections.ConnectionContext context)
+    {
+        var connection = new MqttConnection(this, context);
+        _connections[connection] = 0;
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _connections.TryRemove(connection, out _);
+        }
+    }
+
+    /// <summary>Publishes a message from the node or the bridge to the broker's subscribers.</summary>
+    public void Publish(MqttMessage message, MqttMessageOrigin origin)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Stats.PublishReceivedOne();
+        if (message.Retain)
+        {
+            SetRetained(message, persist: true);
+        }
+
+        if (message.IsExpired(Environment.TickCount64, out uint? remaining))
+        {
+            return;
+        }
+
+        RoutedMessage routed = RoutedMessage.FromMessage(message, remaining);
+        Route(null, ref routed);
+    }
+
+    internal void PublishFromClient(MqttSession publisher, ReadOnlySpan<byte> topic, in MqttPublish publish)
+    {
+        Stats.PublishReceivedOne();
+        RoutedMessage routed = RoutedMessage.FromPublish(topic, publish);
+        if (publish.Retain)
+        {
+            SetRetained(routed.GetOwned(), persist: true);
+        }
+
+        if (Hub.Wants(topic))
+        {
+            Hub.Arrived(routed.GetOwned(), MqttMessageOrigin.EmbeddedBroker);
+        }
+
+        Route(publisher, ref routed);
+    }
+
+    /// <summary>
+    /// Finds the subscribers of a topic and hands each subscribing session the message once, at the highest QoS
+    /// among its matching subscriptions, with all their identifiers. Nothing is allocated for QoS 0 deliveries.
+    /// </summary>
+    internal void Route(MqttSession? publisher, ref RoutedMessage message)
+    {
+        List<MatchedSubscription<MqttSession>> matches = t_matches ??= new List<MatchedSubscription<MqttSession>>(32);
+        uint[] ids = t_ids ??= new uint[32];
+        matches.Clear();
+        var collector = new Collector(matches);
+        Tree.Match(message.Topic, ref collector);
+        try
+        {
+            for (int i = 0; i < matches.Count; i++)
+            {
+                MqttSession session = matches[i].Subscriber;
+                if (SeenBefore(matches, i, session))
+                {
+                    continue;
+                }
+
+                int qos = -1;
+                bool retainAsPublished = false;
+                int idCount = 0;
+                for (int j = i; j < matches.Count; j++)
+                {
+                    MatchedSubscription<MqttSession> match = matches[j];
+                    if (match.Subscriber != session || (match.Options.NoLocal && session == publisher && !match.IsShared))
+                    {
+                        continue;
+                    }
+
+                    qos = Math.Max(qos, Math.Min((int)match.Options.MaximumQos, (int)message.Qos));
+                    retainAsPublished |= match.Options.RetainAsPublished;
+                    if (match.SubscriptionIdentifier != 0 && idCount < ids.Length)
+                    {
+                        ids[idCount++] = match.SubscriptionIdentifier;
+                    }
+                }
+
+                if (qos >= 0)
+                {
+                    session.Deliver(ref message, (MqttQos)qos, retainAsPublished && message.Retain, ids.AsMemory(0, idCount));
+                }
+            }
+        }
+        finally
+        {
+            matches.Clear();
+        }
+    }
+
+    private static bool SeenBefore(List<MatchedSubscription<MqttSession>> matches, int index, MqttSession session)
+    {
+        for (int k = 0; k < index; k++)
+        {
+            if (matches[k].Subscriber == session)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal void SetRetained(MqttMessage message, bool persist)
+    {
+        bool delete = message.PayloadBytes.Length == 0;
+        lock (_retainedLock)
+        {
+            if (delete)
+            {
+                _retained.Remove(message.Topic);
+            }
+            else
+            {
+                _retained[message.Topic] = message;
+            }
+        }
+
+        if (persist && Storage is not null)
+        {
+            if (delete)
+            {
+                Storage.DeleteRetained(message.TopicUtf8);
+            }
+            else
+            {
+                Storage.SetRetained(message);
+            }
+        }
+    }
+
+    internal void SendRetained(MqttSession session, ReadOnlySpan<byte> filter, MqttSubscriptionOptions options, uint identifier)
+    {
+        MqttMessage[] snapshot;
+        lock (_retainedLock)
+        {
+            snapshot = [.. _retained.Values];
+        }
+
+        long now = Environment.TickCount64;
+        uint[] ids = identifier == 0 ? [] : [identifier];
+        foreach (MqttMessage message in snapshot)
+        {
+            if (TopicFilter.Matches(filter, message.TopicUtf8) && !message.IsExpired(now, out uint? remaining))
+            {
+                RoutedMessage routed = RoutedMessage.FromMessage(message, remaining);
+                session.Deliver(ref routed, (MqttQos)Math.Min((int)message.Qos, (int)options.MaximumQos), retain: true, ids);
+            }
+        }
+    }
+
+    internal SubscribeResult Subscribe(MqttSession session, string filter, MqttSubscriptionOptions options, uint identifier)
+    {
+        SubscribeResult result;
+        lock (session.Sync)
+        {
+            result = Tree.Subscribe(session, filter, options, identifier);
+            if (result != SubscribeResult.InvalidFilter)
+            {
+                session.Subscriptions[filter] = new SessionSubscription(options, identifier);
+            }
+        }
+
+        if (result != SubscribeResult.InvalidFilter && session.Persistent)
+        {
+            Storage?.SaveSession(session, connected: true);
+        }
+
+        return result;
+    }
+
+    internal bool Unsubscribe(MqttSession session, string filter)
+    {
+        bool removed;
+        lock (session.Sync)
+        {
+            removed = session.Subscriptions.Remove(filter) && Tree.Unsubscribe(session, filter);
+        }
+
+        if (removed && session.Persistent)
+        {
+            Storage?.SaveSession(session, connected: true);
+        }
+
+        return removed;
+    }
+
+    internal MqttReasonCode Authenticate(MqttConnection connection, string? username, byte[]? password, out MqttAccess? access, out string? why)
+    {
+        access = null;
+        why = null;
+        if (username is null)
+        {
+            if (Options.AnonymousLoopback && connection.IsLoopback)
+            {
+                access = MqttAccess.Everything;
+                return MqttReasonCode.Success;
+            }
+
+            why = Options.AnonymousLoopback ? "anonymous access is allowed only from loopback" : "no user name (anonymous access is off)";
+            return MqttReasonCode.NotAuthorized;
+        }
+
+        if (_throttle.IsBlocked(connection.Remote, username))
+        {
+            MqttBrokerLog.LoginThrottled(_logger, connection.Remote, username);
+            why = "too many failed logins";
+            return MqttReasonCode.BadUserNameOrPassword;
+        }
+
+        string secret = password is null ? string.Empty : Encoding.UTF8.GetString(password);
+        if (_devices is null || !_devices.Verify(username, secret))
+        {
+            _throttle.Failed(connection.Remote, username);
+            why = "wrong user name or password";
+            return MqttReasonCode.BadUserNameOrPassword;
+        }
+
+        access = MqttAccess.ForDevice(username, Options.DeviceTopics, _devices.Grants(username));
+        return MqttReasonCode.Success;
+    }
+
+    internal void Connect(MqttConnection connection, string clientId, bool cleanStart, uint requestedExpiry, MqttConnAck connAck)
+    {
+        uint expiry = CapExpiry(requestedExpiry);
+        if (connAck.Properties is { } properties && expiry != requestedExpiry)
+        {
+            properties.SessionExpiryInterval = expiry;
+        }
+
+        var wills = new List<(string, MqttMessage)>();
+        lock (_sessionsLock)
+        {
+            _sessions.TryGetValue(clientId, out MqttSession? existing);
+            if (existing?.Connection is { } old)
+            {
+                MqttBrokerLog.SessionTakenOver(_logger, clientId);
+                Detach(existing, old, graceful: false, wills);
+                old.Close(MqttReasonCode.SessionTakenOver);
+            }
+
+            if (existing is not null && (cleanStart || existing.Discarded))
+            {
+                Discard(existing);
+                existing = null;
+            }
+
+            MqttSession session = existing ?? new MqttSession(this, clientId);
+            _sessions[clientId] = session;
+            connAck.SessionPresent = existing is not null;
+            session.ExpirySeconds = expiry;
+            session.Username = connection.Username;
+            connection.Session = session;
+            if (session.Persistent)
+            {
+                Storage?.SaveSession(session, connected: true);
+            }
+
+            Stats.ClientConnected();
+            session.Attach(connection, connAck);
+        }
+
+        MqttBrokerLog.ClientConnected(_logger, clientId, connection.Remote, connection.Username ?? "(anonymous)",
+            connection.Version == MqttProtocolVersion.V500 ? "5.0" : "3.1.1", connAck.SessionPresent);
+        PublishWills(wills);
+    }
+
+    internal void OnConnectionClosed(MqttConnection connection)
+    {
+        if (connection.Session is not { } session)
+        {
+            return;
+        }
+
+        var wills = new List<(string, MqttMessage)>();
+        bool detached;
+        lock (_sessionsLock)
+        {
+            detached = Detach(session, connection, connection.Graceful, wills);
+        }
+
+        if (detached)
+        {
+            MqttBrokerLog.ClientDisconnected(_logger, session.ClientId, connection.Graceful ? "DISCONNECT" : "connection lost");
+        }
+
+        PublishWills(wills);
+    }
+
+    /// <summary>Runs every second: will delays, session expiry, the CONNECT deadline and keep-alives.</summary>
+    public void Sweep()
+    {
+        long now = Environment.TickCount64;
+        var wills = new List<(string, MqttMessage)>();
+        lock (_sessionsLock)
+        {
+            List<MqttSession>? expired = null;
+            foreach (MqttSession session in _sessions.Values)
+            {
+                if (session.Connection is not null)
+                {
+                    continue;
+                }
+
+                if (session.PendingWill is { } will && now >= session.WillDueAt)
+                {
+                    wills.Add((session.ClientId, will));
+                    session.PendingWill = null;
+                }
+
+                if (now - session.DisconnectedAt >= session.ExpirySeconds * 1000L)
+                {
+                    (expired ??= []).Add(session);
+                }
+            }
+
+            foreach (MqttSession session in expired ?? [])
+            {
+                if (session.PendingWill is { } will)
+                {
+                    wills.Add((session.ClientId, will));
+                }
+
+                MqttBrokerLog.SessionExpired(_logger, session.ClientId);
+                Discard(session);
+            }
+        }
+
+        foreach (MqttConnection connection in _connections.Keys)
+        {
+            connection.CheckTimers(now);
+        }
+
+        PublishWills(wills);
+    }
+
+    /// <summary>Closes every connection (v5 clients hear "server shutting down") and waits a little for them to go.</summary>
+    public async Task ShutdownAsync(TimeSpan wait)
+    {
+        foreach (MqttConnection connection in _connections.Keys)
+        {
+            connection.Close(MqttReasonCode.ServerShuttingDown);
+        }
+
+        long deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        while (!_connections.IsEmpty && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        foreach (MqttConnection connection in _connections.Keys)
+        {
+            connection.Abort();
+        }
+    }
+
+    /// <summary>Publishes the $SYS statistics (retained, in memory only, like Mosquitto's).</summary>
+    public void PublishSys(string version)
+    {
+        int sessions;
+        int offline;
+        int queued = 0;
+        lock (_sessionsLock)
+        {
+            sessions = _sessions.Count;
+            offline = _sessions.Values.Count(s => s.Connection is null);
+            foreach (MqttSession session in _sessions.Values)
+            {
+                queued += session.QueuedCount;
+            }
+        }
+
+        long uptime = (Environment.TickCount64 - StartedAt) / 1000;
+        (string, string)[] values =
+        [
+            ("$SYS/broker/version", version),
+            ("$SYS/broker/uptime", Invariant($"{uptime} seconds")),
+            ("$SYS/broker/clients/connected", Invariant($"{Stats.Connected}")),
+            ("$SYS/broker/clients/active", Invariant($"{Stats.Connected}")),
+            ("$SYS/broker/clients/disconnected", Invariant($"{offline}")),
+            ("$SYS/broker/clients/inactive", Invariant($"{offline}")),
+            ("$SYS/broker/clients/total", Invariant($"{sessions}")),
+            ("$SYS/broker/clients/maximum", Invariant($"{Stats.MaximumConnected}")),
+            ("$SYS/broker/messages/received", Invariant($"{Stats.PacketsReceived}")),
+            ("$SYS/broker/messages/sent", Invariant($"{Stats.PacketsSent}")),
+            ("$SYS/broker/messages/stored", Invariant($"{queued + RetainedCount}")),
+            ("$SYS/broker/publish/messages/received", Invariant($"{Stats.PublishReceived}")),
+            ("$SYS/broker/publish/messages/sent", Invariant($"{Stats.PublishSent}")),
+            ("$SYS/broker/publish/messages/dropped", Invariant($"{Stats.PublishDropped}")),
+            ("$SYS/broker/bytes/received", Invariant($"{Stats.BytesReceived}")),
+            ("$SYS/broker/bytes/sent", Invariant($"{Stats.BytesSent}")),
+            ("$SYS/broker/retained messages/count", Invariant($"{RetainedCount}")),
+            ("$SYS/broker/subscriptions/count", Invariant($"{SubscriptionCount}")),
+            ("$SYS/broker/store/messages/count", Invariant($"{queued}")),
+        ];
+        foreach ((string topic, string value) in values)
+        {
+            lock (_retainedLock)
+            {
+                if (_retained.TryGetValue(topic, out MqttMessage? current) && current.PayloadBytes.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(value)))
+                {
+                    continue;
+                }
+            }
+
+            var message = new MqttMessage(topic, Encoding.UTF8.GetBytes(value), MqttQos.AtMostOnce, retain: true);
+            SetRetained(message, persist: false);
+            RoutedMessage routed = RoutedMessage.FromMessage(message, null);
+            Route(null, ref routed);
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private bool Detach(MqttSession session, MqttConnection connection, bool graceful, List<(string, MqttMessage)> wills)
+    {
+        if (!session.Detach(connection))
+        {
+            return false;
+        }
+
+        Stats.ClientDisconnected();
+        MqttMessage? will = graceful ? null : connection.Will;
+        if (session.ExpirySeconds == 0)
+        {
+            if (_sessions.TryGetValue(session.ClientId, out MqttSession? current) && current == session)
+            {
+                Discard(session);
+            }
+
+            if (will is not null)
+            {
+                wills.Add((session.ClientId, will));
+            }
+
+            return true;
+        }
+
+        if (will is not null)
+        {
+            uint delay = Math.Min(connection.WillDelaySeconds, session.ExpirySeconds);
+            if (delay == 0)
+            {
+                wills.Add((session.ClientId, will));
+            }
+            else
+            {
+                session.PendingWill = will;
+                session.WillDueAt = Environment.TickCount64 + delay * 1000L;
+            }
+        }
+
+        Storage?.SaveSession(session, connected: false);
+        return true;
+    }
+
+    private void Discard(MqttSession session)
+    {
+        lock (session.Sync)
+        {
+            session.Discarded = true;
+            foreach (string filter in session.Subscriptions.Keys)
+            {
+                Tree.Unsubscribe(session, filter);
+            }
+        }
+
+        if (_sessions.TryGetValue(session.ClientId, out MqttSession? current) && current == session)
+        {
+            _sessions.Remove(session.ClientId);
+        }
+
+        if (session.Persistent)
+        {
+            Storage?.DeleteSession(session.ClientId);
+        }
+    }
+
+    private void PublishWills(List<(string ClientId, MqttMessage Will)> wills)
+    {
+        foreach ((string clientId, MqttMessage will) in wills)
+        {
+            MqttBrokerLog.WillPublished(_logger, clientId, will.Topic);
+            Publish(will, MqttMessageOrigin.EmbeddedBroker);
+            if (Hub.Wants(will.TopicUtf8))
+            {
+                Hub.Arrived(will, MqttMessageOrigin.EmbeddedBroker);
+            }
+        }
+    }
+
+    internal void LogDropped(string clientId, string reason) => MqttBrokerLog.MessageDropped(_logger, clientId, reason);
+
+    internal void LogConnectionFailed(string remote, Exception e) => MqttBrokerLog.ConnectionFailed(_logger, remote, e);
+
+    internal void LogKeepAliveExpired(string clientId) => MqttBrokerLog.KeepAliveExpired(_logger, clientId);
+
+    internal void LogRefused(string remote, string? user, string why) => MqttBrokerLog.ConnectRefused(_logger, remote, user ?? "(anonymous)", why);
+
+    internal void LogProtocolViolation(string remote, MqttProtocolException e) =>
+        MqttBrokerLog.ProtocolViolation(_logger, remote, $"0x{(byte)e.ReasonCode:X2}", e.Message);
+
+    internal void LogPublishDenied(string clientId, string? user, ReadOnlySpan<byte> topic) =>
+        MqttBrokerLog.PublishDenied(_logger, clientId, user ?? "(anonymous)", Encoding.UTF8.GetString(topic));
+
+    internal void LogSubscribeDenied(string clientId, string? user, string filter) =>
+        MqttBrokerLog.SubscribeDenied(_logger, clientId, user ?? "(anonymous)", filter);
+
+    private readonly struct Collector(List<MatchedSubscription<MqttSession>> matches) : ISubscriptionVisitor<MqttSession>
+    {
+        public void Visit(in MatchedSubscription<MqttSession> match) => matches.Add(match);
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Mqtt.Broker;
+
+internal static partial class MqttBrokerLog
+{
+    [LoggerMessage(MqttEventIds.ClientConnected, LogLevel.Information, "MQTT client {ClientId} connected from {Remote} as {User} (MQTT {Version}, session present {SessionPresent})")]
+    public static partial void ClientConnected(ILogger logger, string clientId, string remote, string user, string version, bool sessionPresent);
+
+    [LoggerMessage(MqttEventIds.ClientDisconnected, LogLevel.Information, "MQTT client {ClientId} disconnected ({Reason})")]
+    public static partial void ClientDisconnected(ILogger logger, string clientId, string reason);
+
+    [LoggerMessage(MqttEventIds.ConnectRefused, LogLevel.Warning, "MQTT connection from {Remote} (user {User}) refused: {Reason}")]
+    public static partial void ConnectRefused(ILogger logger, string remote, string user, string reason);
+
+    [LoggerMessage(MqttEventIds.ProtocolViolation, LogLevel.Information, "MQTT connection from {Remote} closed for a protocol violation ({Code}): {Problem}")]
+    public static partial void ProtocolViolation(ILogger logger, string remote, string code, string problem);
+
+    [LoggerMessage(MqttEventIds.KeepAliveExpired, LogLevel.Information, "MQTT client {ClientId} sent nothing for 1.5 times its keep-alive; closing")]
+    public static partial void KeepAliveExpired(ILogger logger, string clientId);
+
+    [LoggerMessage(MqttEventIds.SessionTakenOver, LogLevel.Information, "MQTT client {ClientId} connected again; the older connection is closed")]
+    public static partial void SessionTakenOver(ILogger logger, string clientId);
+
+    [LoggerMessage(MqttEventIds.LoginThrottled, LogLevel.Warning, "MQTT login from {Remote} (user {User}) refused: too many failed logins; try again later")]
+    public static partial void LoginThrottled(ILogger logger, string remote, string user);
+
+    [LoggerMessage(MqttEventIds.ConnectionFailed, LogLevel.Debug, "MQTT connection from {Remote} ended with an error")]
+    public static partial void ConnectionFailed(ILogger logger, string remote, Exception exception);
+
+    [LoggerMessage(MqttEventIds.PublishDenied, LogLevel.Information, "MQTT client {ClientId} (user {User}) may not publish to {Topic}; dropped")]
+    public static partial void PublishDenied(ILogger logger, string clientId, string user, string topic);
+
+    [LoggerMessage(MqttEventIds.SubscribeDenied, LogLevel.Information, "MQTT client {ClientId} (user {User}) may not subscribe to {Filter}")]
+    public static partial void SubscribeDenied(ILogger logger, string clientId, string user, string filter);
+
+    [LoggerMessage(MqttEventIds.SessionsRestored, LogLevel.Information, "MQTT restored {Sessions} persistent sessions, {Messages} queued messages and {Retained} retained messages")]
+    public static partial void SessionsRestored(ILogger logger, int sessions, int messages, int retained);
+
+    [LoggerMessage(MqttEventIds.SessionExpired, LogLevel.Debug, "MQTT session {ClientId} expired")]
+    public static partial void SessionExpired(ILogger logger, string clientId);
+
+    [LoggerMessage(MqttEventIds.WillPublished, LogLevel.Debug, "MQTT will of {ClientId} published to {Topic}")]
+    public static partial void WillPublished(ILogger logger, string clientId, string topic);
+
+    [LoggerMessage(MqttEventIds.PersistenceFailed, LogLevel.Error, "MQTT could not save sessions or retained messages")]
+    public static partial void PersistenceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(MqttEventIds.MessageDropped, LogLevel.Debug, "MQTT message for {ClientId} dropped: {Reason}")]
+    public static partial void MessageDropped(ILogger logger, string clientId, string reason);
+}

@@ -1,0 +1,78 @@
+using EdgeNode.Mqtt.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Mqtt.Broker;
+
+/// <summary>
+/// The broker's background work: the batched database writes (every 50 ms), the one-second sweep (will delays,
+/// session expiry, keep-alive) and the $SYS topics. On shutdown it closes the clients and writes the last batch.
+/// </summary>
+public sealed class MqttBrokerService(MqttBroker broker, MqttBrokerStorage? storage, IHostApplicationLifetime lifetime, string version, ILogger<MqttBrokerService> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Kestrel waits for open connections when it stops; MQTT clients never leave by themselves, so they are told to.
+        lifetime.ApplicationStopping.Register(() => _ = broker.ShutdownAsync(TimeSpan.FromSeconds(2)));
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Tick);
+        long ticks = 0;
+        long sysEvery = broker.Options.SysInterval <= TimeSpan.Zero ? 0 : Math.Max(1, (long)(broker.Options.SysInterval / Tick));
+        if (sysEvery > 0)
+        {
+            broker.PublishSys(version);
+        }
+
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                ticks++;
+                FlushStorage();
+                if (ticks % 20 == 0)
+                {
+                    broker.Sweep();
+                }
+
+                if (sysEvery > 0 && ticks % sysEvery == 0)
+                {
+                    broker.PublishSys(version);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await broker.ShutdownAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        FlushStorage();
+    }
+
+    private void FlushStorage()
+    {
+        if (storage is null || !storage.HasPending)
+        {
+            return;
+        }
+
+        try
+        {
+            storage.Flush();
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        {
+            MqttBrokerLog.PersistenceFailed(logger, e);
+        }
+    }
+}

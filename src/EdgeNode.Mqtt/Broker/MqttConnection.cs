@@ -1,0 +1,680 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using EdgeNode.Core.Configuration;
+using EdgeNode.Mqtt.Auth;
+using EdgeNode.Mqtt.Codec;
+using EdgeNode.Mqtt.Messaging;
+using EdgeNode.Mqtt.Topics;
+using Microsoft.AspNetCore.Connections;
+
+namespace EdgeNode.Mqtt.Broker;
+
+/// <summary>
+/// One client's network connection: reads packets, applies them to the broker and its session, and writes
+/// what the broker sends. Packets are handled synchronously straight from the receive buffer; anything may
+/// write into the output (under <see cref="_outputLock"/>), and one flush loop pushes it to the socket.
+/// </summary>
+internal sealed class MqttConnection
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly MqttBroker _broker;
+    private readonly ConnectionContext _context;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly Lock _outputLock = new();
+    private readonly MqttPacketReader _reader;
+    private readonly Channel<byte> _flushRequests = Channel.CreateBounded<byte>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+
+    private readonly long _openedAt = Environment.TickCount64;
+    private byte[]?[]? _inboundAliases;
+    private Dictionary<byte[], ushort>? _outboundAliases;
+    private int _clientAliasMaximum;
+    private long _clientMaximumPacketSize = long.MaxValue;
+    private long _written;
+    private long _flushed;
+    private bool _outputDone;
+    private volatile bool _closeRequested;
+
+    public MqttConnection(MqttBroker broker, ConnectionContext context)
+    {
+        _broker = broker;
+        _context = context;
+        _input = context.Transport.Input;
+        _output = context.Transport.Output;
+        _reader = new MqttPacketReader(broker.Options.MaxPacketSize);
+        Remote = context.RemoteEndPoint is IPEndPoint ip ? ip.Address.ToString() : context.RemoteEndPoint?.ToString() ?? "?";
+        IsLoopback = context.RemoteEndPoint is IPEndPoint { Address: var a } && IPAddress.IsLoopback(a);
+        LastReceived = _openedAt;
+    }
+
+    public string Remote { get; }
+
+    public bool IsLoopback { get; }
+
+    public MqttProtocolVersion Version { get; private set; }
+
+    public bool IsConnected { get; private set; }
+
+    public MqttSession? Session { get; set; }
+
+    public string ClientId => Session?.ClientId ?? "?";
+
+    public string? Username { get; private set; }
+
+    public MqttAccess Access { get; private set; } = MqttAccess.Everything;
+
+    public ushort KeepAliveSeconds { get; private set; }
+
+    public long LastReceived { get; private set; }
+
+    /// <summary>How many QoS 1/2 messages may be unacknowledged towards the client.</summary>
+    public int SendWindow { get; private set; } = 1;
+
+    public MqttMessage? Will { get; private set; }
+
+    public uint WillDelaySeconds { get; private set; }
+
+    /// <summary>True when the client said goodbye with DISCONNECT (v5: not "with will message").</summary>
+    public bool Graceful { get; private set; }
+
+    /// <summary>More than the limit written and not yet taken by the socket: the client is not keeping up.</summary>
+    public bool IsBacklogged => _written - Volatile.Read(ref _flushed) > _broker.BacklogLimit;
+
+    public async Task RunAsync()
+    {
+        Task flushLoop = FlushLoopAsync();
+        try
+        {
+            while (!_closeRequested)
+            {
+                ReadResult result = await _input.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled)
+                {
+                    break;
+                }
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                LastReceived = Environment.TickCount64;
+                var reader = new SequenceReader<byte>(buffer);
+                try
+                {
+                    while (!_closeRequested && _reader.TryRead(ref reader, out MqttPacket packet))
+                    {
+                        _broker.Stats.PacketReceived(packet.Size);
+                        Handle(in packet);
+                    }
+                }
+                finally
+                {
+                    _input.AdvanceTo(reader.Position, buffer.End);
+                }
+
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (MqttProtocolException e)
+        {
+            OnProtocolError(e);
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            _broker.LogConnectionFailed(Remote, e);
+        }
+        finally
+        {
+            await CloseAsync(flushLoop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes from outside (take-over, keep-alive, shutdown): a v5 client is told why first.</summary>
+    public void Close(MqttReasonCode reason)
+    {
+        lock (_outputLock)
+        {
+            if (IsConnected && Version == MqttProtocolVersion.V500 && !_outputDone && !_closeRequested)
+            {
+                WriteControl(new MqttDisconnect { ReasonCode = reason });
+            }
+        }
+
+        _closeRequested = true;
+        RequestFlush();
+        _input.CancelPendingRead();
+    }
+
+    public void Abort() => _context.Abort(new ConnectionAbortedException("MQTT connection closed by the broker"));
+
+    /// <summary>Called once a second: the CONNECT deadline and the keep-alive (1.5 times the client's interval).</summary>
+    public void CheckTimers(long now)
+    {
+        if (!IsConnected)
+        {
+            if (now - _openedAt > ConnectTimeout.TotalMilliseconds)
+            {
+                _closeRequested = true;
+                _input.CancelPendingRead();
+            }
+
+            return;
+        }
+
+        if (KeepAliveSeconds > 0 && now - LastReceived > KeepAliveSeconds * 1500L)
+        {
+            _broker.LogKeepAliveExpired(ClientId);
+            Close(MqttReasonCode.KeepAliveTimeout);
+        }
+    }
+
+    public void RequestFlush() => _flushRequests.Writer.TryWrite(0);
+
+    public bool WritePublish(in MqttPublishHeader header, ReadOnlySpan<byte> topic, in ReadOnlySequence<byte> payload, in MqttPublishProperties properties)
+    {
+        lock (_outputLock)
+        {
+            if (_outputDone)
+            {
+                return false;
+            }
+
+            bool v5 = Version == MqttProtocolVersion.V500;
+            MqttPublishProperties p = v5 ? properties : default;
+            int size = MqttPacketWriter.GetPublishSize(Version, header, topic.Length, payload.Length, p);
+            if (size > _clientMaximumPacketSize)
+            {
+                // The client said it cannot take a packet this large (MQTT-3.1.2-25): it is dropped for this client only.
+                _broker.Stats.Dropped();
+                return false;
+            }
+
+            if (v5 && _clientAliasMaximum > 0)
+            {
+                ApplyOutboundAlias(ref topic, ref p);
+                size = MqttPacketWriter.GetPublishSize(Version, header, topic.Length, payload.Length, p);
+            }
+
+            MqttPacketWriter.WritePublish(_output, Version, header, topic, payload, p);
+            _written += size;
+            _broker.Stats.PublishSentOne(size);
+            return true;
+        }
+    }
+
+    public void WriteAck(MqttPacketType type, ushort packetId, MqttReasonCode reason = MqttReasonCode.Success)
+    {
+        lock (_outputLock)
+        {
+            if (!_outputDone)
+            {
+                MqttPacketWriter.WriteAck(_output, Version, type, packetId, Version == MqttProtocolVersion.V500 ? reason : MqttReasonCode.Success);
+                _written += 4;
+                _broker.Stats.PacketSent(4);
+            }
+        }
+    }
+
+    public void WriteControl(MqttControlPacket packet)
+    {
+        lock (_outputLock)
+        {
+            if (!_outputDone)
+            {
+                MqttPacketWriter.Write(_output, Version == MqttProtocolVersion.V500 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311, packet);
+                _written += 8;
+                _broker.Stats.PacketSent(8);
+            }
+        }
+    }
+
+    private void ApplyOutboundAlias(ref ReadOnlySpan<byte> topic, ref MqttPublishProperties properties)
+    {
+        _outboundAliases ??= new Dictionary<byte[], ushort>(ByteArrayComparer.Instance);
+        var lookup = _outboundAliases.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(topic, out ushort alias))
+        {
+            topic = default;
+            properties = properties with { TopicAlias = alias };
+        }
+        else if (_outboundAliases.Count < _clientAliasMaximum)
+        {
+            alias = (ushort)(_outboundAliases.Count + 1);
+            _outboundAliases.Add(topic.ToArray(), alias);
+            properties = properties with { TopicAlias = alias };
+        }
+    }
+
+    private void Handle(in MqttPacket packet)
+    {
+        if (!IsConnected)
+        {
+            if (packet.Type != MqttPacketType.Connect)
+            {
+                throw new MqttProtocolException(MqttReasonCode.ProtocolError, "The first packet is not CONNECT.");
+            }
+
+            HandleConnect((MqttConnect)packet.Control!);
+            return;
+        }
+
+        MqttSession session = Session!;
+        switch (packet.Type)
+        {
+            case MqttPacketType.Publish:
+                HandlePublish(session, in packet);
+                break;
+            case MqttPacketType.PubAck:
+                session.OnPubAck(packet.Ack.PacketId);
+                break;
+            case MqttPacketType.PubRec:
+                session.OnPubRec(packet.Ack.PacketId, packet.Ack.ReasonCode);
+                break;
+            case MqttPacketType.PubComp:
+                session.OnPubComp(packet.Ack.PacketId);
+                break;
+            case MqttPacketType.PubRel:
+                bool known = session.EndIncomingQos2(packet.Ack.PacketId);
+                WriteAck(MqttPacketType.PubComp, packet.Ack.PacketId, known ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound);
+                RequestFlush();
+                break;
+            case MqttPacketType.Subscribe:
+                HandleSubscribe(session, (MqttSubscribe)packet.Control!);
+                break;
+            case MqttPacketType.Unsubscribe:
+                HandleUnsubscribe(session, (MqttUnsubscribe)packet.Control!);
+                break;
+            case MqttPacketType.PingReq:
+                lock (_outputLock)
+                {
+                    if (!_outputDone)
+                    {
+                        MqttPacketWriter.WritePingResp(_output);
+                        _written += 2;
+                    }
+                }
+
+                RequestFlush();
+                break;
+            case MqttPacketType.Disconnect:
+                HandleDisconnect(session, (MqttDisconnect)packet.Control!);
+                break;
+            default:
+                throw new MqttProtocolException(MqttReasonCode.ProtocolError, $"A client does not send {packet.Type}.");
+        }
+    }
+
+    private void HandleConnect(MqttConnect connect)
+    {
+        Version = connect.ProtocolVersion;
+        bool v5 = Version == MqttProtocolVersion.V500;
+        MqttProperties? p = connect.Properties;
+        MqttOptions options = _broker.Options;
+        if (v5 && p?.AuthenticationMethod is not null)
+        {
+            Refuse(MqttReasonCode.BadAuthenticationMethod, connect.UserName, "extended authentication is not offered");
+            return;
+        }
+
+        string clientId = connect.ClientId;
+        bool assigned = false;
+        if (clientId.Length == 0)
+        {
+            if (!v5 && !connect.CleanStart)
+            {
+                Refuse(MqttReasonCode.ClientIdentifierNotValid, connect.UserName, "an empty client id needs a clean session");
+                return;
+            }
+
+            clientId = "auto-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+            assigned = true;
+        }
+
+        MqttReasonCode refusal = _broker.Authenticate(this, connect.UserName, connect.Password, out MqttAccess? access, out string? why);
+        if (refusal != MqttReasonCode.Success)
+        {
+            Refuse(refusal, connect.UserName, why!);
+            return;
+        }
+
+        Access = access!;
+        Username = connect.UserName;
+        if (connect.Will is { } will)
+        {
+            byte[] topic = Encoding.UTF8.GetBytes(will.Topic);
+            if (!Access.MayPublish(topic))
+            {
+                Refuse(MqttReasonCode.NotAuthorized, connect.UserName, $"the will topic {will.Topic} is not allowed");
+                return;
+            }
+
+            byte[] properties = will.Properties is { } wp ? MqttMessage.EncodeUserProperties(wp.UserProperties, wp) : [];
+            Will = new MqttMessage(topic, will.Payload, will.Qos, will.Retain, properties, Environment.TickCount64);
+            WillDelaySeconds = will.Properties?.WillDelayInterval ?? 0;
+        }
+
+        KeepAliveSeconds = connect.KeepAliveSeconds;
+        SendWindow = Math.Min(p?.ReceiveMaximum ?? ushort.MaxValue, options.MaxInflight);
+        _clientMaximumPacketSize = p?.MaximumPacketSize ?? long.MaxValue;
+        _clientAliasMaximum = p?.TopicAliasMaximum ?? 0;
+        if (v5 && options.TopicAliasMaximum > 0)
+        {
+            _inboundAliases = new byte[]?[options.TopicAliasMaximum + 1];
+        }
+
+        uint requestedExpiry = v5 ? p?.SessionExpiryInterval ?? 0 : connect.CleanStart ? 0 : uint.MaxValue;
+        var connAck = new MqttConnAck { ReasonCode = MqttReasonCode.Success };
+        if (v5)
+        {
+            connAck.Properties = new MqttProperties
+            {
+                ReceiveMaximum = (ushort)options.MaxInflight,
+                MaximumPacketSize = (uint)options.MaxPacketSize,
+                TopicAliasMaximum = options.TopicAliasMaximum > 0 ? (ushort)options.TopicAliasMaximum : null,
+                AssignedClientIdentifier = assigned ? clientId : null,
+            };
+        }
+
+        IsConnected = true;
+        _reader.Version = Version;
+        _broker.Connect(this, clientId, connect.CleanStart, requestedExpiry, connAck);
+    }
+
+    private void Refuse(MqttReasonCode code, string? user, string why)
+    {
+        _broker.LogRefused(Remote, user, why);
+        WriteControl(new MqttConnAck { ReasonCode = code });
+        _closeRequested = true;
+        RequestFlush();
+    }
+
+    private void HandlePublish(MqttSession session, in MqttPacket packet)
+    {
+        MqttPublish publish = packet.Publish;
+        ReadOnlySpan<byte> topic = publish.Topic.Span;
+        if (Version == MqttProtocolVersion.V500)
+        {
+            if (publish.Properties.SubscriptionIdentifierCount > 0)
+            {
+                throw new MqttProtocolException(MqttReasonCode.ProtocolError, "A client PUBLISH carries a Subscription Identifier.");
+            }
+
+            ushort alias = publish.Properties.TopicAlias;
+            if (alias != 0)
+            {
+                if (_inboundAliases is null || alias >= _inboundAliases.Length)
+                {
+                    throw new MqttProtocolException(MqttReasonCode.TopicAliasInvalid, "The topic alias is above the maximum the broker announced.");
+                }
+
+                if (topic.IsEmpty)
+                {
+                    topic = _inboundAliases[alias] ?? throw new MqttProtocolException(MqttReasonCode.ProtocolError, "The topic alias was never set on this connection.");
+                }
+                else if (_inboundAliases[alias] is not { } known || !known.AsSpan().SequenceEqual(topic))
+                {
+                    _inboundAliases[alias] = topic.ToArray();
+                }
+            }
+        }
+
+        if (!Access.MayPublish(topic))
+        {
+            _broker.LogPublishDenied(ClientId, Username, topic);
+            MqttReasonCode reason = MqttReasonCode.NotAuthorized;
+            if (publish.Qos == MqttQos.AtLeastOnce)
+            {
+                WriteAck(MqttPacketType.PubAck, publish.PacketId, reason);
+            }
+            else if (publish.Qos == MqttQos.ExactlyOnce)
+            {
+                WriteAck(MqttPacketType.PubRec, publish.PacketId, reason);
+            }
+
+            RequestFlush();
+            return;
+        }
+
+        switch (publish.Qos)
+        {
+            case MqttQos.AtMostOnce:
+                _broker.PublishFromClient(session, topic, in publish);
+                break;
+            case MqttQos.AtLeastOnce:
+                _broker.PublishFromClient(session, topic, in publish);
+                WriteAck(MqttPacketType.PubAck, publish.PacketId);
+                RequestFlush();
+                break;
+            default:
+                // Exactly once: delivered onwards on first receipt; a resend before PUBREL is only acknowledged again.
+                if (session.BeginIncomingQos2(publish.PacketId, out int pending))
+                {
+                    if (pending > _broker.Options.MaxInflight && Version == MqttProtocolVersion.V500)
+                    {
+                        session.ForgetIncomingQos2(publish.PacketId);
+                        throw new MqttProtocolException(MqttReasonCode.ReceiveMaximumExceeded, "More QoS 2 messages in flight than the broker's Receive Maximum.");
+                    }
+
+                    _broker.PublishFromClient(session, topic, in publish);
+                }
+
+                WriteAck(MqttPacketType.PubRec, publish.PacketId);
+                RequestFlush();
+                break;
+        }
+    }
+
+    private void HandleSubscribe(MqttSession session, MqttSubscribe subscribe)
+    {
+        uint identifier = subscribe.Properties?.SubscriptionIdentifier ?? 0;
+        var ack = new MqttSubAck { PacketId = subscribe.PacketId };
+        List<(byte[] Filter, MqttSubscriptionOptions Options)>? retained = null;
+        foreach (MqttSubscription subscription in subscribe.Subscriptions)
+        {
+            byte[] filter = Encoding.UTF8.GetBytes(subscription.TopicFilter);
+            MqttSubscriptionOptions options = subscription.Options;
+            if (!MqttTopic.IsValidTopicFilter(filter))
+            {
+                ack.ReasonCodes.Add(MqttReasonCode.TopicFilterInvalid);
+                continue;
+            }
+
+            bool shared = MqttTopic.IsShared(filter);
+            if (shared && options.NoLocal)
+            {
+                throw new MqttProtocolException(MqttReasonCode.ProtocolError, "No Local is set on a shared subscription.");
+            }
+
+            if (!Access.MaySubscribe(filter))
+            {
+                _broker.LogSubscribeDenied(ClientId, Username, subscription.TopicFilter);
+                ack.ReasonCodes.Add(MqttReasonCode.NotAuthorized);
+                continue;
+            }
+
+            SubscribeResult result = _broker.Subscribe(session, subscription.TopicFilter, options, identifier);
+            if (result == SubscribeResult.InvalidFilter)
+            {
+                ack.ReasonCodes.Add(MqttReasonCode.TopicFilterInvalid);
+                continue;
+            }
+
+            ack.ReasonCodes.Add((MqttReasonCode)(byte)options.MaximumQos);
+            if (!shared && (options.RetainHandling == MqttRetainHandling.SendOnSubscribe
+                || (options.RetainHandling == MqttRetainHandling.SendOnNewSubscribe && result == SubscribeResult.Added)))
+            {
+                (retained ??= []).Add((filter, options));
+            }
+        }
+
+        lock (session.Sync)
+        {
+            WriteControl(ack);
+            if (retained is not null)
+            {
+                foreach ((byte[] filter, MqttSubscriptionOptions options) in retained)
+                {
+                    _broker.SendRetained(session, filter, options, identifier);
+                }
+            }
+        }
+
+        RequestFlush();
+    }
+
+    private void HandleUnsubscribe(MqttSession session, MqttUnsubscribe unsubscribe)
+    {
+        var ack = new MqttUnsubAck { PacketId = unsubscribe.PacketId };
+        foreach (string filter in unsubscribe.TopicFilters)
+        {
+            ack.ReasonCodes.Add(_broker.Unsubscribe(session, filter) ? MqttReasonCode.Success : MqttReasonCode.NoSubscriptionExisted);
+        }
+
+        WriteControl(ack);
+        RequestFlush();
+    }
+
+    private void HandleDisconnect(MqttSession session, MqttDisconnect disconnect)
+    {
+        if (Version == MqttProtocolVersion.V500)
+        {
+            if (disconnect.Properties?.SessionExpiryInterval is { } expiry)
+            {
+                if (session.ExpirySeconds == 0 && expiry != 0)
+                {
+                    throw new MqttProtocolException(MqttReasonCode.ProtocolError, "DISCONNECT sets a session expiry on a session that had none.");
+                }
+
+                session.ExpirySeconds = _broker.CapExpiry(expiry);
+            }
+
+            Graceful = disconnect.ReasonCode != MqttReasonCode.DisconnectWithWillMessage;
+        }
+        else
+        {
+            Graceful = true;
+        }
+
+        _closeRequested = true;
+    }
+
+    private void OnProtocolError(MqttProtocolException e)
+    {
+        _broker.LogProtocolViolation(Remote, e);
+        if (e is MqttUnsupportedProtocolVersionException)
+        {
+            // Answered in the 3.1.1 layout, which every version can read: return code 1.
+            lock (_outputLock)
+            {
+                if (!_outputDone)
+                {
+                    _output.Write<byte>([0x20, 0x02, 0x00, 0x01]);
+                }
+            }
+        }
+        else if (_reader.Version == MqttProtocolVersion.V500 || Version == MqttProtocolVersion.V500)
+        {
+            Version = MqttProtocolVersion.V500;
+            if (!IsConnected)
+            {
+                WriteControl(new MqttConnAck { ReasonCode = MqttReasonCodes.IsValidForConnAck(e.ReasonCode) ? e.ReasonCode : MqttReasonCode.UnspecifiedError });
+            }
+            else
+            {
+                WriteControl(new MqttDisconnect { ReasonCode = MqttReasonCodes.IsValidForDisconnect(e.ReasonCode) ? e.ReasonCode : MqttReasonCode.ProtocolError });
+            }
+        }
+
+        _closeRequested = true;
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        try
+        {
+            ChannelReader<byte> requests = _flushRequests.Reader;
+            while (await requests.WaitToReadAsync().ConfigureAwait(false))
+            {
+                requests.TryRead(out _);
+                ValueTask<FlushResult> flush;
+                long written;
+                lock (_outputLock)
+                {
+                    if (_outputDone)
+                    {
+                        return;
+                    }
+
+                    written = _written;
+                    flush = _output.FlushAsync();
+                }
+
+                FlushResult result = await flush.ConfigureAwait(false);
+                Volatile.Write(ref _flushed, written);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            _closeRequested = true;
+            _input.CancelPendingRead();
+        }
+    }
+
+    private async Task CloseAsync(Task flushLoop)
+    {
+        _closeRequested = true;
+        _broker.OnConnectionClosed(this);
+        _flushRequests.Writer.TryComplete();
+        await flushLoop.ConfigureAwait(false);
+        ValueTask<FlushResult> flush;
+        lock (_outputLock)
+        {
+            _outputDone = true;
+            flush = _output.FlushAsync();
+        }
+
+        try
+        {
+            await flush.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+        }
+
+        await _output.CompleteAsync().ConfigureAwait(false);
+        await _input.CompleteAsync().ConfigureAwait(false);
+    }
+
+    private sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly ByteArrayComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+    }
+}

@@ -1,0 +1,35 @@
+using EdgeNode.Mqtt.Codec;
+using EdgeNode.Mqtt.Messaging;
+
+namespace EdgeNode.Mqtt.Broker;
+
+internal enum OutboundState : byte
+{
+    /// <summary>Waiting for room in the client's in-flight window (or for the client to come back).</summary>
+    Queued = 0,
+
+    /// <summary>PUBLISH sent; waiting for PUBACK (QoS 1) or PUBREC (QoS 2).</summary>
+    Sent = 1,
+
+    /// <summary>QoS 2: PUBREC received and PUBREL sent; waiting for PUBCOMP.</summary>
+    Released = 2,
+}
+
+/// <summary>One QoS 1 or 2 message for one session, from queueing to its final acknowledgement.</summary>
+internal sealed class OutboundItem(MqttMessage message, MqttQos qos, bool retain, uint[] subscriptionIds, long seq)
+{
+    public MqttMessage Message { get; } = message;
+
+    public MqttQos Qos { get; } = qos;
+
+    public bool Retain { get; } = retain;
+
+    public uint[] SubscriptionIds { get; } = subscriptionIds;
+
+    /// <summary>The key of its row when the session is persistent.</summary>
+    public long Seq { get; } = seq;
+
+    public ushort PacketId { get; set; }
+
+    public OutboundState State { get; set; }
+}

@@ -1,0 +1,298 @@
+using System.Collections.Concurrent;
+using EdgeNode.Core.Storage;
+using EdgeNode.Mqtt.Broker;
+using EdgeNode.Mqtt.Codec;
+using EdgeNode.Mqtt.Messaging;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeNode.Mqtt.Storage;
+
+/// <summary>
+/// Saves retained messages and persistent sessions. Changes are queued and written in batches, one transaction
+/// per batch (the broker service runs a batch every 50 ms), so a burst of QoS 1 traffic costs one commit per
+/// batch rather than one per message; a message acknowledged within the same batch is never written at all.
+/// The price: a crash loses at most the last batch's changes.
+/// </summary>
+public sealed class MqttBrokerStorage(Store store)
+{
+    private readonly ConcurrentQueue<Change> _changes = new();
+
+    public bool HasPending => !_changes.IsEmpty;
+
+    internal void SetRetained(MqttMessage message) => _changes.Enqueue(new RetainedSet(message));
+
+    internal void DeleteRetained(byte[] topic) => _changes.Enqueue(new RetainedDelete(topic));
+
+    internal void SaveSession(MqttSession session, bool connected)
+    {
+        SubscriptionRow[] rows;
+        lock (session.Sync)
+        {
+            rows = session.Subscriptions.Select(s => new SubscriptionRow(s.Key, EncodeOptions(s.Value.Options), s.Value.Identifier)).ToArray();
+        }
+
+        _changes.Enqueue(new SessionSave(session.ClientId, session.ExpirySeconds, session.Username, connected ? null : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), rows));
+    }
+
+    internal void DeleteSession(string clientId) => _changes.Enqueue(new SessionDelete(clientId));
+
+    internal void InsertMessage(string clientId, OutboundItem item) => _changes.Enqueue(new MessageInsert(clientId, item, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+
+    internal void UpdateMessage(string clientId, OutboundItem item) => _changes.Enqueue(new MessageUpdate(clientId, item.Seq, item.PacketId, item.State));
+
+    internal void DeleteMessage(string clientId, long seq) => _changes.Enqueue(new MessageDelete(clientId, seq));
+
+    /// <summary>Writes every queued change in one transaction; returns how many rows changed.</summary>
+    public int Flush()
+    {
+        if (_changes.IsEmpty)
+        {
+            return 0;
+        }
+
+        var batch = new List<Change?>();
+        var inserted = new Dictionary<(string, long), int>();
+        while (_changes.TryDequeue(out Change? change))
+        {
+            switch (change)
+            {
+                case MessageInsert insert:
+                    inserted[(insert.ClientId, insert.Item.Seq)] = batch.Count;
+                    break;
+                case MessageDelete delete when inserted.Remove((delete.ClientId, delete.Seq), out int index):
+                    // Queued and acknowledged within one batch: the row would only be written to be deleted.
+                    batch[index] = null;
+                    continue;
+            }
+
+            batch.Add(change);
+        }
+
+        return store.Write(tx =>
+        {
+            int count = 0;
+            foreach (Change? change in batch)
+            {
+                if (change is not null)
+                {
+                    Apply(tx, change);
+                    count++;
+                }
+            }
+
+            return count;
+        });
+    }
+
+    internal (List<MqttMessage> Retained, List<RestoredSession> Sessions) Load(TimeSpan maxExpiry)
+    {
+        long nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long tick = Environment.TickCount64;
+        store.Write(tx =>
+        {
+            using var purge = tx.Command("DELETE FROM mqtt_sessions WHERE disconnected_at IS NOT NULL AND disconnected_at + min(expiry_seconds, $max) * 1000 < $now");
+            purge.Parameters.AddWithValue("$max", (long)maxExpiry.TotalSeconds);
+            purge.Parameters.AddWithValue("$now", nowMs);
+            purge.ExecuteNonQuery();
+        });
+
+        return store.Read(c =>
+        {
+            var retained = new List<MqttMessage>();
+            using (var query = c.Command("SELECT topic, payload, qos, properties, stored_at FROM mqtt_retained"))
+            using (var rows = query.ExecuteReader())
+            {
+                while (rows.Read())
+                {
+                    retained.Add(new MqttMessage((byte[])rows[0], (byte[])rows[1], (MqttQos)rows.GetInt32(2), true, (byte[])rows[3], tick - Math.Max(0, nowMs - rows.GetInt64(4))));
+                }
+            }
+
+            var sessions = new Dictionary<string, RestoredSession>(StringComparer.Ordinal);
+            using (var query = c.Command("SELECT client_id, expiry_seconds, disconnected_at, username FROM mqtt_sessions"))
+            using (var rows = query.ExecuteReader())
+            {
+                while (rows.Read())
+                {
+                    long disconnectedAt = rows.IsDBNull(2) ? nowMs : rows.GetInt64(2);
+                    sessions[rows.GetString(0)] = new RestoredSession(rows.GetString(0), (uint)rows.GetInt64(1), rows.IsDBNull(3) ? null : rows.GetString(3),
+                        tick - Math.Max(0, nowMs - disconnectedAt));
+                }
+            }
+
+            using (var query = c.Command("SELECT client_id, filter, options, identifier FROM mqtt_subscriptions"))
+            using (var rows = query.ExecuteReader())
+            {
+                while (rows.Read())
+                {
+                    if (sessions.TryGetValue(rows.GetString(0), out RestoredSession? session))
+                    {
+                        session.Subscriptions.Add((rows.GetString(1), DecodeOptions(rows.GetInt32(2)), (uint)rows.GetInt64(3)));
+                    }
+                }
+            }
+
+            using (var query = c.Command("SELECT client_id, seq, topic, payload, qos, retain, properties, stored_at, packet_id, state FROM mqtt_session_messages ORDER BY client_id, seq"))
+            using (var rows = query.ExecuteReader())
+            {
+                while (rows.Read())
+                {
+                    if (sessions.TryGetValue(rows.GetString(0), out RestoredSession? session))
+                    {
+                        var message = new MqttMessage((byte[])rows[2], (byte[])rows[3], (MqttQos)rows.GetInt32(4), rows.GetInt32(5) != 0, (byte[])rows[6],
+                            tick - Math.Max(0, nowMs - rows.GetInt64(7)));
+                        var item = new OutboundItem(message, message.Qos, message.Retain, [], rows.GetInt64(1))
+                        {
+                            PacketId = (ushort)rows.GetInt32(8),
+                            State = (OutboundState)rows.GetInt32(9) == OutboundState.Released ? OutboundState.Released : OutboundState.Queued,
+                        };
+                        session.Messages.Add(item);
+                    }
+                }
+            }
+
+            return (retained, sessions.Values.ToList());
+        });
+    }
+
+    private static void Apply(SqliteTransaction tx, Change change)
+    {
+        switch (change)
+        {
+            case RetainedSet set:
+            {
+                using var command = tx.Command("INSERT INTO mqtt_retained (topic, payload, qos, properties, stored_at, expiry) VALUES ($t, $p, $q, $r, $s, $e) ON CONFLICT (topic) DO UPDATE SET payload = $p, qos = $q, properties = $r, stored_at = $s, expiry = $e");
+                command.Parameters.AddWithValue("$t", set.Message.TopicUtf8);
+                command.Parameters.AddWithValue("$p", set.Message.PayloadBytes);
+                command.Parameters.AddWithValue("$q", (int)set.Message.Qos);
+                command.Parameters.AddWithValue("$r", set.Message.PropertyBlock);
+                command.Parameters.AddWithValue("$s", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (Environment.TickCount64 - set.Message.ReceivedAt));
+                command.Parameters.AddWithValue("$e", set.Message.ExpiryInterval is { } e ? e : DBNull.Value);
+                command.ExecuteNonQuery();
+                break;
+            }
+
+            case RetainedDelete delete:
+            {
+                using var command = tx.Command("DELETE FROM mqtt_retained WHERE topic = $t");
+                command.Parameters.AddWithValue("$t", delete.Topic);
+                command.ExecuteNonQuery();
+                break;
+            }
+
+            case SessionSave save:
+            {
+                using (var command = tx.Command("INSERT INTO mqtt_sessions (client_id, expiry_seconds, disconnected_at, username) VALUES ($c, $e, $d, $u) ON CONFLICT (client_id) DO UPDATE SET expiry_seconds = $e, disconnected_at = $d, username = $u"))
+                {
+                    command.Parameters.AddWithValue("$c", save.ClientId);
+                    command.Parameters.AddWithValue("$e", (long)save.ExpirySeconds);
+                    command.Parameters.AddWithValue("$d", save.DisconnectedAt is { } d ? d : DBNull.Value);
+                    command.Parameters.AddWithValue("$u", save.Username is { } u ? u : DBNull.Value);
+                    command.ExecuteNonQuery();
+                }
+
+                using (var command = tx.Command("DELETE FROM mqtt_subscriptions WHERE client_id = $c"))
+                {
+                    command.Parameters.AddWithValue("$c", save.ClientId);
+                    command.ExecuteNonQuery();
+                }
+
+                foreach (SubscriptionRow row in save.Subscriptions)
+                {
+                    using var command = tx.Command("INSERT INTO mqtt_subscriptions (client_id, filter, options, identifier) VALUES ($c, $f, $o, $i)");
+                    command.Parameters.AddWithValue("$c", save.ClientId);
+                    command.Parameters.AddWithValue("$f", row.Filter);
+                    command.Parameters.AddWithValue("$o", row.Options);
+                    command.Parameters.AddWithValue("$i", (long)row.Identifier);
+                    command.ExecuteNonQuery();
+                }
+
+                break;
+            }
+
+            case SessionDelete delete:
+            {
+                using var command = tx.Command("DELETE FROM mqtt_sessions WHERE client_id = $c");
+                command.Parameters.AddWithValue("$c", delete.ClientId);
+                command.ExecuteNonQuery();
+                break;
+            }
+
+            case MessageInsert insert:
+            {
+                // Only for a session that still has its row (a race with its deletion just drops the message).
+                using var command = tx.Command("""
+                    INSERT INTO mqtt_session_messages (client_id, seq, topic, payload, qos, retain, properties, stored_at, expiry, packet_id, state)
+                    SELECT $c, $s, $t, $p, $q, $r, $pr, $at, $e, $id, $st WHERE EXISTS (SELECT 1 FROM mqtt_sessions WHERE client_id = $c)
+                    ON CONFLICT DO NOTHING
+                    """);
+                MqttMessage m = insert.Item.Message;
+                command.Parameters.AddWithValue("$c", insert.ClientId);
+                command.Parameters.AddWithValue("$s", insert.Item.Seq);
+                command.Parameters.AddWithValue("$t", m.TopicUtf8);
+                command.Parameters.AddWithValue("$p", m.PayloadBytes);
+                command.Parameters.AddWithValue("$q", (int)insert.Item.Qos);
+                command.Parameters.AddWithValue("$r", insert.Item.Retain ? 1 : 0);
+                command.Parameters.AddWithValue("$pr", m.PropertyBlock);
+                command.Parameters.AddWithValue("$at", insert.StoredAt - (Environment.TickCount64 - m.ReceivedAt));
+                command.Parameters.AddWithValue("$e", m.ExpiryInterval is { } e ? e : DBNull.Value);
+                command.Parameters.AddWithValue("$id", (int)insert.Item.PacketId);
+                command.Parameters.AddWithValue("$st", (int)insert.Item.State);
+                command.ExecuteNonQuery();
+                break;
+            }
+
+            case MessageUpdate update:
+            {
+                using var command = tx.Command("UPDATE mqtt_session_messages SET packet_id = $id, state = $st WHERE client_id = $c AND seq = $s");
+                command.Parameters.AddWithValue("$c", update.ClientId);
+                command.Parameters.AddWithValue("$s", update.Seq);
+                command.Parameters.AddWithValue("$id", (int)update.PacketId);
+                command.Parameters.AddWithValue("$st", (int)update.State);
+                command.ExecuteNonQuery();
+                break;
+            }
+
+            case MessageDelete delete:
+            {
+                using var command = tx.Command("DELETE FROM mqtt_session_messages WHERE client_id = $c AND seq = $s");
+                command.Parameters.AddWithValue("$c", delete.ClientId);
+                command.Parameters.AddWithValue("$s", delete.Seq);
+                command.ExecuteNonQuery();
+                break;
+            }
+        }
+    }
+
+    internal static int EncodeOptions(MqttSubscriptionOptions o) =>
+        (int)o.MaximumQos | (o.NoLocal ? 0x04 : 0) | (o.RetainAsPublished ? 0x08 : 0) | ((int)o.RetainHandling << 4);
+
+    internal static MqttSubscriptionOptions DecodeOptions(int v) =>
+        new((MqttQos)(v & 3), (v & 0x04) != 0, (v & 0x08) != 0, (MqttRetainHandling)((v >> 4) & 3));
+
+    private abstract record Change;
+
+    private sealed record RetainedSet(MqttMessage Message) : Change;
+
+    private sealed record RetainedDelete(byte[] Topic) : Change;
+
+    private sealed record SessionSave(string ClientId, uint ExpirySeconds, string? Username, long? DisconnectedAt, SubscriptionRow[] Subscriptions) : Change;
+
+    private sealed record SessionDelete(string ClientId) : Change;
+
+    private sealed record MessageInsert(string ClientId, OutboundItem Item, long StoredAt) : Change;
+
+    private sealed record MessageUpdate(string ClientId, long Seq, ushort PacketId, OutboundState State) : Change;
+
+    private sealed record MessageDelete(string ClientId, long Seq) : Change;
+
+    private readonly record struct SubscriptionRow(string Filter, int Options, uint Identifier);
+}
+
+/// <summary>A persistent session as read back at start-up.</summary>
+internal sealed record RestoredSession(string ClientId, uint ExpirySeconds, string? Username, long DisconnectedAt)
+{
+    public List<(string Filter, MqttSubscriptionOptions Options, uint Identifier)> Subscriptions { get; } = [];
+
+    public List<OutboundItem> Messages { get; } = [];
+}

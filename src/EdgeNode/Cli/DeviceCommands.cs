@@ -1,0 +1,188 @@
+using EdgeNode.Core.Accounts;
+using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Storage;
+using EdgeNode.Modules;
+using EdgeNode.Mqtt.Auth;
+
+namespace EdgeNode.Cli;
+
+/// <summary>`edgenode device add|passwd|remove|list|allow|disallow|acl`: MQTT device accounts and their topic grants.</summary>
+public static class DeviceCommands
+{
+    public static CommandLine? Parse(string[] words, string? configPath, List<string> overrides, out string? problem)
+    {
+        problem = null;
+        (Verb verb, int arity, string shape)? form = words.FirstOrDefault() switch
+        {
+            "add" => (Verb.DeviceAdd, 1, "NAME"),
+            "passwd" => (Verb.DevicePasswd, 1, "NAME"),
+            "remove" => (Verb.DeviceRemove, 1, "NAME"),
+            "list" => (Verb.DeviceList, 0, ""),
+            "allow" => (Verb.DeviceAllow, 3, "NAME publish|subscribe|both FILTER"),
+            "disallow" => (Verb.DeviceDisallow, 3, "NAME publish|subscribe|both FILTER"),
+            "acl" => (Verb.DeviceAcl, 1, "NAME"),
+            _ => null,
+        };
+        if (form is not { } f)
+        {
+            problem = "device needs one of: add, passwd, remove, list, allow, disallow, acl";
+            return null;
+        }
+
+        if (words.Length - 1 != f.arity)
+        {
+            problem = f.arity == 0 ? $"device {words[0]} takes no arguments" : $"usage: device {words[0]} {f.shape}";
+            return null;
+        }
+
+        if (f.arity == 3 && Kinds(words[2]) is null)
+        {
+            problem = $"device {words[0]}: '{words[2]}' is not publish, subscribe or both";
+            return null;
+        }
+
+        return new CommandLine(f.verb, words[1..], configPath, overrides);
+    }
+
+    public static int Run(CommandLine command, NodeOptions options, CliIo io)
+    {
+        string name = command.Arguments.Count > 0 ? command.Arguments[0] : "";
+        if (command.Verb != Verb.DeviceList && !MqttDeviceStore.IsValidName(name, out string? problem))
+        {
+            return Fail(io, $"'{name}' is not a valid device name: {problem}", ExitCodes.Usage);
+        }
+
+        using var store = Store.Open(options.Node.DataDir, NodeModules.Migrations);
+        var devices = new MqttDeviceStore(store);
+        try
+        {
+            switch (command.Verb)
+            {
+                case Verb.DeviceList:
+                    foreach (string device in devices.List())
+                    {
+                        io.Out.WriteLine(device);
+                    }
+
+                    return ExitCodes.Ok;
+                case Verb.DeviceAdd:
+                    if (devices.Exists(name))
+                    {
+                        return Fail(io, $"the device {name} already exists (use 'edgenode device passwd {name}' to change its password)");
+                    }
+
+                    if (ReadPassword(io, name) is not { } password)
+                    {
+                        return ExitCodes.Failure;
+                    }
+
+                    devices.Add(name, password);
+                    io.Out.WriteLine($"created device {name}; it may use: {string.Join(" ", Expand(options, name))}");
+                    return ExitCodes.Ok;
+                case Verb.DevicePasswd:
+                    if (!devices.Exists(name))
+                    {
+                        return Fail(io, $"there is no device {name}");
+                    }
+
+                    if (ReadPassword(io, name) is not { } newPassword)
+                    {
+                        return ExitCodes.Failure;
+                    }
+
+                    devices.SetPassword(name, newPassword);
+                    io.Out.WriteLine($"changed the password of device {name}");
+                    return ExitCodes.Ok;
+                case Verb.DeviceRemove:
+                    if (!devices.Remove(name))
+                    {
+                        return Fail(io, $"there is no device {name}");
+                    }
+
+                    io.Out.WriteLine($"removed device {name}");
+                    return ExitCodes.Ok;
+                case Verb.DeviceAllow or Verb.DeviceDisallow:
+                    return Grant(command, devices, io, name);
+                case Verb.DeviceAcl:
+                    if (!devices.Exists(name))
+                    {
+                        return Fail(io, $"there is no device {name}");
+                    }
+
+                    foreach (string filter in Expand(options, name))
+                    {
+                        io.Out.WriteLine($"both      {filter}  (default)");
+                    }
+
+                    io.Out.WriteLine("subscribe $SYS/#  (default)");
+                    foreach ((MqttAccessKind kind, string filter) in devices.Grants(name))
+                    {
+                        io.Out.WriteLine($"{MqttDeviceStore.KindName(kind),-9} {filter}");
+                    }
+
+                    return ExitCodes.Ok;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "not a device verb");
+            }
+        }
+        catch (Exception e) when (e is DeviceExistsException or DeviceNotFoundException)
+        {
+            return Fail(io, e.Message);
+        }
+    }
+
+    private static int Grant(CommandLine command, MqttDeviceStore devices, CliIo io, string name)
+    {
+        string filter = command.Arguments[2];
+        if (!Mqtt.Topics.MqttTopic.IsValidTopicFilter(System.Text.Encoding.UTF8.GetBytes(filter)) || Mqtt.Topics.MqttTopic.IsShared(System.Text.Encoding.UTF8.GetBytes(filter)))
+        {
+            return Fail(io, $"'{filter}' is not a topic filter ('+' and '#' fill a whole level, '#' only the last)", ExitCodes.Usage);
+        }
+
+        bool allow = command.Verb == Verb.DeviceAllow;
+        bool changed = false;
+        foreach (MqttAccessKind kind in Kinds(command.Arguments[1])!)
+        {
+            changed |= allow ? devices.Allow(name, kind, filter) : devices.Disallow(name, kind, filter);
+        }
+
+        string verb = allow ? (changed ? "may now" : "already may") : (changed ? "may no longer" : "had no grant to");
+        io.Out.WriteLine($"device {name} {verb} {command.Arguments[1]} {filter}");
+        return ExitCodes.Ok;
+    }
+
+    private static MqttAccessKind[]? Kinds(string word) => word switch
+    {
+        "publish" => [MqttAccessKind.Publish],
+        "subscribe" => [MqttAccessKind.Subscribe],
+        "both" => [MqttAccessKind.Publish, MqttAccessKind.Subscribe],
+        _ => null,
+    };
+
+    private static IEnumerable<string> Expand(NodeOptions options, string name) =>
+        options.Mqtt.DeviceTopics.Select(t => t.Replace("{device}", name, StringComparison.Ordinal));
+
+    private static string? ReadPassword(CliIo io, string name)
+    {
+        string? password = PasswordReader.Read(io, $"device {name}");
+        if (password is null)
+        {
+            io.Error.WriteLine("edgenode: no password given on standard input");
+            return null;
+        }
+
+        if (!PasswordRules.IsAcceptable(password, out string? problem))
+        {
+            io.Error.WriteLine($"edgenode: {problem}");
+            return null;
+        }
+
+        return password;
+    }
+
+    private static int Fail(CliIo io, string message, int code = ExitCodes.Failure)
+    {
+        io.Error.WriteLine($"edgenode: {message}");
+        return code;
+    }
+}

@@ -1,0 +1,113 @@
+"""matrix-nio (Debian's python3-matrix-nio, r0 paths) against an EdgeNode.
+
+  nio_client.py URL PASSWORD basic  - alice and bob log in, alice makes a room and invites bob, bob joins,
+                                      both send, both see the other's message through /sync.
+  nio_client.py URL PASSWORD e2ee   - the same in an encrypted room: keys upload, query, claim, an Olm to-device
+                                      room key, a Megolm message that bob decrypts.
+Prints "ok <step>" lines and exits 1 with "FAIL ..." on the first failure.
+"""
+import asyncio
+import os
+import sys
+import tempfile
+
+from nio import (AsyncClient, AsyncClientConfig, JoinResponse, KeysUploadResponse, LoginResponse, MegolmEvent,
+                 RoomCreateResponse, RoomMessageText, RoomSendResponse)
+
+
+def fail(message):
+    print("FAIL " + message, flush=True)
+    sys.exit(1)
+
+
+def ok(step):
+    print("ok " + step, flush=True)
+
+
+async def until_message(client, room_id, body, rounds=15):
+    for _ in range(rounds):
+        response = await client.sync(timeout=2000)
+        room = getattr(response, "rooms", None)
+        if room is None:
+            fail("sync failed: %r" % (response,))
+        joined = response.rooms.join.get(room_id)
+        if joined:
+            for event in joined.timeline.events:
+                if isinstance(event, MegolmEvent):
+                    fail("%s could not decrypt a Megolm event (%s)" % (client.user_id, event.session_id))
+                if isinstance(event, RoomMessageText) and event.body == body:
+                    return event
+    fail("%s never saw %r" % (client.user_id, body))
+
+
+async def main(url, password, mode):
+    encrypted = mode == "e2ee"
+    store = tempfile.mkdtemp(prefix="nio-")
+    config = AsyncClientConfig(encryption_enabled=encrypted, store_sync_tokens=False)
+    clients = []
+    for name in ("alice", "bob"):
+        path = os.path.join(store, name)
+        os.makedirs(path)
+        client = AsyncClient(url, name, store_path=path, config=config)
+        response = await client.login(password, device_name="nio " + name)
+        if not isinstance(response, LoginResponse):
+            fail("login of %s: %r" % (name, response))
+        if encrypted and client.should_upload_keys:
+            uploaded = await client.keys_upload()
+            if not isinstance(uploaded, KeysUploadResponse) or uploaded.signed_curve25519_count == 0:
+                fail("keys upload of %s: %r" % (name, uploaded))
+        await client.sync(timeout=0, full_state=True)
+        clients.append(client)
+    alice, bob = clients
+    ok("login")
+
+    initial_state = []
+    if encrypted:
+        initial_state.append({"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}})
+    created = await alice.room_create(name="nio " + mode, invite=[bob.user_id], initial_state=initial_state)
+    if not isinstance(created, RoomCreateResponse):
+        fail("room create: %r" % (created,))
+    room_id = created.room_id
+    await bob.sync(timeout=2000)
+    if room_id not in bob.invited_rooms:
+        fail("bob has no invite to " + room_id)
+    joined = await bob.join(room_id)
+    if not isinstance(joined, JoinResponse):
+        fail("join: %r" % (joined,))
+    await bob.sync(timeout=2000)
+    await alice.sync(timeout=2000)
+    ok("join")
+
+    if encrypted:
+        if not alice.rooms[room_id].encrypted:
+            fail("alice does not see the room as encrypted")
+        if alice.should_query_keys:
+            await alice.keys_query()
+        if bob.should_query_keys:
+            await bob.keys_query()
+
+    sent = await alice.room_send(room_id, "m.room.message", {"msgtype": "m.text", "body": "hello from alice"},
+                                 ignore_unverified_devices=True)
+    if not isinstance(sent, RoomSendResponse):
+        fail("alice's send: %r" % (sent,))
+    got = await until_message(bob, room_id, "hello from alice")
+    if encrypted and not getattr(got, "decrypted", False):
+        fail("bob's copy of alice's message was not encrypted on the wire")
+    ok("alice to bob" + (" decrypted" if encrypted else ""))
+
+    sent = await bob.room_send(room_id, "m.room.message", {"msgtype": "m.text", "body": "hello from bob"},
+                               ignore_unverified_devices=True)
+    if not isinstance(sent, RoomSendResponse):
+        fail("bob's send: %r" % (sent,))
+    got = await until_message(alice, room_id, "hello from bob")
+    if encrypted and not getattr(got, "decrypted", False):
+        fail("alice's copy of bob's message was not encrypted on the wire")
+    ok("bob to alice" + (" decrypted" if encrypted else ""))
+
+    for client in clients:
+        await client.close()
+    print("ALL OK", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3]))

@@ -1,0 +1,32 @@
+using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Storage;
+using EdgeNode.Matrix.Signing;
+using EdgeNode.Matrix.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeNode.Matrix.Tests.Rooms;
+
+/// <summary>A homeserver on a fresh store in a temporary folder, for tests of the room DAG.</summary>
+internal sealed class TestHomeserver : IDisposable
+{
+    public TestHomeserver(string domain = "hs.test")
+    {
+        Folder = Directory.CreateTempSubdirectory("edgenode-matrix-").FullName;
+        Store = Store.Open(Folder, MatrixMigrations.Set);
+        var options = OptionsReader.Read(new ConfigurationBuilder().AddInMemoryCollection(
+            [new("Node:Domain", domain), new("Node:DataDir", Folder)]).Build());
+        Server = new Homeserver(Store, options, SigningKey.FromSeed("ed25519:test", new byte[32]), NullLogger.Instance);
+    }
+
+    public string Folder { get; }
+    public Store Store { get; }
+    public Homeserver Server { get; }
+
+    public void Dispose()
+    {
+        Server.Dispose();
+        Store.Dispose();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}
