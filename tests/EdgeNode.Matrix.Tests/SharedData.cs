@@ -1,9 +1,9 @@
 namespace EdgeNode.Matrix.Tests;
 
 /// <summary>
-/// Finds the shared Matrix test data: the folder that holds EdgeNode.sln is the repository, and
-/// shared/matrix sits beside it (locally /work/shared, in CI next to the clone). Missing data fails
-/// the test with the paths tried, so a broken checkout never passes silently.
+/// Finds the Matrix test data kept in the repository (tests/EdgeNode.Matrix.Tests/TestData/matrix: the
+/// specification's cryptographic vectors and the state-resolution fixtures, whose README names their source and
+/// licence). Missing data fails the test with the path tried, so a broken checkout never passes silently.
 /// </summary>
 internal static class SharedData
 {
@@ -26,11 +26,10 @@ internal static class SharedData
         while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "EdgeNode.sln")))
             dir = dir.Parent;
         if (dir is null)
-            throw new DirectoryNotFoundException($"No folder holding EdgeNode.sln above {AppContext.BaseDirectory}; cannot find shared/matrix.");
-        string? parent = dir.Parent?.FullName;
-        string candidate = System.IO.Path.Combine(parent ?? dir.FullName, "shared", "matrix");
+            throw new DirectoryNotFoundException($"No folder holding EdgeNode.sln above {AppContext.BaseDirectory}; cannot find the Matrix test data.");
+        string candidate = System.IO.Path.Combine(dir.FullName, "tests", "EdgeNode.Matrix.Tests", "TestData", "matrix");
         if (!Directory.Exists(candidate))
-            throw new DirectoryNotFoundException($"The shared Matrix test data folder is missing: expected {candidate} beside the repository {dir.FullName}.");
+            throw new DirectoryNotFoundException($"The Matrix test data folder is missing: expected {candidate}.");
         return candidate;
     }
 }
