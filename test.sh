@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 packages=(libsodium23 python3
   gcc libc6-dev linux-libc-dev   # GPIO ABI test: compiles a probe against linux/gpio.h
   python3-slixmpp python3-aioxmpp   # XMPP interop: real clients against the c2s service
+  prosody openssl   # ./bench.sh anchor for XMPP (Prosody 0.12.3; Mosquitto, below, is the MQTT anchor); the smoke run uses both
   mosquitto mosquitto-clients python3-paho-mqtt   # MQTT interop: Mosquitto as the bridge's upstream, its CLI clients and paho against the broker
   nodejs python3-matrix-nio python3-olm   # Matrix interop: matrix-js-sdk on Node 20 (npm comes with it), matrix-nio with Olm
 )
@@ -49,12 +50,18 @@ echo "test.sh: Native AOT gate"
 gate=0
 bash tests/aot-gate/run.sh || gate=1
 
+echo "test.sh: benchmark harness smoke run (./bench.sh --smoke: EdgeNode and the anchors, seconds, no speed asserted)"
+smoke=0
+./bench.sh --smoke || smoke=1
+
 # Each test assembly ends with a block "Total tests: N / Passed: N / Failed: N"; add those up.
 passed=$(awk '/^[[:space:]]+Passed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")
 failed=$(awk '/^[[:space:]]+Failed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")
 if ((gate)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+if ((smoke)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 if ((status == 0 && failed > 0)); then status=1; fi
 if ((gate)); then status=1; fi
+if ((smoke)); then status=1; fi
 
 echo
 echo "$passed passed, $failed failed"

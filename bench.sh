@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# EdgeNode beside its anchors (Prosody 0.12.3 for XMPP, Mosquitto 2.0.11 for MQTT), measured by our own load
+# generator (tests/EdgeNode.LoadGen) on the same machine, ports and loopback address, runs alternating
+# A B A B (EdgeNode, anchor, EdgeNode, anchor) so that figures compare as ratios. Rewrites the generated section of
+# docs/BENCHMARKS.md.
+#
+#   ./bench.sh           the full run (under 10 minutes on 2 cores)
+#   ./bench.sh --smoke   seconds long, tiny N: checks the harness end to end, asserts no speed, writes no document
+#
+# It does not take the build lock itself (CI runs it alone); by hand, beside other builds, run
+# `flock /tmp/edgenode-build.lock ./bench.sh` so that nobody's build disturbs the measurement.
+# Exit status: non-zero when the harness breaks or an anchor run fails. A scenario EdgeNode does not offer yet
+# (XMPP service-unavailable, MQTT "server unavailable", no telemetry) is reported as such and is not a failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+root="$(pwd)"
+
+mode=full
+case "${1:-}" in
+  "") ;;
+  --smoke) mode=smoke ;;
+  *) echo "usage: ./bench.sh [--smoke]" >&2; exit 2 ;;
+esac
+
+for tool in prosody mosquitto mosquitto_passwd openssl; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install prosody mosquitto mosquitto-clients)"; exit 1; }
+done
+
+if [[ $mode == smoke ]]; then
+  chat_clients=4; chat_seconds=1; idle_clients=20; idle_seconds=1; publishers=3; subscribers=4
+  fan_seconds=1; devices=3; owners=2; device_seconds=1; warmup=0.3; rounds=1; idle_settle=0.5
+else
+  chat_clients=200; chat_seconds=10; idle_clients=5000; idle_seconds=5; publishers=50; subscribers=50
+  fan_seconds=8; devices=500; owners=50; device_seconds=10; warmup=1; rounds=2; idle_settle=2
+fi
+accounts=$(( idle_clients > chat_clients ? idle_clients : chat_clients ))
+(( accounts < owners )) && accounts=$owners
+
+# One loopback address of our own and one port layout for every system under test.
+host=127.0.0.8
+c2s=25222; c2s_tls=25223; s2s=25269; http=28008; http_fed=28448; mqtt=21883; mqtt_tls=28883
+domain=localhost
+password=bench-password
+mqtt_user=bench; mqtt_password=bench-mqtt-password
+device_password=bench-device-password
+
+work="$(mktemp -d /tmp/edgenode-bench.XXXXXX)"
+results="$work/results.jsonl"
+server_pid=""
+failures=0
+
+stop_server() {
+  local pid="$server_pid"
+  server_pid=""
+  [[ -z $pid ]] && return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$?
+  stop_server
+  if [[ $status -ne 0 || ${BENCH_KEEP:-} == 1 ]]; then
+    echo "bench: logs and results kept in $work"
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Thousands of idle connections need as many descriptors, in the servers (which inherit this) and the generator.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# ---- builds ----
+edgenode="$root/artifacts/aot/bin/edgenode"
+if [[ $mode == smoke && -x $edgenode ]]; then
+  echo "bench: using the AOT binary the gate just published ($edgenode)"
+else
+  echo "bench: publishing EdgeNode as Native AOT (tests/aot-gate/run.sh)"
+  bash tests/aot-gate/run.sh >"$work/aot-gate.log" 2>&1 || { cat "$work/aot-gate.log"; echo "bench: FAIL: AOT publish"; exit 1; }
+fi
+echo "bench: building the load generator (Release)"
+dotnet build tests/EdgeNode.LoadGen/EdgeNode.LoadGen.csproj -c Release -nologo -v:q >"$work/loadgen-build.log" 2>&1 \
+  || { cat "$work/loadgen-build.log"; echo "bench: FAIL: load generator build"; exit 1; }
+loadgen="$root/tests/EdgeNode.LoadGen/bin/Release/net10.0/edgenode-loadgen"
+
+# ---- the systems under test ----
+wait_ports() {
+  local deadline=$((SECONDS + 30)) port
+  for port in "$@"; do
+    until (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; do
+      kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server exited before port $port was up; log:"; tail -20 "$server_log"; return 1; }
+      ((SECONDS < deadline)) || { echo "bench: port $port not up after 30 s"; return 1; }
+      sleep 0.05
+    done
+  done
+}
+
+edgenode_data="$work/edgenode"
+edgenode_args=(run "--Node:DataDir=$edgenode_data" "--Node:ListenAddresses=$host" "--Node:Domain=$domain"
+  "--Xmpp:C2sPort=$c2s" "--Xmpp:C2sDirectTlsPort=$c2s_tls" "--Xmpp:S2sPort=$s2s" "--Http:Port=$http"
+  "--Http:FederationPort=$http_fed" "--Mqtt:Port=$mqtt" "--Mqtt:TlsPort=$mqtt_tls" "--Logging:LogLevel:Default=Warning")
+edgenode_ports=("$c2s" "$c2s_tls" "$s2s" "$http" "$http_fed" "$mqtt" "$mqtt_tls")
+
+start_edgenode() {
+  server_log="$work/edgenode.log"
+  "$edgenode" "${edgenode_args[@]}" "$@" >>"$server_log" 2>&1 </dev/null &
+  server_pid=$!
+  wait_ports "${edgenode_ports[@]}"
+}
+
+prosody_dir="$work/prosody"
+mkdir -p "$prosody_dir/data"
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$domain" -addext "subjectAltName=DNS:$domain" \
+  -keyout "$prosody_dir/$domain.key" -out "$prosody_dir/$domain.crt" >/dev/null 2>&1
+# No mod_limits (Debian's default config throttles with it), TLS required, offline storage on, internal storage
+# (files) with hashed SCRAM-SHA-256 credentials; in-band registration (loopback only) is how the harness makes accounts.
+cat >"$prosody_dir/prosody.cfg.lua" <<EOF
+run_as_root = true
+daemonize = false
+pidfile = "$prosody_dir/prosody.pid"
+data_path = "$prosody_dir/data"
+plugin_paths = {}
+interfaces = { "$host" }
+c2s_ports = { $c2s }
+s2s_ports = { $s2s }
+log = { warn = "$prosody_dir/prosody.log" }
+authentication = "internal_hashed"
+password_hash = "SHA-256"
+storage = "internal"
+c2s_require_encryption = true
+allow_registration = true
+modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "register"; "offline"; "time"; "version"; "dialback" }
+ssl = { key = "$prosody_dir/$domain.key"; certificate = "$prosody_dir/$domain.crt" }
+VirtualHost "$domain"
+EOF
+prosody_ports=("$c2s" "$s2s")
+
+start_prosody() {
+  server_log="$prosody_dir/prosody.log"
+  prosody --config "$prosody_dir/prosody.cfg.lua" -F >>"$prosody_dir/stdout.log" 2>&1 </dev/null &
+  server_pid=$!
+  wait_ports "${prosody_ports[@]}"
+}
+
+mosquitto_dir="$work/mosquitto"
+mkdir -p "$mosquitto_dir"
+: >"$mosquitto_dir/passwd"
+mosquitto_passwd -b "$mosquitto_dir/passwd" "$mqtt_user" "$mqtt_password"
+chmod 0600 "$mosquitto_dir/passwd"
+cat >"$mosquitto_dir/mosquitto.conf" <<EOF
+user root
+listener $mqtt $host
+allow_anonymous false
+password_file $mosquitto_dir/passwd
+persistence false
+log_dest file $mosquitto_dir/mosquitto.log
+EOF
+mosquitto_ports=("$mqtt")
+
+start_mosquitto() {
+  server_log="$mosquitto_dir/mosquitto.log"
+  mosquitto -c "$mosquitto_dir/mosquitto.conf" >>"$mosquitto_dir/stdout.log" 2>&1 </dev/null &
+  server_pid=$!
+  wait_ports "${mosquitto_ports[@]}"
+}
+
+# ---- accounts ----
+echo "bench: accounts ($accounts XMPP accounts on each XMPP server, MQTT users)"
+start_prosody
+"$loadgen" xmpp-register --label prosody --host "$host" --port "$c2s" --domain "$domain" --clients "$accounts" \
+  --password "$password" >>"$work/prepare.jsonl" || { echo "bench: FAIL: registering Prosody accounts"; tail -3 "$work/prepare.jsonl"; exit 1; }
+stop_server
+
+# EdgeNode: XEP-0077 registration is switched on (and its per-address counter lifted) only for this preparing
+# start; the measured starts use the defaults. `edgenode user add` makes one account per process, too slow for 5,000.
+edgenode_xmpp=ok
+start_edgenode --Xmpp:AllowRegistration=true --Xmpp:AuthFailureLimitPerAddress=100000
+if ! "$loadgen" xmpp-register --label edgenode --host "$host" --port "$c2s" --domain "$domain" --clients "$accounts" \
+    --password "$password" >>"$work/prepare.jsonl"; then
+  if tail -1 "$work/prepare.jsonl" | grep -q '"status":"unsupported"'; then edgenode_xmpp=unsupported
+  else echo "bench: FAIL: registering EdgeNode accounts"; tail -1 "$work/prepare.jsonl"; exit 1; fi
+fi
+stop_server
+# MQTT users: one device account that every benchmark client logs in with (distinct client ids), allowed the
+# benchmark's topics, and one account per simulated device. Missing verbs (an older build) are reported below.
+edgenode_device_verbs=ok
+if printf '%s\n' "$mqtt_password" | "$edgenode" device add "$mqtt_user" "--Node:DataDir=$edgenode_data" >>"$work/prepare.log" 2>&1 \
+   && "$edgenode" device allow "$mqtt_user" both 'bench/#' "--Node:DataDir=$edgenode_data" >>"$work/prepare.log" 2>&1; then
+  for ((d = 0; d < devices; d++)); do
+    printf '%s\n' "$device_password" | "$edgenode" device add "dev$d" "--Node:DataDir=$edgenode_data" >>"$work/prepare.log" 2>&1 || true
+  done
+else
+  edgenode_device_verbs=missing
+  echo "bench: note: 'edgenode device add/allow' failed (see $work/prepare.log); EdgeNode's MQTT runs may be refused"
+fi
+
+# ---- the runs ----
+# run_one SYSTEM SCENARIO ARGS...: starts SYSTEM, runs the generator, stops SYSTEM, appends the JSON line.
+run_one() {
+  local system=$1 verb=$2; shift 2
+  case $system in
+    edgenode) start_edgenode ;;
+    prosody) start_prosody ;;
+    mosquitto) start_mosquitto ;;
+  esac
+  local line status=0
+  line=$("$loadgen" "$verb" --label "$system" --server-pid "$server_pid" --host "$host" --warmup "$warmup" "$@" 2>>"$work/loadgen.err") || status=$?
+  stop_server
+  [[ -n $line ]] || line="{\"scenario\":\"$verb\",\"system\":\"$system\",\"status\":\"failed\",\"message\":\"the generator printed nothing (exit $status)\"}"
+  echo "$line" >>"$results"
+  last_status=$status
+  case $status in
+    0) echo "bench:   $system: ok  $(summary "$line")" ;;
+    3) echo "bench:   $system: not yet supported by EdgeNode: $(field "$line" message)" ;;
+    *) echo "bench:   $system: FAILED: $(field "$line" message)"; failures=$((failures + 1)) ;;
+  esac
+}
+
+field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" <<<"$1"; }
+summary() {
+  local out="" key
+  for key in msgs_per_second p50_ms p99_ms server_cpu_seconds rss_peak_kib rss_per_connection_kib connections_alive; do
+    local v
+    v=$(sed -n "s/.*\"$key\":\\([0-9.]*\\).*/\\1/p" <<<"$1")
+    [[ -n $v ]] && out+="$key=$v "
+  done
+  echo "$out"
+}
+
+# alternate SCENARIO ANCHOR ARGS...: A B A B; EdgeNode is skipped after it answered "not yet supported".
+alternate() {
+  local verb=$1 anchor=$2; shift 2
+  local edge_skip=0
+  echo "bench: $verb $*"
+  for ((round = 1; round <= rounds; round++)); do
+    if ((edge_skip == 0)); then
+      run_one edgenode "$verb" "$@"
+      if [[ $last_status == 3 ]]; then edge_skip=1; fi
+    fi
+    if [[ -n $anchor ]]; then run_one "$anchor" "$verb" "$@"; fi
+  done
+}
+
+xmpp_args=(--port "$c2s" --domain "$domain" --password "$password")
+alternate xmpp-chat prosody "${xmpp_args[@]}" --clients "$chat_clients" --seconds "$chat_seconds"
+alternate xmpp-idle prosody "${xmpp_args[@]}" --clients "$idle_clients" --seconds "$idle_seconds"
+for qos in 0 1; do
+  alternate mqtt-fanout mosquitto --port "$mqtt" --user "$mqtt_user" --password "$mqtt_password" --qos "$qos" \
+    --mqtt-version 5 --publishers "$publishers" --subscribers "$subscribers" --seconds "$fan_seconds"
+done
+if [[ $mode == smoke ]]; then
+  # MQTT 3.1.1 as well, so that both codec versions of the generator stay exercised.
+  alternate mqtt-fanout mosquitto --port "$mqtt" --user "$mqtt_user" --password "$mqtt_password" \
+    --qos 1 --mqtt-version 4 --publishers "$publishers" --subscribers "$subscribers" --seconds "$fan_seconds"
+fi
+alternate device-telemetry "" --xmpp-port "$c2s" --mqtt-port "$mqtt" --domain "$domain" --password "$password" \
+  --device-password "$device_password" --devices "$devices" --owners "$owners" --seconds "$device_seconds"
+
+# ---- footprint: binary size, exec to every listener ready, idle RSS ----
+echo "bench: footprint"
+footprint() {
+  local system=$1; shift
+  local line status=0
+  line=$("$loadgen" footprint --label "$system" --host "$host" --idle-seconds "$idle_settle" "$@" 2>>"$work/loadgen.err") || status=$?
+  echo "$line" >>"$results"
+  if ((status == 0)); then echo "bench:   $system: ready_ms=$(sed -n 's/.*"ready_ms":\([0-9.]*\).*/\1/p' <<<"$line") rss_kib=$(sed -n 's/.*"rss_after_kib":\([0-9]*\).*/\1/p' <<<"$line")"
+  else echo "bench:   $system: FAILED: $(field "$line" message)"; failures=$((failures + 1)); fi
+}
+edgenode_version=$("$edgenode" --version 2>/dev/null | head -1)
+prosody_version=$(dpkg-query -W -f='${Version}' prosody)
+mosquitto_version=$(dpkg-query -W -f='${Version}' mosquitto)
+footprint edgenode --ports "$(IFS=,; echo "${edgenode_ports[*]}")" --binary "$edgenode" --version "$edgenode_version" \
+  --log "$work/edgenode.log" -- "$edgenode" "${edgenode_args[@]}"
+prosody_lua=$(command -v lua5.4)
+prosody_bytes=$(( $(du -sb /usr/lib/prosody | cut -f1) + $(stat -Lc %s "$prosody_lua") ))
+footprint prosody --ports "$(IFS=,; echo "${prosody_ports[*]}")" --binary-bytes "$prosody_bytes" \
+  --version "$prosody_version" --log "$prosody_dir/stdout.log" -- prosody --config "$prosody_dir/prosody.cfg.lua" -F
+footprint mosquitto --ports "$mqtt" --binary "$(command -v mosquitto)" --version "$mosquitto_version" \
+  --log "$mosquitto_dir/stdout.log" -- mosquitto -c "$mosquitto_dir/mosquitto.conf"
+
+# ---- the document ----
+if [[ $mode == full ]]; then
+  {
+    echo "Command: \`./bench.sh\` (by hand beside other builds: \`flock /tmp/edgenode-build.lock ./bench.sh\`). Date: $(date -u +%Y-%m-%d)."
+    echo "Machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), Linux $(uname -r)."
+    echo "Versions: ${edgenode_version:-edgenode (unknown)} (Native AOT, linux-x64), Prosody $prosody_version (Lua $(lua5.4 -v 2>/dev/null | awk '{print $2}' || echo '?'), epoll), Mosquitto $mosquitto_version; load generator on .NET $(dotnet --version)."
+    echo
+    echo "Every system listens on $host with the same ports; each run starts the server afresh on the same data, and runs"
+    echo "alternate EdgeNode, anchor, EdgeNode, anchor. Figures are the mean of a system's two runs (each run in"
+    echo "parentheses); the ratio is EdgeNode / anchor (above 1 is better for throughput, below 1 for latency, CPU and memory)."
+    echo "Latency is send to receive, from a timestamp the generator puts in each message. Server CPU is utime+stime"
+    echo "from /proc/PID/stat over the measured seconds; RSS from /proc/PID/status. The generator shares the 2 cores."
+    echo "XMPP: TLS on (STARTTLS), SCRAM-SHA-256, chat to bare JIDs, at most 8 unanswered messages per sender. Prosody: no"
+    echo "mod_limits, offline storage on, internal (file) storage. MQTT: MQTT 5.0, user name and password, 8 messages"
+    echo "in flight per publisher counted by their deliveries. Mosquitto: password file, persistence off."
+  } >"$work/preamble.md"
+  "$loadgen" report --results "$results" --doc docs/BENCHMARKS.md --preamble "$work/preamble.md" >/dev/null
+  echo "bench: docs/BENCHMARKS.md updated"
+fi
+
+if ((failures > 0)); then
+  echo "bench: FAIL: $failures run(s) failed"
+  exit 1
+fi
+echo "bench: ok ($mode)"

@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeNode.LoadGen;
+
+/// <summary>
+/// One scenario run, printed as one JSON line. Figures a scenario does not measure stay null and are left out,
+/// so the same record serves every verb and the report reads them all with one context.
+/// </summary>
+internal sealed class ScenarioResult
+{
+    public string Scenario { get; set; } = "";
+    public string System { get; set; } = "";
+    /// <summary>ok, unsupported (the server does not offer it yet) or failed (the harness or the server broke).</summary>
+    public string Status { get; set; } = "ok";
+    public string? Message { get; set; }
+    public int? Clients { get; set; }
+    public int? Publishers { get; set; }
+    public int? Subscribers { get; set; }
+    public int? Qos { get; set; }
+    public int? MqttVersion { get; set; }
+    public double? Seconds { get; set; }
+    public long? Sent { get; set; }
+    public long? Delivered { get; set; }
+    public double? MsgsPerSecond { get; set; }
+    public double? P50Ms { get; set; }
+    public double? P99Ms { get; set; }
+    public double? ServerCpuSeconds { get; set; }
+    public double? CpuSecondsPer10k { get; set; }
+    public double? MsgsPerCpuSecond { get; set; }
+    public long? RssBeforeKib { get; set; }
+    public long? RssAfterKib { get; set; }
+    public long? RssPeakKib { get; set; }
+    public long? HwmKib { get; set; }
+    public double? RssPerConnectionKib { get; set; }
+    public int? Connections { get; set; }
+    public int? ConnectionsAlive { get; set; }
+    public double? LoginSeconds { get; set; }
+    public long? Stalls { get; set; }
+    public double? ReadyMs { get; set; }
+    public long? BinaryBytes { get; set; }
+    public string? Version { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ScenarioResult))]
+internal sealed partial class LoadGenJson : JsonSerializerContext;
