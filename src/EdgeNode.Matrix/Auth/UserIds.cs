@@ -2,7 +2,8 @@ namespace EdgeNode.Matrix.Auth;
 
 /// <summary>
 /// User ID checks for the authorisation rules. Historical user IDs (appendix "Historical User IDs") must
-/// still be accepted, so the localpart may hold anything but ':' and NUL; the server name must be sound.
+/// still be accepted, so the localpart may hold any printable ASCII but ':' (%x21-39 / %x3B-7E); spaces,
+/// control characters and non-ASCII are not user IDs in any version. The server name must be sound.
 /// </summary>
 public static class UserIds
 {
@@ -12,7 +13,8 @@ public static class UserIds
         if (System.Text.Encoding.UTF8.GetByteCount(userId) > 255) return false;
         int colon = userId.IndexOf(':');
         if (colon < 1) return false;
-        if (userId.AsSpan(1, colon - 1).Contains('\0')) return false;
+        foreach (char c in userId.AsSpan(1, colon - 1))
+            if (c is < '\x21' or > '\x7E') return false;
         return IsServerName(userId.AsSpan(colon + 1));
     }
 

@@ -63,6 +63,14 @@ public static class EventHashing
     /// <summary>True when hashes.sha256 matches the content; false means the event arrived redacted or altered.</summary>
     public static bool HasValidContentHash(JsonObject pdu)
     {
+        try
+        {
+            CanonicalJson.ThrowIfDuplicateKeys(pdu);
+        }
+        catch (CanonicalJsonException)
+        {
+            return false;
+        }
         if (pdu["hashes"] is not JsonObject hashes || hashes["sha256"] is not JsonValue value
             || !value.TryGetValue(out string? text) || !UnpaddedBase64.TryDecode(text, out byte[] expected))
             return false;
@@ -80,6 +88,7 @@ public static class EventHashing
 
     private static JsonObject Without(JsonObject source, params ReadOnlySpan<string> drop)
     {
+        CanonicalJson.ThrowIfDuplicateKeys(source);
         var result = new JsonObject();
         foreach (var (key, value) in source)
         {

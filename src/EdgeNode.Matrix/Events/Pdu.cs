@@ -63,6 +63,15 @@ public sealed class Pdu
     public static Pdu FromJson(JsonObject json, string? eventId = null, bool rejected = false)
     {
         ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            // Otherwise a duplicate key anywhere would surface as ArgumentException from whichever rule reads it.
+            CanonicalJson.ThrowIfAnyDuplicateKeys(json);
+        }
+        catch (CanonicalJsonException e)
+        {
+            throw new FormatException($"The event is not valid JSON: {e.Message}", e);
+        }
         eventId ??= GetString(json, "event_id") ?? throw new FormatException("The event carries no event_id and none was given.");
         return new Pdu(eventId, json, rejected);
     }

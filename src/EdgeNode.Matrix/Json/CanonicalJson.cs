@@ -51,9 +51,10 @@ public static class CanonicalJson
                 return;
             case JsonObject obj:
             {
+                ThrowIfDuplicateKeys(obj);
                 var entries = new List<KeyValuePair<string, JsonNode?>>(obj.Count);
                 foreach (var entry in obj) entries.Add(entry);
-                // JsonObject already refuses duplicate keys, so sorting is all that is left.
+                // Duplicate keys were refused above, so sorting is all that is left.
                 entries.Sort(static (a, b) => CodePointComparer.Instance.Compare(a.Key, b.Key));
                 WriteByte(output, (byte)'{');
                 for (int i = 0; i < entries.Count; i++)
@@ -210,6 +211,41 @@ public static class CanonicalJson
         catch (InvalidOperationException e)
         {
             throw new CanonicalJsonException($"A key is not valid Unicode: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// JsonNode.Parse keeps duplicate keys and JsonObject throws ArgumentException when it is first looked into.
+    /// Their meaning is ambiguous, so no canonical form exists: say so the way every other refusal here does,
+    /// which signature and hash checks turn into "does not verify".
+    /// </summary>
+    public static void ThrowIfDuplicateKeys(JsonObject obj)
+    {
+        try
+        {
+            _ = obj.Count;
+        }
+        catch (ArgumentException)
+        {
+            throw new CanonicalJsonException("The object has a key more than once.");
+        }
+    }
+
+    /// <summary>Like <see cref="ThrowIfDuplicateKeys(JsonObject)"/> for every object in the tree.</summary>
+    public static void ThrowIfAnyDuplicateKeys(JsonNode? node) => CheckKeysDeep(node, 0);
+
+    private static void CheckKeysDeep(JsonNode? node, int depth)
+    {
+        CheckDepth(depth);
+        switch (node)
+        {
+            case JsonObject obj:
+                ThrowIfDuplicateKeys(obj);
+                foreach (var (_, child) in obj) CheckKeysDeep(child, depth + 1);
+                return;
+            case JsonArray array:
+                foreach (JsonNode? child in array) CheckKeysDeep(child, depth + 1);
+                return;
         }
     }
 

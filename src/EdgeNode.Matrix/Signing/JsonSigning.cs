@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using EdgeNode.Core.Crypto;
 using EdgeNode.Matrix.Json;
@@ -19,6 +20,7 @@ public static class JsonSigning
     public static byte[] SignedBytes(JsonObject value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        CanonicalJson.ThrowIfDuplicateKeys(value);
         var stripped = new JsonObject();
         foreach (var (key, node) in value)
         {
@@ -68,20 +70,54 @@ public static class JsonSigning
     public static bool Verify(JsonObject value, string entity, string keyId, ReadOnlySpan<byte> publicKey)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (!TryGetSignature(value, entity, keyId, out byte[]? signature)) return false;
+        return TrySignedBytes(value, out byte[]? message) && Ed25519.Verify(publicKey, message, signature);
+    }
+
+    /// <summary>
+    /// The ed25519 signature signatures[entity][keyId] decoded, when it is one: anything that is not exactly
+    /// 64 bytes is refused here, before the object is canonicalised, so junk entries cost nothing.
+    /// </summary>
+    internal static bool TryGetSignature(JsonObject value, string entity, string keyId, [NotNullWhen(true)] out byte[]? signature)
+    {
+        signature = null;
         if (!keyId.StartsWith(SigningKey.Algorithm + ":", StringComparison.Ordinal)) return false;
-        if (value[SignaturesKey] is not JsonObject signatures) return false;
-        if (signatures[entity] is not JsonObject byEntity) return false;
-        if (byEntity[keyId] is not JsonValue encoded || !encoded.TryGetValue(out string? text)) return false;
-        if (!UnpaddedBase64.TryDecode(text, out byte[] signature)) return false;
-        byte[] message;
         try
         {
-            message = SignedBytes(value);
+            CanonicalJson.ThrowIfDuplicateKeys(value);
+            if (value[SignaturesKey] is not JsonObject signatures) return false;
+            CanonicalJson.ThrowIfDuplicateKeys(signatures);
+            if (signatures[entity] is not JsonObject byEntity) return false;
+            CanonicalJson.ThrowIfDuplicateKeys(byEntity);
+            if (byEntity[keyId] is not JsonValue encoded || !encoded.TryGetValue(out string? text)) return false;
+            if (text.Length != Ed25519SignatureBase64Length || !UnpaddedBase64.TryDecode(text, out byte[] decoded)
+                || decoded.Length != Ed25519SignatureBytes) return false;
+            signature = decoded;
+            return true;
         }
         catch (CanonicalJsonException)
         {
             return false;
         }
-        return Ed25519.Verify(publicKey, message, signature);
     }
+
+    /// <summary><see cref="SignedBytes"/>, or false when the object has no canonical form.</summary>
+    internal static bool TrySignedBytes(JsonObject value, [NotNullWhen(true)] out byte[]? message)
+    {
+        try
+        {
+            message = SignedBytes(value);
+            return true;
+        }
+        catch (CanonicalJsonException)
+        {
+            message = null;
+            return false;
+        }
+    }
+
+    private const int Ed25519SignatureBytes = 64;
+
+    // 64 bytes in unpadded base64: 86 characters. Checked first so a long junk string is never decoded.
+    private const int Ed25519SignatureBase64Length = 86;
 }

@@ -35,6 +35,9 @@ internal sealed class EventGraph(Func<string, Pdu?> fetch, RoomVersion version)
         if (_authChains.TryGetValue(eventId, out HashSet<string>? chain)) return chain;
         // Iterative post-order walk: deep rooms would overflow the stack with recursion.
         var stack = new Stack<(string Id, bool Expanded)>();
+        // Events whose ancestry is being walked. Meeting one of them again unexpanded means it is its own
+        // auth ancestor: without this check the walk would push the cycle forever.
+        var inProgress = new HashSet<string>(StringComparer.Ordinal);
         stack.Push((eventId, false));
         while (stack.Count > 0)
         {
@@ -43,6 +46,7 @@ internal sealed class EventGraph(Func<string, Pdu?> fetch, RoomVersion version)
             Pdu pdu = Get(id);
             if (!expanded)
             {
+                if (!inProgress.Add(id)) throw new AuthChainCycleException(id);
                 stack.Push((id, true));
                 foreach (string parent in pdu.AuthEvents)
                     if (!_authChains.ContainsKey(parent)) stack.Push((parent, false));

@@ -13,6 +13,7 @@ public static class StateResolver
     /// <paramref name="fetch"/> returns an event by ID; every event of the state sets and of their auth
     /// chains must be known, and events marked rejected never serve as auth events.
     /// </summary>
+    /// <exception cref="AuthChainCycleException">An event of the auth chains is its own auth ancestor.</exception>
     public static Dictionary<StateKey, string> Resolve(RoomVersion version, IReadOnlyList<IReadOnlyDictionary<StateKey, string>> stateSets,
         Func<string, Pdu?> fetch)
     {

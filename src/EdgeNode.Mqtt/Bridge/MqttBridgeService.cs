@@ -236,7 +236,12 @@ public sealed class MqttBridgeService : BackgroundService, IMqttMessageObserver,
         };
         if (_version == MqttProtocolVersion.V500)
         {
-            connect.Properties = new MqttProperties { SessionExpiryInterval = (uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds) };
+            // The upstream broker must not send what our reader refuses (MQTT 5 3.1.2.11.4).
+            connect.Properties = new MqttProperties
+            {
+                SessionExpiryInterval = (uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds),
+                MaximumPacketSize = MqttPacketReader.DefaultMaximumPacketSize,
+            };
         }
 
         return connect;

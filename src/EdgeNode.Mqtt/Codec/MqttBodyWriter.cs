@@ -106,6 +106,12 @@ internal ref struct MqttBodyWriter
 
     public void WriteString(string value)
     {
+        // [MQTT-1.5.4-2]: a UTF-8 string never holds U+0000; the receiver would close the connection.
+        if (value.Contains('\0'))
+        {
+            MqttThrow.Argument(nameof(value), "An MQTT string may not contain U+0000.");
+        }
+
         int length = Encoding.UTF8.GetByteCount(value);
         CheckLength(length);
         WriteUInt16((ushort)length);

@@ -52,6 +52,10 @@ internal static class MqttConnectDecoder
         if (version == MqttProtocolVersion.V500)
         {
             connect.Properties = MqttPropertiesCodec.Read(ref r, MqttPropertyScope.Connect);
+            if (connect.Properties is { AuthenticationData: not null, AuthenticationMethod: null })
+            {
+                MqttThrow.ProtocolError("Authentication Data without an Authentication Method (MQTT 5 3.1.2.11.10).");
+            }
         }
 
         connect.ClientId = MqttWireReader.ReadString(ref r);

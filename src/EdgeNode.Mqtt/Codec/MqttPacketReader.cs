@@ -9,9 +9,16 @@ namespace EdgeNode.Mqtt.Codec;
 /// </summary>
 public sealed class MqttPacketReader
 {
+    /// <summary>
+    /// The limit when the caller sets none. Small on purpose: the protocol's own maximum (about 256 MiB) would
+    /// let any peer, before it authenticates, make the node buffer that much. A broker passes its configured
+    /// Mqtt:MaxPacketSize instead.
+    /// </summary>
+    public const int DefaultMaximumPacketSize = 256 * 1024;
+
     private byte[]? _topicScratch;
 
-    public MqttPacketReader(int maximumPacketSize = MqttFixedHeader.MaxPacketSize, MqttProtocolVersion version = MqttProtocolVersion.Unknown)
+    public MqttPacketReader(int maximumPacketSize = DefaultMaximumPacketSize, MqttProtocolVersion version = MqttProtocolVersion.Unknown)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maximumPacketSize, 2);
         MaximumPacketSize = maximumPacketSize;

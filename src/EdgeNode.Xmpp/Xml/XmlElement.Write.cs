@@ -88,10 +88,11 @@ public readonly ref partial struct XmlElement
     public void WriteTo(IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        WriteElement(output, _index);
+        var covered = new CoveredPrefixes(stackalloc PrefixName[CoveredPrefixes.InlineCapacity]);
+        WriteElement(output, _index, ref covered);
     }
 
-    private void WriteElement(IBufferWriter<byte> output, int index)
+    private void WriteElement(IBufferWriter<byte> output, int index, ref CoveredPrefixes covered)
     {
         XmlNode[] nodes = _context.Nodes;
         ref XmlNode node = ref nodes[index];
@@ -107,7 +108,7 @@ public readonly ref partial struct XmlElement
         }
 
         ReadOnlySpan<byte> prefix = _unit.Slice(node.NameStart, node.PrefixLength);
-        DeclareIfOutside(output, index, prefix, node.Namespace);
+        DeclareIfOutside(output, index, prefix, node.Namespace, in covered);
         for (int i = node.FirstAttribute; i < end; i++)
         {
             ref XmlAttributeNode attribute = ref attributes[i];
@@ -122,7 +123,7 @@ public readonly ref partial struct XmlElement
                 continue;
             }
 
-            DeclareIfOutside(output, index, attributePrefix, attribute.Namespace);
+            DeclareIfOutside(output, index, attributePrefix, attribute.Namespace, in covered);
         }
 
         if (node.FirstChild < 0)
@@ -130,6 +131,10 @@ public readonly ref partial struct XmlElement
             output.Write("/>"u8);
             return;
         }
+
+        // Below this element, every prefix it declares or uses is settled: its binding is written already.
+        int coveredBefore = covered.Count;
+        CoverPrefixesOf(index, ref covered);
 
         output.Write(">"u8);
         for (int child = node.FirstChild; child >= 0; child = nodes[child].NextSibling)
@@ -139,7 +144,7 @@ public readonly ref partial struct XmlElement
             switch (childNode.Kind)
             {
                 case XmlNodeKind.Element:
-                    WriteElement(output, child);
+                    WriteElement(output, child, ref covered);
                     break;
                 case XmlNodeKind.CData:
                     XmlEscaping.WriteEscaped(output, raw, attribute: false, nameof(output));
@@ -150,6 +155,7 @@ public readonly ref partial struct XmlElement
             }
         }
 
+        covered.Count = coveredBefore;
         output.Write("</"u8);
         output.Write(name);
         output.Write(">"u8);
@@ -172,10 +178,12 @@ public readonly ref partial struct XmlElement
 
     // A binding that comes from outside the written tree must be declared on the first element that
     // needs it: one that uses the prefix while neither it nor an ancestor (up to the written element)
-    // declares the prefix or uses it already.
-    private void DeclareIfOutside(IBufferWriter<byte> output, int index, ReadOnlySpan<byte> prefix, in ByteRange namespaceUri)
+    // declares the prefix or uses it already. The ancestors' prefixes are kept in a set as the tree is
+    // walked, so the check costs the number of distinct prefixes, not the depth times the attributes.
+    private void DeclareIfOutside(IBufferWriter<byte> output, int index, ReadOnlySpan<byte> prefix, in ByteRange namespaceUri,
+        in CoveredPrefixes covered)
     {
-        if (prefix.SequenceEqual("xml"u8) || !NeedsDeclaration(index, prefix))
+        if (prefix.SequenceEqual("xml"u8) || Declares(index, prefix) || covered.Contains(_unit, prefix))
         {
             return;
         }
@@ -201,19 +209,24 @@ public readonly ref partial struct XmlElement
         output.Write("'"u8);
     }
 
-    private bool NeedsDeclaration(int index, ReadOnlySpan<byte> prefix)
+    private void CoverPrefixesOf(int element, ref CoveredPrefixes covered)
     {
-        XmlNode[] nodes = _context.Nodes;
-        for (int e = index; ; e = nodes[e].Parent)
+        ref XmlNode node = ref _context.Nodes[element];
+        covered.Add(_unit, new PrefixName(node.NameStart, node.PrefixLength));
+        XmlAttributeNode[] attributes = _context.Attributes;
+        int end = node.FirstAttribute + node.AttributeCount;
+        for (int i = node.FirstAttribute; i < end; i++)
         {
-            if (Declares(e, prefix) || (e != index && Uses(e, prefix)))
+            ref XmlAttributeNode attribute = ref attributes[i];
+            if (attribute.IsNamespaceDeclaration)
             {
-                return false;
+                covered.Add(_unit, attribute.PrefixLength == 0
+                    ? default
+                    : new PrefixName(attribute.NameStart + 6, attribute.NameLength - 6));
             }
-
-            if (e == _index)
+            else if (attribute.PrefixLength > 0)
             {
-                return true;
+                covered.Add(_unit, new PrefixName(attribute.NameStart, attribute.PrefixLength));
             }
         }
     }
@@ -235,33 +248,6 @@ public readonly ref partial struct XmlElement
                 ? default
                 : _unit.Slice(attribute.NameStart + 6, attribute.NameLength - 6);
             if (declared.SequenceEqual(prefix))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private bool Uses(int element, ReadOnlySpan<byte> prefix)
-    {
-        ref XmlNode node = ref _context.Nodes[element];
-        if (_unit.Slice(node.NameStart, node.PrefixLength).SequenceEqual(prefix))
-        {
-            return true;
-        }
-
-        if (prefix.IsEmpty)
-        {
-            return false;
-        }
-
-        XmlAttributeNode[] attributes = _context.Attributes;
-        int end = node.FirstAttribute + node.AttributeCount;
-        for (int i = node.FirstAttribute; i < end; i++)
-        {
-            ref XmlAttributeNode attribute = ref attributes[i];
-            if (!attribute.IsNamespaceDeclaration && _unit.Slice(attribute.NameStart, attribute.PrefixLength).SequenceEqual(prefix))
             {
                 return true;
             }

@@ -9,4 +9,7 @@ public static class XmlNamespaces
 
     /// <summary>Bound to the <c>xml</c> prefix by definition (xml:lang).</summary>
     public static ReadOnlySpan<byte> Xml => "http://www.w3.org/XML/1998/namespace"u8;
+
+    /// <summary>Bound to the <c>xmlns</c> prefix by definition; nothing may declare it.</summary>
+    public static ReadOnlySpan<byte> Xmlns => "http://www.w3.org/2000/xmlns/"u8;
 }

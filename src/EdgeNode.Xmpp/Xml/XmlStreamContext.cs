@@ -12,12 +12,15 @@ public sealed class XmlStreamContext : IDisposable
     private const int InitialNodes = 32;
     private const int InitialAttributes = 32;
     private const int InitialNames = 128;
+    private const int InitialScope = 8;
 
     // Tables and buffers that one unusual stanza made larger than this go back to their initial size,
     // so that a connection does not keep the memory of its largest stanza for its whole life.
     private const int RetainedNodes = 1024;
     private const int RetainedAttributes = 1024;
     private const int RetainedCopyBytes = 16 * 1024;
+    private const int RetainedScratchBytes = 4 * 1024;
+    private const int RetainedScope = 64;
 
     private byte[]? _copy;
 
@@ -27,7 +30,7 @@ public sealed class XmlStreamContext : IDisposable
         Options.Validate();
         Nodes = new XmlNode[InitialNodes];
         Attributes = new XmlAttributeNode[InitialAttributes];
-        Scope = new XmlNamespaceBinding[8];
+        Scope = new XmlNamespaceBinding[InitialScope];
         Scratch = new byte[InitialNames];
         HeaderNames = new byte[InitialNames];
         HeaderBindings = new XmlNamespaceBinding[4];
@@ -39,6 +42,12 @@ public sealed class XmlStreamContext : IDisposable
 
     /// <summary>Entries the node table holds now (for tests of the memory bound).</summary>
     internal int NodeCapacity => Nodes.Length;
+
+    /// <summary>Bytes the buffer of decoded namespace names holds now (for tests of the memory bound).</summary>
+    internal int ScratchCapacity => Scratch.Length;
+
+    /// <summary>Entries the namespace scope stack holds now (for tests of the memory bound).</summary>
+    internal int ScopeCapacity => Scope.Length;
 
     internal XmlNode[] Nodes;
     internal int NodeCount;
@@ -73,6 +82,16 @@ public sealed class XmlStreamContext : IDisposable
         if (Attributes.Length > InitialAttributes)
         {
             Attributes = new XmlAttributeNode[InitialAttributes];
+        }
+
+        if (Scratch.Length > InitialNames)
+        {
+            Scratch = new byte[InitialNames];
+        }
+
+        if (Scope.Length > InitialScope)
+        {
+            Scope = new XmlNamespaceBinding[InitialScope];
         }
 
         NodeCount = 0;
@@ -117,6 +136,17 @@ public sealed class XmlStreamContext : IDisposable
         if (Attributes.Length > RetainedAttributes)
         {
             Attributes = new XmlAttributeNode[InitialAttributes];
+        }
+
+        // One stanza of long entity-escaped namespace names would otherwise pin its decoded size for good.
+        if (Scratch.Length > RetainedScratchBytes)
+        {
+            Scratch = new byte[InitialNames];
+        }
+
+        if (Scope.Length > RetainedScope)
+        {
+            Scope = new XmlNamespaceBinding[InitialScope];
         }
     }
 

@@ -3,7 +3,11 @@ namespace EdgeNode.Xmpp.Xml;
 /// <summary>Limits a peer cannot exceed; each is enforced while scanning, before anything is buffered or parsed.</summary>
 public sealed class XmlStreamOptions
 {
-    public static XmlStreamOptions ClientToServer { get; } = new();
+    /// <summary>Limits for a client stream: its content namespace must be jabber:client (RFC 6120 4.9.3.10).</summary>
+    public static XmlStreamOptions ClientToServer { get; } = new() { ContentNamespace = "jabber:client"u8.ToArray() };
+
+    /// <summary>Limits for a server-to-server stream: its content namespace must be jabber:server.</summary>
+    public static XmlStreamOptions ServerToServer { get; } = new() { ContentNamespace = "jabber:server"u8.ToArray() };
 
     /// <summary>Largest first-level element, start tag to end tag inclusive.</summary>
     public int MaxStanzaBytes { get; init; } = 256 * 1024;
@@ -25,6 +29,13 @@ public sealed class XmlStreamOptions
     public int MaxNodes { get; init; } = 4096;
 
     /// <summary>
+    /// Most namespace declarations in one stanza (and in the stream header). Every element name and prefixed
+    /// attribute is resolved against the declarations in scope, so without this bound a stanza of thousands of
+    /// elements under a thousand bindings costs tens of millions of comparisons before authentication.
+    /// </summary>
+    public int MaxNamespaceDeclarations { get; init; } = 16;
+
+    /// <summary>
     /// When not empty, the default namespace the stream header must declare (jabber:client for c2s,
     /// jabber:server for s2s). Empty accepts any content namespace other than the stream namespace.
     /// </summary>
@@ -37,5 +48,6 @@ public sealed class XmlStreamOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDepth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttributes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxNodes, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxNamespaceDeclarations, 2);
     }
 }

@@ -11,6 +11,7 @@ internal ref struct XmlTreeParser
     private readonly XmlStreamContext _ctx;
     private int _pos;
     private int _scopeCount;
+    private int _declarations;
 
     private XmlTreeParser(ReadOnlySpan<byte> unit, XmlStreamContext context)
     {
@@ -253,20 +254,38 @@ internal ref struct XmlTreeParser
 
     private void Declare(ByteRange prefix, int valueStart, int valueLength, bool needsDecoding)
     {
+        // Counted over the whole unit, not per scope: the scope stack and everything resolved against it stay
+        // small, and decoded namespace names cannot fill the scratch buffer.
+        if (++_declarations > _ctx.Options.MaxNamespaceDeclarations)
+        {
+            XmlThrow.PolicyViolation("The stanza declares too many namespaces.");
+        }
+
         ByteRange uri = needsDecoding
             ? _ctx.AppendDecodedToScratch(_s.Slice(valueStart, valueLength), XmlValueKind.Attribute)
             : new ByteRange(valueStart, valueLength, RangeSource.Unit);
 
+        // Namespaces in XML 1.0, section 3: the xmlns namespace is never declared, and the xml namespace only
+        // ever for the xml prefix, so neither may be the default namespace.
+        ReadOnlySpan<byte> uriName = _ctx.Resolve(uri, _s);
+        bool isXmlUri = uriName.SequenceEqual(XmlNamespaces.Xml);
+        if (uriName.SequenceEqual(XmlNamespaces.Xmlns))
+        {
+            XmlThrow.NotWellFormed("The xmlns namespace may not be declared.");
+        }
+
         if (prefix.Length > 0)
         {
             ReadOnlySpan<byte> prefixName = _s.Slice(prefix.Start, prefix.Length);
-            ReadOnlySpan<byte> uriName = _ctx.Resolve(uri, _s);
             bool isXmlPrefix = prefixName.SequenceEqual("xml"u8);
-            if (uri.Length == 0 || prefixName.SequenceEqual("xmlns"u8)
-                || isXmlPrefix != uriName.SequenceEqual(XmlNamespaces.Xml))
+            if (uri.Length == 0 || prefixName.SequenceEqual("xmlns"u8) || isXmlPrefix != isXmlUri)
             {
                 XmlThrow.NotWellFormed("A namespace declaration breaks the rules of XML namespaces.");
             }
+        }
+        else if (isXmlUri)
+        {
+            XmlThrow.NotWellFormed("The xml namespace may not be the default namespace.");
         }
 
         _ctx.PushScope(ref _scopeCount, new XmlNamespaceBinding { Prefix = prefix, Uri = uri });

@@ -51,6 +51,17 @@ public class AuthRulesTests
         Assert.False(AuthRules.Check(Pdu.FromJson(json, "$c"), room.Version, room.State).Allowed);
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("9")]
+    public void Check_CreateNamingVersionThisServerCannotEvaluate_Rejected(string roomVersion)
+    {
+        var room = new RoomBuilder(RoomVersion.V11);
+        JsonObject json = (JsonObject)room.Create.Json.DeepClone();
+        json["content"]!["room_version"] = roomVersion;
+        Assert.Equal("1.3: unknown room_version", AuthRules.Check(Pdu.FromJson(json, "$c"), room.Version, room.State).Reason);
+    }
+
     [Fact]
     public void Check_V10CreateWithoutCreator_RejectedButV11Allows()
     {
@@ -274,6 +285,19 @@ public class AuthRulesTests
         Assert.Equal("10.1: ban is not an integer", Check(room, room.Event(Alice, EventTypes.PowerLevels, "", "{\"ban\":\"50\"}")).Reason);
         Assert.False(Check(room, room.Event(Alice, EventTypes.PowerLevels, "", "{\"events\":{\"m.room.name\":\"50\"}}")).Allowed);
         Assert.False(Check(room, room.Event(Alice, EventTypes.PowerLevels, "", "{\"users\":{\"not-a-user\":5}}")).Allowed);
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public void Check_PowerLevelsWithFloatOrOutOfRangeValue_Rejected(string version)
+    {
+        // Whole-valued floats are still floats: other servers reject them, so accepting them would split the room.
+        var room = Room(version);
+        Assert.Equal("10.1: ban is not an integer", Check(room, room.Event(Alice, EventTypes.PowerLevels, "", "{\"ban\":50.0}")).Reason);
+        Assert.Equal("10.1: kick is not an integer", Check(room, room.Event(Alice, EventTypes.PowerLevels, "", "{\"kick\":5e1}")).Reason);
+        Assert.False(Check(room, room.Event(Alice, EventTypes.PowerLevels, "", "{\"events\":{\"m.room.name\":1.5e1}}")).Allowed);
+        Assert.False(Check(room, room.Event(Alice, EventTypes.PowerLevels, "", "{\"users\":{\"@bob:b.example\":9223372036854775807}}")).Allowed);
+        Assert.False(Check(room, room.Event(Alice, EventTypes.PowerLevels, "", "{\"users\":{\"@bob:b.example\":-9223372036854775808}}")).Allowed);
     }
 
     [Theory]

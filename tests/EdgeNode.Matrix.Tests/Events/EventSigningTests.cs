@@ -72,4 +72,17 @@ public class EventSigningTests
         // The signature covers only the redacted form, which has no body, so it still verifies.
         Assert.True(EventSigning.VerifySignature(signed, RoomVersion.V11, "domain", "ed25519:1", key.PublicKey));
     }
+
+    [Fact]
+    public void ContentHashAndPdu_DuplicateKey_FalseOrFormatExceptionInsteadOfArgumentException()
+    {
+        const string json = "{\"type\":\"m.room.message\",\"type\":\"m.x\",\"sender\":\"@a:x\",\"room_id\":\"!r:x\","
+            + "\"origin_server_ts\":1,\"content\":{},\"hashes\":{\"sha256\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}}";
+        Assert.False(EventHashing.HasValidContentHash(JsonNode.Parse(json)!.AsObject()));
+        Assert.Throws<FormatException>(() => Pdu.FromJson(JsonNode.Parse(json)!.AsObject(), "$e"));
+
+        const string nested = "{\"type\":\"m.room.message\",\"sender\":\"@a:x\",\"room_id\":\"!r:x\",\"origin_server_ts\":1,"
+            + "\"content\":{\"body\":\"a\",\"body\":\"b\"}}";
+        Assert.Throws<FormatException>(() => Pdu.FromJson(JsonNode.Parse(nested)!.AsObject(), "$e"));
+    }
 }

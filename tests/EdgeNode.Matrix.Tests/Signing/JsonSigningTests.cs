@@ -66,4 +66,18 @@ public class JsonSigningTests
         otherKey[0] ^= 1;
         Assert.False(JsonSigning.Verify(signed, "domain", "ed25519:1", otherKey));
     }
+
+    [Fact]
+    public void Verify_DuplicateKey_ReturnsFalseInsteadOfThrowing()
+    {
+        using SigningKey key = TestKeys.Spec();
+        JsonObject signed = JsonSigning.Sign(new JsonObject { ["one"] = 1 }, "domain", key);
+        string text = signed.ToJsonString();
+        // The same key twice, at the top and inside a nested object: JsonObject would throw ArgumentException.
+        var top = JsonNode.Parse("{\"one\":2," + text[1..])!.AsObject();
+        var nested = JsonNode.Parse("{\"x\":{\"a\":1,\"a\":2}," + text[1..])!.AsObject();
+        Assert.False(JsonSigning.Verify(top, "domain", "ed25519:1", key.PublicKey));
+        Assert.False(JsonSigning.Verify(nested, "domain", "ed25519:1", key.PublicKey));
+        Assert.Throws<EdgeNode.Matrix.Json.CanonicalJsonException>(() => JsonSigning.SignedBytes(top));
+    }
 }

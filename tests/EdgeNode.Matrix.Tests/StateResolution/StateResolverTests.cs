@@ -74,4 +74,37 @@ public class StateResolverTests
         var set = new Dictionary<StateKey, string> { [StateKey.Create] = "$c" };
         Assert.Equal(set, StateResolver.Resolve(RoomVersion.V11, [set], _ => null));
     }
+
+    [Fact]
+    public void Resolve_AuthEventsCycle_ThrowsCycleErrorInsteadOfLooping()
+    {
+        var events = new Dictionary<string, Pdu>
+        {
+            ["$a"] = Event("$a", "m.room.name", "", "@a:x", "{}", "$x"),
+            ["$b"] = Event("$b", "m.room.name", "", "@a:x", "{}", "$x"),
+            ["$x"] = Event("$x", "m.room.power_levels", "", "@a:x", "{}", "$y"),
+            ["$y"] = Event("$y", "m.room.join_rules", "", "@a:x", "{}", "$x"),
+        };
+        var sets = new List<IReadOnlyDictionary<StateKey, string>>
+        {
+            new Dictionary<StateKey, string> { [new StateKey("m.room.name", "")] = "$a" },
+            new Dictionary<StateKey, string> { [new StateKey("m.room.name", "")] = "$b" },
+        };
+        var e = Assert.Throws<AuthChainCycleException>(() => StateResolver.Resolve(RoomVersion.V11, sets, id => events.GetValueOrDefault(id)));
+        Assert.True(e.EventId is "$x" or "$y");
+    }
+
+    [Fact]
+    public void AuthChain_DiamondWithoutCycle_IsNotMistakenForOne()
+    {
+        var events = new Dictionary<string, Pdu>
+        {
+            ["$a"] = Event("$a", "m.room.name", "", "@a:x", "{}", "$b", "$c"),
+            ["$b"] = Event("$b", "m.room.name", "", "@a:x", "{}", "$d"),
+            ["$c"] = Event("$c", "m.room.name", "", "@a:x", "{}", "$b", "$d"),
+            ["$d"] = Event("$d", "m.room.create", "", "@a:x", "{}"),
+        };
+        var graph = new EventGraph(id => events.GetValueOrDefault(id), RoomVersion.V11);
+        Assert.Equal(["$b", "$c", "$d"], graph.AuthChain("$a").Order(StringComparer.Ordinal));
+    }
 }

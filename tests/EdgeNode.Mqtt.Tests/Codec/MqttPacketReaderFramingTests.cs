@@ -115,7 +115,7 @@ public class MqttPacketReaderFramingTests
     public void TryRead_MaximumRemainingLengthWithoutBody_NeedsMore()
     {
         byte[] header = Hex.Parse("30 FF FF FF 7F 00 03 61 2F 62");
-        var reader = new MqttPacketReader(version: MqttProtocolVersion.V311);
+        var reader = new MqttPacketReader(MqttFixedHeader.MaxPacketSize, MqttProtocolVersion.V311);
         var input = new SequenceReader<byte>(new ReadOnlySequence<byte>(header));
         Assert.False(reader.TryRead(ref input, out _));
         Assert.Equal(0, input.Consumed);
@@ -150,6 +150,23 @@ public class MqttPacketReaderFramingTests
         // 209,715,200 = 0x0C800000: seven-bit groups 00, 00, 00, 64 (least significant first).
         byte[] header = Hex.Parse("30 80 80 80 64");
         var error = PacketCodec.ReadFails(header, MqttProtocolVersion.V311, maximumPacketSize: 1 << 20);
+        Assert.Equal(MqttReasonCode.PacketTooLarge, error.ReasonCode);
+    }
+
+    [Fact]
+    public void TryRead_DefaultLimit_RejectsPacketOver256KibFromHeader()
+    {
+        // A reader built without a limit must not accept the protocol maximum (about 256 MiB).
+        var reader = new MqttPacketReader(version: MqttProtocolVersion.V311);
+        Assert.Equal(256 * 1024, reader.MaximumPacketSize);
+
+        // Remaining length 262,144 = 0x40000: seven-bit groups 00, 00, 10 (least significant first).
+        byte[] header = Hex.Parse("30 80 80 10");
+        var error = Assert.Throws<MqttProtocolException>(() =>
+        {
+            var input = new SequenceReader<byte>(new ReadOnlySequence<byte>(header));
+            reader.TryRead(ref input, out _);
+        });
         Assert.Equal(MqttReasonCode.PacketTooLarge, error.ReasonCode);
     }
 

@@ -149,6 +149,24 @@ public class MqttPacketReaderValidationTests
     }
 
     [Fact]
+    public void TryRead_V5ConnectAuthenticationDataWithoutMethod_IsProtocolError()
+    {
+        // Properties: Authentication Data (0x16) = AA, and no Authentication Method (0x15).
+        byte[] connect = Hex.Parse("10 14 00 04 4D 51 54 54 05 42 00 3C 04 16 00 01 AA 00 00 00 01 70");
+        Assert.Equal(MqttReasonCode.ProtocolError, PacketCodec.ReadFails(connect, MqttProtocolVersion.Unknown).ReasonCode);
+    }
+
+    [Fact]
+    public void TryRead_V5ConnectAuthenticationDataWithMethod_IsAccepted()
+    {
+        // Authentication Method (0x15) = "M", then Authentication Data (0x16) = AA.
+        byte[] bytes = Hex.Parse("10 18 00 04 4D 51 54 54 05 42 00 3C 08 15 00 01 4D 16 00 01 AA 00 00 00 01 70");
+        var connect = Assert.IsType<MqttConnect>(PacketCodec.ReadOne(bytes, MqttProtocolVersion.Unknown).Control);
+        Assert.Equal("M", connect.Properties!.AuthenticationMethod);
+        Assert.Equal([0xAA], connect.Properties.AuthenticationData);
+    }
+
+    [Fact]
     public void TryRead_V5ConnectPasswordWithoutUserName_IsAccepted()
     {
         var connect = Assert.IsType<MqttConnect>(PacketCodec.ReadOne(Hex.Parse("10 10 00 04 4D 51 54 54 05 42 00 3C 00 00 00 00 01 70"), MqttProtocolVersion.Unknown).Control);

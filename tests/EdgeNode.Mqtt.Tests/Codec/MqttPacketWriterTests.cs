@@ -20,7 +20,7 @@ public class MqttPacketWriterTests
         await pipe.Writer.CompleteAsync();
 
         ReadResult result = await pipe.Reader.ReadAtLeastAsync(payload.Length + 20);
-        var reader = new MqttPacketReader(version: MqttProtocolVersion.V500);
+        var reader = new MqttPacketReader(MqttFixedHeader.MaxPacketSize, MqttProtocolVersion.V500);
         Assert.True(reader.TryRead(result.Buffer, out MqttPacket packet, out SequencePosition consumed, out _));
         Assert.Equal(result.Buffer.End, consumed);
         Assert.Equal(MqttQos.ExactlyOnce, packet.Publish.Qos);
@@ -72,6 +72,14 @@ public class MqttPacketWriterTests
     {
         var connAck = new MqttConnAck { Properties = new MqttProperties { WillDelayInterval = 1 } };
         Assert.Throws<InvalidOperationException>(() => PacketCodec.Write(o => MqttPacketWriter.Write(o, MqttProtocolVersion.V500, connAck)));
+    }
+
+    [Fact]
+    public void Write_StringWithNullCharacter_Throws()
+    {
+        // [MQTT-1.5.4-2]: the peer would treat the packet as malformed and close the connection.
+        var connect = new MqttConnect { ProtocolVersion = MqttProtocolVersion.V311, ClientId = "a\0b" };
+        Assert.Throws<ArgumentException>(() => PacketCodec.Write(o => MqttPacketWriter.Write(o, MqttProtocolVersion.V311, connect)));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class XmlElementWriteTests
 
         // Parsed again on a stream with another content namespace: the written element must carry its own.
         string again = "";
-        using var feeder = new StreamFeeder();
+        using var feeder = new StreamFeeder(XmlStreamOptions.ServerToServer);
         feeder.Feed(Utf8("<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams'>"));
         feeder.Feed(written);
         again = feeder.Events[1]["stanza:".Length..];
@@ -55,6 +55,55 @@ public class XmlElementWriteTests
             reader.Element.WriteTo(output);
             Assert.Equal("<message to='a@b' xmlns='jabber:client'><body>hi</body></message>", Encoding.UTF8.GetString(output.WrittenSpan));
         });
+    }
+
+    [Fact]
+    public void WriteTo_DeepTreeUsingOutsideBindings_DeclaresEachOnceWhereFirstNeeded()
+    {
+        XmlStreamReaderTests.Parse(
+            "<message xmlns:p='urn:p'><p:a><p:b p:k='v'><c/><p:d/></p:b><c/></p:a></message>",
+            (ref XmlStreamReader reader) =>
+            {
+                Assert.True(reader.Element.TryGetChild("a"u8, "urn:p"u8, out XmlElement a));
+                var output = new ArrayBufferWriter<byte>();
+                a.WriteTo(output);
+                Assert.Equal(
+                    "<p:a xmlns:p='urn:p'><p:b p:k='v'><c xmlns='jabber:client'/><p:d/></p:b><c xmlns='jabber:client'/></p:a>",
+                    Encoding.UTF8.GetString(output.WrittenSpan));
+            });
+    }
+
+    [Fact]
+    public void CoveredPrefixes_SamePrefixAddedOnEveryElement_HoldsItOnce()
+    {
+        // The writer's lookups cost the set's size; a prefix repeated on every level must not grow it.
+        ReadOnlySpan<byte> unit = "p:a q:b"u8;
+        var covered = new CoveredPrefixes(stackalloc PrefixName[CoveredPrefixes.InlineCapacity]);
+        for (int i = 0; i < 1000; i++)
+        {
+            covered.Add(unit, new PrefixName(0, 1));
+            covered.Add(unit, new PrefixName(4, 1));
+            covered.Add(unit, default);
+        }
+
+        Assert.Equal(3, covered.Count);
+        Assert.True(covered.Contains(unit, "q"u8));
+        Assert.False(covered.Contains(unit, "r"u8));
+    }
+
+    [Fact]
+    public void CoveredPrefixes_MoreThanInlineCapacity_GrowsAndKeepsAll()
+    {
+        byte[] unit = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 40).Select(i => $"p{i:D2} ")));
+        var covered = new CoveredPrefixes(stackalloc PrefixName[CoveredPrefixes.InlineCapacity]);
+        for (int i = 0; i < 40; i++)
+        {
+            covered.Add(unit, new PrefixName(i * 4, 3));
+        }
+
+        Assert.Equal(40, covered.Count);
+        Assert.True(covered.Contains(unit, "p00"u8));
+        Assert.True(covered.Contains(unit, "p39"u8));
     }
 
     [Fact]

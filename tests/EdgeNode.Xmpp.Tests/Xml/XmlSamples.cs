@@ -6,6 +6,9 @@ internal static class XmlSamples
 {
     public const string Declaration = "<?xml version='1.0'?>";
 
+    /// <summary>Limits with no required content namespace, for tests of the reader itself on any stream.</summary>
+    public static readonly EdgeNode.Xmpp.Xml.XmlStreamOptions AnyContentNamespace = new();
+
     public const string Header =
         "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
         + "to='pi.example' version='1.0' xml:lang='en'>";

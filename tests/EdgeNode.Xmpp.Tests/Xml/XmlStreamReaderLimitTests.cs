@@ -171,6 +171,100 @@ public class XmlStreamReaderLimitTests
         }
     }
 
+    [Theory]
+    [InlineData(16, false)]
+    [InlineData(17, true)]
+    public void Read_NamespaceDeclarations_PolicyViolationOnlyPastLimit(int count, bool rejected)
+    {
+        // Spread over nested elements: the limit is per stanza, not per element or per scope.
+        var builder = new StringBuilder("<message>");
+        for (int i = 0; i < count; i++)
+        {
+            builder.Append("<e xmlns:p").Append(i).Append("='urn:").Append(i).Append("'>");
+        }
+
+        builder.Insert(builder.Length - 1, "/");
+        for (int i = 0; i < count - 1; i++)
+        {
+            builder.Append("</e>");
+        }
+
+        builder.Append("</message>");
+        byte[] stream = Utf8(Header + builder);
+        if (rejected)
+        {
+            Assert.Equal(XmlStreamErrorCondition.PolicyViolation, XmlStreamReaderRejectionTests.ReadUntilError(stream));
+        }
+        else
+        {
+            using var feeder = new StreamFeeder();
+            feeder.Feed(stream);
+            Assert.Equal(2, feeder.Events.Count);
+        }
+    }
+
+    [Fact]
+    public void Read_HeaderWithTooManyNamespaceDeclarations_ThrowsPolicyViolation()
+    {
+        string declarations = string.Concat(Enumerable.Range(0, 17).Select(i => $" xmlns:p{i}='urn:{i}'"));
+        string header = "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'" + declarations + ">";
+        Assert.Equal(XmlStreamErrorCondition.PolicyViolation, XmlStreamReaderRejectionTests.ReadUntilError(Utf8(header)));
+    }
+
+    [Fact]
+    public void Read_AfterStanzaWithLongEscapedNamespaces_TrimsDecodedNameBuffer()
+    {
+        // Every '&amp;' is decoded into the scratch buffer: about 45 KiB of namespace names in one 225 KiB stanza.
+        string uri = "urn:" + string.Concat(Enumerable.Repeat("&amp;", 3000));
+        string children = string.Concat(Enumerable.Range(0, 15).Select(i => $"<x xmlns='{uri}'/>"));
+        using var context = new XmlStreamContext();
+        var header = new XmlStreamReader(new ReadOnlySequence<byte>(Utf8(Header)), default, context);
+        Assert.True(header.Read());
+
+        var big = new XmlStreamReader(new ReadOnlySequence<byte>(Utf8($"<message>{children}</message>")), header.State, context);
+        Assert.True(big.Read());
+        Assert.True(context.ScratchCapacity >= 45_000, $"scratch held {context.ScratchCapacity} bytes");
+
+        var small = new XmlStreamReader(new ReadOnlySequence<byte>(Utf8("<message/>")), big.State, context);
+        Assert.True(small.Read());
+        Assert.True(context.ScratchCapacity <= 4096, $"scratch kept {context.ScratchCapacity} bytes");
+    }
+
+    [Fact]
+    public void Read_AfterStanzaWithManyScopedDeclarations_TrimsScopeStack()
+    {
+        string declarations = string.Concat(Enumerable.Range(0, 500).Select(i => $"<e{i} xmlns:p='urn:{i}'>"));
+        string ends = string.Concat(Enumerable.Range(0, 500).Reverse().Select(i => $"</e{i}>"));
+        using var context = new XmlStreamContext(new XmlStreamOptions { MaxNamespaceDeclarations = 1000, MaxDepth = 1000 });
+        var header = new XmlStreamReader(new ReadOnlySequence<byte>(Utf8(Header)), default, context);
+        Assert.True(header.Read());
+
+        var big = new XmlStreamReader(new ReadOnlySequence<byte>(Utf8($"<message>{declarations}{ends}</message>")), header.State, context);
+        Assert.True(big.Read());
+        Assert.True(context.ScopeCapacity >= 500);
+
+        var small = new XmlStreamReader(new ReadOnlySequence<byte>(Utf8("<message/>")), big.State, context);
+        Assert.True(small.Read());
+        Assert.True(context.ScopeCapacity <= 64, $"scope kept {context.ScopeCapacity} entries");
+    }
+
+    [Fact]
+    public void Options_DefaultContext_RequiresJabberClient()
+    {
+        string header = "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams'>";
+        Assert.Equal(XmlStreamErrorCondition.InvalidNamespace, XmlStreamReaderRejectionTests.ReadUntilError(Utf8(header)));
+        Assert.True(XmlStreamOptions.ClientToServer.ContentNamespace.Span.SequenceEqual(XmlNamespaces.Client));
+        Assert.True(XmlStreamOptions.ServerToServer.ContentNamespace.Span.SequenceEqual(XmlNamespaces.Server));
+    }
+
+    [Fact]
+    public void Options_ServerToServer_RejectsClientContentNamespace()
+    {
+        Assert.Equal(
+            XmlStreamErrorCondition.InvalidNamespace,
+            XmlStreamReaderRejectionTests.ReadUntilError(Utf8(Header), XmlStreamOptions.ServerToServer));
+    }
+
     [Fact]
     public void Options_LimitTooSmall_Throws()
     {

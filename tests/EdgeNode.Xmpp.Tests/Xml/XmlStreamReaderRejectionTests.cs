@@ -134,6 +134,24 @@ public class XmlStreamReaderRejectionTests
         Assert.Single(feeder.Events);
     }
 
+    [Theory]
+    [InlineData("<message xmlns:x='http://www.w3.org/2000/xmlns/'/>")]
+    [InlineData("<message><x xmlns='http://www.w3.org/2000/xmlns/'/></message>")]
+    [InlineData("<message><x xmlns='http://www.w3.org/XML/1998/namespace'/></message>")]
+    [InlineData("<message xmlns:x='http://www.w3.org/XML/1998/namespace'/>")]
+    public void Read_ReservedNamespaceDeclared_ThrowsNotWellFormed(string stanza)
+    {
+        Assert.Equal(XmlStreamErrorCondition.NotWellFormed, ReadUntilError(Utf8(Header + stanza)));
+    }
+
+    [Fact]
+    public void Read_XmlPrefixBoundToXmlNamespace_IsAccepted()
+    {
+        using var feeder = new StreamFeeder();
+        feeder.Feed(Utf8(Header + "<message xmlns:xml='http://www.w3.org/XML/1998/namespace' xml:lang='en'/>"));
+        Assert.Equal(2, feeder.Events.Count);
+    }
+
     [Fact]
     public void Read_DataAfterStreamEnd_ThrowsNotWellFormed()
     {

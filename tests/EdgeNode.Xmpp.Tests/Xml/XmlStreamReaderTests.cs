@@ -164,7 +164,7 @@ public class XmlStreamReaderTests
     public void Read_HeaderWithDoubleQuotesAndNewlines_ReportsAttributes()
     {
         const string header = "<stream:stream\n  xmlns=\"jabber:server\"\r\n  xmlns:stream=\"http://etherx.jabber.org/streams\"\n  from=\"a.example\" id=\"x&amp;y\">";
-        using var feeder = new StreamFeeder();
+        using var feeder = new StreamFeeder(XmlStreamOptions.ServerToServer);
         feeder.Feed(Utf8(header + "<message/>"));
 
         Assert.Equal("header:{" + StreamsNs + "}stream[{}from=a.example;{}id=x&y;]", feeder.Events[0]);
@@ -216,7 +216,7 @@ public class XmlStreamReaderTests
     [Fact]
     public void Read_StreamRestart_NewHeaderReplacesBindings()
     {
-        using var feeder = new StreamFeeder();
+        using var feeder = new StreamFeeder(AnyContentNamespace);
         feeder.Feed(Utf8(Header + "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"));
         Assert.Equal(2, feeder.Events.Count);
 
@@ -230,7 +230,7 @@ public class XmlStreamReaderTests
     [Fact]
     public void Read_StanzaWithoutContentNamespace_HasNoNamespace()
     {
-        using var feeder = new StreamFeeder();
+        using var feeder = new StreamFeeder(AnyContentNamespace);
         feeder.Feed(Utf8("<stream:stream xmlns:stream='http://etherx.jabber.org/streams'><message xmlns='jabber:client'/><x/>"));
 
         Assert.Equal("stanza:{jabber:client}message[]()", feeder.Events[1]);

@@ -10,7 +10,7 @@ internal static class PacketCodec
 
     public static MqttPacket ReadOne(ReadOnlySequence<byte> bytes, MqttProtocolVersion version)
     {
-        var reader = new MqttPacketReader(version: version);
+        var reader = new MqttPacketReader(MqttFixedHeader.MaxPacketSize, version);
         var input = new SequenceReader<byte>(bytes);
         Assert.True(reader.TryRead(ref input, out MqttPacket packet));
         Assert.True(input.End);
