@@ -22,6 +22,7 @@ public sealed record NodeOptions
     public required FederationOptions Federation { get; init; }
     public required TlsOptions Tls { get; init; }
     public MatrixOptions Matrix { get; init; } = new();
+    public DevicesOptions Devices { get; init; } = new();
 
     /// <summary>The listeners that are switched on (port not 0), each with the key that configured it.</summary>
     public IEnumerable<(string Key, int Port)> EnabledPorts()

@@ -25,6 +25,7 @@ public sealed partial class OptionsReader
         ["Mqtt"] = MqttKeys,
         ["Mqtt:Upstream"] = MqttUpstreamKeys,
         ["Matrix"] = MatrixKeys,
+        ["Devices"] = DevicesKeys,
         ["Federation"] = ["Mode", "Allow"],
         ["Tls"] = ["CertificatePath", "KeyPath"],
     };
@@ -63,6 +64,7 @@ public sealed partial class OptionsReader
             },
             Mqtt = ReadMqtt(),
             Matrix = ReadMatrix(),
+            Devices = ReadDevices(),
             Federation = new FederationOptions
             {
                 Mode = ReadFederationMode("Federation:Mode"),

@@ -31,6 +31,31 @@ public enum PresenceType : byte
     Error,
 }
 
+/// <summary>The availability shades of an available participant (RFC 6121 4.7.2.1); None is plainly available.</summary>
+public enum PresenceShow : byte
+{
+    None,
+    Away,
+    Chat,
+    DoNotDisturb,
+    ExtendedAway,
+}
+
+/// <summary>Why a stanza from a non-XMPP participant is an error; each front-end maps it to its own wire condition.</summary>
+public enum StanzaErrorCondition : byte
+{
+    None,
+
+    /// <summary>The sender may not do this (RFC 6120 8.3.3.5 forbidden).</summary>
+    Forbidden,
+
+    /// <summary>The addressee cannot handle this request (RFC 6120 8.3.3.19 service-unavailable).</summary>
+    ServiceUnavailable,
+}
+
+/// <summary>One structured value carried beside a message's text (a device reading: name, value, unit).</summary>
+public readonly record struct StanzaField(string Name, string Value, string? Unit = null);
+
 public enum IqType : byte
 {
     Get,
@@ -91,4 +116,19 @@ public readonly ref struct RoutedStanza
 
     /// <summary>The stanza as a standalone XMPP element (from stamped, xmlns declared); empty when the sender is not XMPP.</summary>
     public ReadOnlySpan<byte> Xmpp { get; }
+
+    // The fields below are for senders that do not speak XMPP (devices, GPIO pins): they describe what the
+    // XMPP bytes would otherwise carry, and a target that receives Xmpp bytes ignores them.
+
+    /// <summary>The shade of an available presence.</summary>
+    public PresenceShow Show { get; init; }
+
+    /// <summary>The presence's status text (UTF-8); empty for none.</summary>
+    public ReadOnlySpan<byte> Status { get; init; }
+
+    /// <summary>For an error message: what went wrong (the <see cref="Body"/> says it in words).</summary>
+    public StanzaErrorCondition Error { get; init; }
+
+    /// <summary>Structured values beside the body (a device's readings); empty for none.</summary>
+    public ReadOnlySpan<StanzaField> Fields { get; init; }
 }

@@ -160,9 +160,18 @@ public sealed class PresenceService(XmppServer server)
     {
         foreach (IRouteTarget target in server.Router.TargetsOf(bare))
         {
-            if (target is C2sSession contact && contact.PresenceTemplate is { } template)
+            if (target is C2sSession contact)
             {
-                to.Send(Addressed(template, to.FullAddress));
+                if (contact.PresenceTemplate is { } template)
+                {
+                    to.Send(Addressed(template, to.FullAddress));
+                }
+            }
+            else
+            {
+                // A participant that is not an XMPP session (a device) keeps its own presence: it is probed and
+                // answers through the router to the session's full address.
+                target.Deliver(RoutedStanza.Presence(PresenceType.Probe, to.FullAddress, Encoding.UTF8.GetBytes(bare), default));
             }
         }
     }

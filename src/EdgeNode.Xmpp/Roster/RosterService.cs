@@ -366,6 +366,33 @@ public sealed class RosterService(XmppServer server)
         server.Router.Route(RoutedStanza.Presence(type, Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes(recipient), stanza));
     }
 
+    /// <summary>
+    /// Puts a contact the node manages (a device the owner owns) in a roster without the subscription handshake,
+    /// and pushes it to the owner's interested resources; nothing is written when the item is already so.
+    /// </summary>
+    public void PutManaged(string owner, RosterItem item)
+    {
+        if (server.Rosters.Find(owner, item.Contact) is { } known && known.InRoster && known.Subscription == item.Subscription
+            && known.Name == item.Name && known.Groups.SequenceEqual(item.Groups))
+        {
+            return;
+        }
+
+        Save(owner, item);
+    }
+
+    /// <summary>Takes a managed contact out of a roster (the owner no longer owns the device), with a push.</summary>
+    public void RemoveManaged(string owner, string contact)
+    {
+        if (server.Rosters.Find(owner, contact) is not { } item)
+        {
+            return;
+        }
+
+        long version = server.Rosters.Save(owner, item with { InRoster = false, Subscription = Subscription.None, Ask = false, Approved = false, PendingIn = false });
+        Push(owner, item, version, remove: true);
+    }
+
     private void Save(string owner, RosterItem item, bool push = true)
     {
         long version = server.Rosters.Save(owner, item);

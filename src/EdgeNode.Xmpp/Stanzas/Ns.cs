@@ -22,4 +22,7 @@ internal static class Ns
     public static ReadOnlySpan<byte> Delay => "urn:xmpp:delay"u8;
     public static ReadOnlySpan<byte> Register => "jabber:iq:register"u8;
     public static ReadOnlySpan<byte> Time => "urn:xmpp:time"u8;
+
+    /// <summary>Our own extension: a device's structured readings beside the human line of a message.</summary>
+    public static ReadOnlySpan<byte> Device => "urn:edgenode:device:0"u8;
 }

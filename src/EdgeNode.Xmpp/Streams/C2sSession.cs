@@ -140,27 +140,21 @@ public sealed class C2sSession : IRouteTarget
             return Send(stanza.Xmpp);
         }
 
-        // A sender that does not speak XMPP (a device, a Matrix user): its text becomes a message.
-        if (stanza.Kind != StanzaKind.Message)
-        {
-            return true;
-        }
-
+        // A sender that does not speak XMPP (a device, a GPIO pin, a Matrix user): the element is built from the
+        // neutral fields. Probes and iqs from such senders have no XMPP meaning for a client and are dropped.
         ArrayBufferWriter<byte> buffer = t_copy ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
-        var writer = new XmlStanzaWriter(buffer);
-        writer.WriteStartElement("message"u8, Ns.Client);
-        writer.WriteAttribute("from"u8, stanza.From);
-        writer.WriteAttribute("to"u8, stanza.To);
-        writer.WriteAttribute("type"u8, stanza.MessageType == MessageType.Chat ? "chat"u8 : "normal"u8);
-        if (!stanza.Id.IsEmpty)
+        switch (stanza.Kind)
         {
-            writer.WriteAttribute("id"u8, stanza.Id);
+            case StanzaKind.Message:
+                NeutralStanzas.WriteMessage(buffer, stanza);
+                return Send(buffer.WrittenSpan);
+            case StanzaKind.Presence when stanza.PresenceType is not PresenceType.Probe:
+                NeutralStanzas.WritePresence(buffer, stanza);
+                return Send(buffer.WrittenSpan);
+            default:
+                return true;
         }
-
-        writer.WriteElementWithText("body"u8, stanza.Body);
-        writer.WriteEndElement("message"u8);
-        return Send(buffer.WrittenSpan);
     }
 
     public void DeliverCopy(in RoutedStanza stanza, CopyKind kind)

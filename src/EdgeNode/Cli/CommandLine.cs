@@ -1,6 +1,6 @@
 namespace EdgeNode.Cli;
 
-public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl }
+public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner }
 
 /// <summary>A parsed command line: the verb, its arguments, the configuration file and `--Section:Key=value` overrides.</summary>
 public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, string? ConfigPath, IReadOnlyList<string> Overrides)
@@ -23,6 +23,8 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
           device disallow NAME publish|subscribe|both FILTER
                                  take such a grant back
           device acl NAME        show every topic filter a device may use
+          device owner DEVICE JID
+                                 give a chat device (plug1) to an owner instead of Node:Admins
           check-config           validate the configuration and print every problem
           --version              print the version
           --help                 print this text

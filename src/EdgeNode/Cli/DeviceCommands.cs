@@ -1,4 +1,5 @@
 using EdgeNode.Core.Accounts;
+using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Storage;
 using EdgeNode.Modules;
@@ -6,7 +7,10 @@ using EdgeNode.Mqtt.Auth;
 
 namespace EdgeNode.Cli;
 
-/// <summary>`edgenode device add|passwd|remove|list|allow|disallow|acl`: MQTT device accounts and their topic grants.</summary>
+/// <summary>
+/// `edgenode device add|passwd|remove|list|allow|disallow|acl`: MQTT device accounts and their topic grants;
+/// `edgenode device owner DEVICE JID`: who owns a device as a chat participant.
+/// </summary>
 public static class DeviceCommands
 {
     public static CommandLine? Parse(string[] words, string? configPath, List<string> overrides, out string? problem)
@@ -21,11 +25,12 @@ public static class DeviceCommands
             "allow" => (Verb.DeviceAllow, 3, "NAME publish|subscribe|both FILTER"),
             "disallow" => (Verb.DeviceDisallow, 3, "NAME publish|subscribe|both FILTER"),
             "acl" => (Verb.DeviceAcl, 1, "NAME"),
+            "owner" => (Verb.DeviceOwner, 2, "DEVICE JID"),
             _ => null,
         };
         if (form is not { } f)
         {
-            problem = "device needs one of: add, passwd, remove, list, allow, disallow, acl";
+            problem = "device needs one of: add, passwd, remove, list, allow, disallow, acl, owner";
             return null;
         }
 
@@ -47,6 +52,11 @@ public static class DeviceCommands
     public static int Run(CommandLine command, NodeOptions options, CliIo io)
     {
         string name = command.Arguments.Count > 0 ? command.Arguments[0] : "";
+        if (command.Verb == Verb.DeviceOwner)
+        {
+            return Owner(command, options, io);
+        }
+
         if (command.Verb != Verb.DeviceList && !MqttDeviceStore.IsValidName(name, out string? problem))
         {
             return Fail(io, $"'{name}' is not a valid device name: {problem}", ExitCodes.Usage);
@@ -148,6 +158,33 @@ public static class DeviceCommands
 
         string verb = allow ? (changed ? "may now" : "already may") : (changed ? "may no longer" : "had no grant to");
         io.Out.WriteLine($"device {name} {verb} {command.Arguments[1]} {filter}");
+        return ExitCodes.Ok;
+    }
+
+    // Devices are found at run time, so the owner is recorded by the device's chat name even before it is first seen:
+    // a running node picks the change up within a second, takes the device from Node:Admins and gives it to the owner.
+    private static int Owner(CommandLine command, NodeOptions options, CliIo io)
+    {
+        string device = command.Arguments[0].ToLowerInvariant();
+        if (device.Length is 0 or > Core.Devices.DeviceLocalpart.MaxLength || Core.Devices.DeviceLocalpart.FromIdentifier(device) != device)
+        {
+            return Fail(io, $"'{command.Arguments[0]}' is not a device name (the local part of its chat address, e.g. plug1)", ExitCodes.Usage);
+        }
+
+        if (!Jid.TryParse(command.Arguments[1], out var owner, out string? problem) || owner.Local is null || !owner.IsBare)
+        {
+            return Fail(io, $"'{command.Arguments[1]}' is not a bare address such as alice@{options.Node.Domain}{(problem is null ? "" : ": " + problem)}", ExitCodes.Usage);
+        }
+
+        using var store = Store.Open(options.Node.DataDir, NodeModules.Migrations);
+        var owners = new Devices.Wiring.DeviceOwnerStore(store);
+        bool added = owners.AddOwner(device, owner.ToString());
+        io.Out.WriteLine(added ? $"{owner} now owns {device}@{options.Node.Domain}" : $"{owner} already owns {device}@{options.Node.Domain}");
+        if (!owners.WasSeen(device))
+        {
+            io.Out.WriteLine($"note: no device {device} has been seen yet; the owner applies when it appears");
+        }
+
         return ExitCodes.Ok;
     }
 

@@ -58,7 +58,7 @@ public static class EdgeNodeCli
             {
                 Verb.CheckConfig => CheckConfig(options, io),
                 Verb.Run => await NodeHost.RunAsync(options, configuration, environment, io, stop),
-                Verb.DeviceAdd or Verb.DevicePasswd or Verb.DeviceRemove or Verb.DeviceList or Verb.DeviceAllow or Verb.DeviceDisallow or Verb.DeviceAcl
+                Verb.DeviceAdd or Verb.DevicePasswd or Verb.DeviceRemove or Verb.DeviceList or Verb.DeviceAllow or Verb.DeviceDisallow or Verb.DeviceAcl or Verb.DeviceOwner
                     => DeviceCommands.Run(command, options, io),
                 _ => UserCommands.Run(command, options, io),
             };

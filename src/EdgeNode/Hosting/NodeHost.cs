@@ -102,6 +102,7 @@ public static class NodeHost
         XmppModule.AddServices(builder.Services, options);
         MqttModule.AddServices(builder.Services, options);
         MatrixModule.AddServices(builder.Services, options);
+        DevicesModule.AddServices(builder.Services, options);
         if (notifier is not null && SystemdNotifier.WatchdogInterval(environment, Environment.ProcessId) is { } interval)
             builder.Services.AddHostedService(s => new WatchdogService(notifier, interval, s.GetRequiredService<IHostApplicationLifetime>()));
 

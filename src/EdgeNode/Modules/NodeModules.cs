@@ -6,5 +6,5 @@ namespace EdgeNode.Modules;
 internal static class NodeModules
 {
     public static IReadOnlyList<MigrationSet> Migrations =>
-        [CoreMigrations.Set, .. XmppModule.Migrations, .. MqttModule.Migrations, .. MatrixModule.Migrations];
+        [CoreMigrations.Set, .. XmppModule.Migrations, .. MqttModule.Migrations, .. MatrixModule.Migrations, .. DevicesModule.Migrations];
 }

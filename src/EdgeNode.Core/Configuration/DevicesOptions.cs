@@ -1,0 +1,59 @@
+namespace EdgeNode.Core.Configuration;
+
+/// <summary>The Devices section: IoT devices as chat participants. Read by OptionsReader.Devices.cs; README "Devices" lists every key.</summary>
+public sealed record DevicesOptions
+{
+    /// <summary>A subdomain of Node:Domain to put every device under (devices.pi.example); null keeps them at the node's domain.</summary>
+    public string? Subdomain { get; init; }
+
+    /// <summary>How long a command waits for the device's echo before the owner hears "no answer".</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>At most one telemetry message per device in this interval; a burst in between is coalesced into the latest values.</summary>
+    public TimeSpan TelemetryInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The Home Assistant MQTT discovery prefix (ESPHome announces itself there too).</summary>
+    public string HomeAssistantPrefix { get; init; } = "homeassistant";
+
+    public string Zigbee2MqttBaseTopic { get; init; } = "zigbee2mqtt";
+
+    public string HomieRoot { get; init; } = "homie";
+
+    /// <summary>Command Shelly Gen2 devices with the simple `command/switch:N` topic instead of JSON-RPC.</summary>
+    public bool ShellySimpleCommands { get; init; }
+
+    /// <summary>Hand-declared device profiles (JSON files, see firmware-config/profiles).</summary>
+    public IReadOnlyList<string> ProfileFiles { get; init; } = [];
+
+    public GpioOptions Gpio { get; init; } = new();
+}
+
+public enum GpioPinDirection { Input, Output }
+
+public enum GpioPinBias { AsIs, PullUp, PullDown, Disabled }
+
+/// <summary>Devices:Gpio: the chip (found by its label) and the pins that become participants.</summary>
+public sealed record GpioOptions
+{
+    /// <summary>The chip's label (pinctrl-bcm2711 on a Pi 4, pinctrl-rp1 on a Pi 5) or a /dev/gpiochipN path; null when no pins are declared.</summary>
+    public string? Chip { get; init; }
+
+    public IReadOnlyList<GpioPinOptions> Pins { get; init; } = [];
+}
+
+/// <summary>Devices:Gpio:Pins:&lt;name&gt;: one pin; its name is its chat address's local part.</summary>
+public sealed record GpioPinOptions
+{
+    public required string Name { get; init; }
+
+    /// <summary>The pin as written (GPIO17, pin11, 17); the GPIO wiring maps it to the chip's line offset.</summary>
+    public required string Line { get; init; }
+
+    public GpioPinDirection Direction { get; init; } = GpioPinDirection.Input;
+    public bool ActiveLow { get; init; }
+    public GpioPinBias Bias { get; init; } = GpioPinBias.AsIs;
+    public int DebounceMs { get; init; } = 20;
+
+    /// <summary>Bare addresses that own the pin; none means Node:Admins.</summary>
+    public IReadOnlyList<string> Owners { get; init; } = [];
+}

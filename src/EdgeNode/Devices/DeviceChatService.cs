@@ -1,0 +1,434 @@
+using System.Text;
+using System.Threading.Channels;
+using EdgeNode.Core.Addressing;
+using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Devices;
+using EdgeNode.Core.Routing;
+using EdgeNode.Mqtt.Codec;
+using EdgeNode.Mqtt.Messaging;
+using EdgeNode.Xmpp.Roster;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Devices.Wiring;
+
+/// <summary>
+/// Makes devices chat participants (DESIGN.md "The one idea"): MQTT traffic from the hub goes through the
+/// convention adapters into the registry; every device gets a session on the router, its owners get it in their
+/// rosters with its presence, its readings as headline messages, and what they write to it becomes MQTT commands
+/// whose echo is answered in chat. The protocol libraries never meet: this class, in the executable, joins them.
+/// </summary>
+internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserver
+{
+    private static readonly TimeSpan OwnerPollInterval = TimeSpan.FromSeconds(1);
+
+    [ThreadStatic]
+    private static MqttMessage? t_lastMessage;
+
+    private readonly NodeOptions _options;
+    private readonly Router _router;
+    private readonly RosterService _rosters;
+    private readonly MqttMessageHub _hub;
+    private readonly DeviceRegistry _registry;
+    private readonly DeviceGateway _gateway;
+    private readonly DeviceOwnerStore _owners;
+    private readonly PendingCommandTracker _tracker;
+    private readonly TelemetryThrottle _telemetry;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<DeviceInbound> _inbox = Channel.CreateBounded<DeviceInbound>(new BoundedChannelOptions(256) { SingleReader = true });
+    private readonly Dictionary<DeviceKey, DeviceParticipant> _participants = [];
+    private readonly Dictionary<DeviceKey, string> _shownPresence = [];
+    private readonly DeviceSubscription _changes;
+    private IReadOnlyDictionary<string, string[]> _assigned = new Dictionary<string, string[]>();
+
+    public DeviceChatService(NodeOptions options, Router router, RosterService rosters, MqttMessageHub hub, DeviceRegistry registry,
+        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null)
+    {
+        _options = options;
+        _router = router;
+        _rosters = rosters;
+        _hub = hub;
+        _registry = registry;
+        _gateway = gateway;
+        _owners = owners;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _tracker = new PendingCommandTracker(_time);
+        _telemetry = new TelemetryThrottle(options.Devices.TelemetryInterval, _time, SendTelemetry);
+        // Subscribed before any MQTT message can arrive, so no discovery is missed.
+        _changes = registry.Subscribe();
+    }
+
+    /// <summary>The access a device gets before anyone is assigned: its owners are the node's administrators.</summary>
+    public static DeviceAccess AdminAccess(NodeOptions options) =>
+        DeviceAccess.OwnedBy(options.Node.Admins.Select(Jid.Parse));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _assigned = _owners.All();
+        var observations = _gateway.SubscriptionFilters.Select(filter => _hub.Observe(filter, this)).ToList();
+        DevicesLog.Started(_logger, observations.Count, string.Join(", ", _gateway.Adapters.Select(a => a.Convention)));
+        try
+        {
+            await Task.WhenAll(ChangesAsync(stoppingToken), InboxAsync(stoppingToken), OwnersAsync(stoppingToken)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (var observation in observations) observation.Dispose();
+            _changes.Dispose();
+            lock (_participants)
+            {
+                foreach (var participant in _participants.Values) _router.Unregister(participant);
+                _participants.Clear();
+            }
+        }
+    }
+
+    public void OnMessage(MqttMessage message, MqttMessageOrigin origin)
+    {
+        // The hub reports a message once per matching filter; the gateway hands it to every interested adapter itself.
+        if (origin == MqttMessageOrigin.Node || ReferenceEquals(t_lastMessage, message)) return;
+        t_lastMessage = message;
+        _gateway.Handle(message.Topic, message.Payload, message.Retain);
+    }
+
+    public void Enqueue(DeviceInbound inbound)
+    {
+        if (!_inbox.Writer.TryWrite(inbound)) DevicesLog.InboxFull(_logger, inbound.To.Bare, inbound.From);
+    }
+
+    /// <summary>A probe from someone who may read the device is answered with its presence now.</summary>
+    public void AnswerProbe(DeviceParticipant participant, ReadOnlySpan<byte> from)
+    {
+        if (_registry.Find(participant.Key) is not { } device) return;
+        var prober = Encoding.UTF8.GetString(from);
+        if (!Jid.TryParse(prober, out var jid) || !device.Access.CanRead(jid, _router.Domain)) return;
+        SendPresence(participant, device, Encoding.UTF8.GetBytes(prober));
+    }
+
+    private async Task ChangesAsync(CancellationToken stop)
+    {
+        await foreach (var change in _changes.Reader.ReadAllAsync(stop).ConfigureAwait(false))
+        {
+            try
+            {
+                _tracker.Observe(change);
+                Apply(change);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                DevicesLog.WiringFailed(_logger, $"{change.Kind} of {change.Device.Key}", e);
+            }
+        }
+    }
+
+    private void Apply(DeviceChange change)
+    {
+        var device = change.Device;
+        switch (change.Kind)
+        {
+            case DeviceChangeKind.Added:
+                Register(device);
+                _owners.Seen(device.Localpart, device.Convention.ToString(), device.Key.NativeId, device.DisplayName);
+                SyncRoster(device, null);
+                if (AccessFor(device.Localpart) is { } assigned) _registry.SetAccess(device.Key, assigned);
+                ShowPresence(device);
+                break;
+            case DeviceChangeKind.Described:
+                SyncRoster(device, change.Previous);
+                ShowPresence(device);
+                break;
+            case DeviceChangeKind.Availability:
+                ShowPresence(device);
+                break;
+            case DeviceChangeKind.Readings:
+                _telemetry.Offer(device.Key, change.Readings);
+                ShowPresence(device);
+                break;
+            case DeviceChangeKind.Access:
+                SyncRoster(device, change.Previous);
+                DevicesLog.OwnersChanged(_logger, device.Localpart, Names(device.Access.Owners));
+                _shownPresence.Remove(device.Key);
+                ShowPresence(device);
+                break;
+            case DeviceChangeKind.Renamed:
+                if (change.Previous is { } before) Unregister(before, removeFromRosters: true);
+                Register(device);
+                SyncRoster(device, null);
+                ShowPresence(device);
+                break;
+            case DeviceChangeKind.Removed:
+                Unregister(device, removeFromRosters: true);
+                _telemetry.Forget(device.Key);
+                break;
+        }
+    }
+
+    private void Register(Device device)
+    {
+        var participant = new DeviceParticipant(device.Key, BareOf(device), this);
+        lock (_participants)
+        {
+            if (_participants.Remove(device.Key, out var old)) _router.Unregister(old);
+            _participants[device.Key] = participant;
+        }
+        _router.Register(participant)?.Close(TargetCloseReason.Replaced);
+        DevicesLog.ParticipantRegistered(_logger, device.Key, participant.Bare, Names(device.Access.Owners));
+    }
+
+    private void Unregister(Device device, bool removeFromRosters)
+    {
+        DeviceParticipant? participant;
+        lock (_participants)
+        {
+            _participants.Remove(device.Key, out participant);
+        }
+        if (participant is null) return;
+        foreach (var owner in LocalOwners(device))
+        {
+            RouteUnavailable(participant, Encoding.UTF8.GetBytes(owner));
+            if (removeFromRosters) _rosters.RemoveManaged(owner, participant.Bare);
+        }
+        _router.Unregister(participant);
+        _shownPresence.Remove(device.Key);
+    }
+
+    private DeviceParticipant? ParticipantOf(DeviceKey key)
+    {
+        lock (_participants) return _participants.GetValueOrDefault(key);
+    }
+
+    // Owners get the device without the subscription handshake, both ways (they see it, it "sees" them), in a
+    // group named after what it mostly is; former owners lose it.
+    private void SyncRoster(Device device, Device? previous)
+    {
+        var bare = BareOf(device);
+        var owners = LocalOwners(device).ToHashSet(StringComparer.Ordinal);
+        if (previous is not null)
+        {
+            foreach (var former in LocalOwners(previous).Where(o => !owners.Contains(o)))
+            {
+                if (ParticipantOf(device.Key) is { } participant) RouteUnavailable(participant, Encoding.UTF8.GetBytes(former));
+                _rosters.RemoveManaged(former, bare);
+            }
+        }
+        foreach (var owner in owners)
+        {
+            _rosters.PutManaged(owner, new RosterItem(bare)
+            {
+                Name = device.DisplayName,
+                Groups = [DeviceGroups.Of(device)],
+                Subscription = Subscription.Both,
+            });
+        }
+    }
+
+    // Presence goes out when what it shows changes: availability, or the status line of key readings.
+    private void ShowPresence(Device device)
+    {
+        if (ParticipantOf(device.Key) is not { } participant) return;
+        var shown = device.Availability + "|" + StatusText(device);
+        if (_shownPresence.TryGetValue(device.Key, out var last) && last == shown) return;
+        _shownPresence[device.Key] = shown;
+        foreach (var owner in LocalOwners(device)) SendPresence(participant, device, Encoding.UTF8.GetBytes(owner));
+    }
+
+    private void SendPresence(DeviceParticipant participant, Device device, byte[] to)
+    {
+        var presence = device.Availability.ToPresence();
+        var type = presence == DevicePresence.Unavailable ? PresenceType.Unavailable : PresenceType.Available;
+        var show = presence switch
+        {
+            DevicePresence.Away => PresenceShow.Away,
+            DevicePresence.DoNotDisturb => PresenceShow.DoNotDisturb,
+            _ => PresenceShow.None,
+        };
+        _router.Route(new RoutedStanza(StanzaKind.Presence, (byte)type, participant.FullAddressUtf8, to, default, default, default)
+        {
+            Show = show,
+            Status = Encoding.UTF8.GetBytes(StatusText(device)),
+        });
+    }
+
+    private void RouteUnavailable(DeviceParticipant participant, byte[] to) =>
+        _router.Route(RoutedStanza.Presence(PresenceType.Unavailable, participant.FullAddressUtf8, to, default));
+
+    private static string StatusText(Device device)
+    {
+        var line = DeviceTexts.StatusLine(device);
+        return device.Availability is DeviceAvailability.Online || line.Length == 0 && device.Availability == DeviceAvailability.Unknown
+            ? line
+            : line.Length == 0 ? device.Availability.ToText() : device.Availability.ToText() + ": " + line;
+    }
+
+    // Headline: readings are for whoever is looking now, on every resource, and are never kept offline or
+    // carbon-copied (RFC 6121 5.2.2); a stale reading replayed hours later would mislead.
+    private void SendTelemetry(DeviceKey key, IReadOnlyList<Reading> readings)
+    {
+        try
+        {
+            if (_registry.Find(key) is not { } device || ParticipantOf(key) is not { } participant) return;
+            var fields = new StanzaField[readings.Count];
+            for (var i = 0; i < readings.Count; i++)
+            {
+                var reading = readings[i];
+                var unit = reading.Attribute is null ? device.FindCapability(reading.Capability)?.Unit : null;
+                fields[i] = new StanzaField(reading.Key, reading.Value.Text, unit);
+            }
+            var body = Encoding.UTF8.GetBytes(DeviceTexts.Telemetry(device, readings));
+            foreach (var owner in LocalOwners(device))
+            {
+                _router.Route(RoutedStanza.Message(MessageType.Headline, participant.FullAddressUtf8, Encoding.UTF8.GetBytes(owner), default, body, default) with
+                {
+                    Fields = fields,
+                });
+            }
+        }
+        catch (Exception e)
+        {
+            // Called from a timer too, where an exception would end the process.
+            DevicesLog.WiringFailed(_logger, $"telemetry of {key}", e);
+        }
+    }
+
+    private async Task InboxAsync(CancellationToken stop)
+    {
+        await foreach (var inbound in _inbox.Reader.ReadAllAsync(stop).ConfigureAwait(false))
+        {
+            try
+            {
+                Command(inbound);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                DevicesLog.WiringFailed(_logger, $"a message to {inbound.To.Bare}", e);
+            }
+        }
+    }
+
+    private void Command(DeviceInbound inbound)
+    {
+        var participant = inbound.To;
+        if (_registry.Find(participant.Key) is not { } device) return;
+        if (!Jid.TryParse(inbound.From, out var sender)) return;
+        var level = device.Access.LevelFor(sender, _router.Domain);
+        if (level == DeviceAccessLevel.None)
+        {
+            Refuse(inbound, device);
+            return;
+        }
+
+        var parsed = CommandParser.Parse(inbound.Body, device);
+        if (!parsed.Success)
+        {
+            Reply(inbound, parsed.Error);
+            return;
+        }
+
+        var command = parsed.Command;
+        switch (command.Action)
+        {
+            case CommandAction.Help:
+                Reply(inbound, DeviceTexts.Help(device));
+                return;
+            case CommandAction.Status:
+                // Answered from the last known state: readers may ask too, and nothing needs to go over the air.
+                Reply(inbound, DeviceTexts.StatusReport(device, _time.GetUtcNow()));
+                return;
+        }
+
+        if (level != DeviceAccessLevel.Command)
+        {
+            Refuse(inbound, device);
+            return;
+        }
+
+        var translation = _gateway.Translate(device, command);
+        if (!translation.Success)
+        {
+            Reply(inbound, translation.Error!);
+            return;
+        }
+
+        // Tracked before publishing, so that an echo faster than this thread cannot be missed.
+        var pending = _tracker.Track(device, command, _options.Devices.CommandTimeout);
+        foreach (var publication in translation.Publications)
+        {
+            _hub.Publish(new MqttMessage(publication.Topic, publication.Payload, (MqttQos)publication.Qos, retain: false));
+        }
+        DevicesLog.CommandSent(_logger, sender.Bare.ToString(), device.Localpart, command.ToString(), translation.Publications.Count);
+        if (translation.Publications.Count == 0)
+        {
+            Reply(inbound, DeviceTexts.StatusReport(device, _time.GetUtcNow()));
+            return;
+        }
+        pending.Completion.ContinueWith(static (done, state) =>
+        {
+            var (service, message) = ((DeviceChatService, DeviceInbound))state!;
+            service.Reply(message, done.Result.Text);
+        }, (this, inbound), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    }
+
+    private void Refuse(DeviceInbound inbound, Device device)
+    {
+        DevicesLog.CommandRefused(_logger, inbound.From, device.Localpart);
+        _router.Route(RoutedStanza.Message(MessageType.Error, inbound.To.FullAddressUtf8, Encoding.UTF8.GetBytes(inbound.From),
+            inbound.Id is null ? default : Encoding.UTF8.GetBytes(inbound.Id), Encoding.UTF8.GetBytes(DeviceTexts.Forbidden(device.Localpart)), default) with
+        {
+            Error = StanzaErrorCondition.Forbidden,
+        });
+    }
+
+    private void Reply(DeviceInbound inbound, string text) =>
+        _router.Route(RoutedStanza.Message(inbound.Type == MessageType.Normal ? MessageType.Normal : MessageType.Chat, inbound.To.FullAddressUtf8,
+            Encoding.UTF8.GetBytes(inbound.From), default, Encoding.UTF8.GetBytes(text), default));
+
+    // `edgenode device owner` writes to the store, possibly while the node runs; the node notices within a second.
+    private async Task OwnersAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(OwnerPollInterval, _time);
+        while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+        {
+            try
+            {
+                var now = _owners.All();
+                if (SameAssignments(now, _assigned)) continue;
+                _assigned = now;
+                foreach (var device in _registry.All)
+                {
+                    var access = AccessFor(device.Localpart) ?? AdminAccess(_options);
+                    if (!access.Owners.SequenceEqual(device.Access.Owners)) _registry.SetAccess(device.Key, access with { Readers = device.Access.Readers, Commanders = device.Access.Commanders });
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                DevicesLog.WiringFailed(_logger, "the device owners", e);
+            }
+        }
+    }
+
+    private DeviceAccess? AccessFor(string localpart) =>
+        _assigned.TryGetValue(localpart, out var owners) && owners.Length > 0 ? DeviceAccess.OwnedBy(owners.Select(Jid.Parse)) : null;
+
+    private static bool SameAssignments(IReadOnlyDictionary<string, string[]> a, IReadOnlyDictionary<string, string[]> b) =>
+        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var other) && other.SequenceEqual(p.Value));
+
+    private IEnumerable<string> LocalOwners(Device device) =>
+        device.Access.Owners.Concat(device.Access.Commanders).Concat(device.Access.Readers)
+            .Where(j => j.Local is not null && string.Equals(j.Domain, _router.Domain, StringComparison.OrdinalIgnoreCase))
+            .Select(j => j.Bare.ToString()).Distinct(StringComparer.Ordinal);
+
+    private string BareOf(Device device) => device.Localpart + "@" + _router.Domain;
+
+    private static string Names(IReadOnlyList<Jid> owners) => owners.Count == 0 ? "nobody" : string.Join(", ", owners);
+
+    public override void Dispose()
+    {
+        _changes.Dispose();
+        base.Dispose();
+    }
+}

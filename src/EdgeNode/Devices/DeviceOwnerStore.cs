@@ -1,0 +1,84 @@
+using EdgeNode.Core.Storage;
+
+namespace EdgeNode.Devices.Wiring;
+
+/// <summary>The "devices" tables: owners assigned to devices by chat address local part, and the devices seen so far.</summary>
+public static class DeviceMigrations
+{
+    public static readonly MigrationSet Set = new("devices",
+    [
+        new(1, "device owners and the devices seen", """
+            CREATE TABLE device_owners (
+                localpart TEXT NOT NULL,
+                owner     TEXT NOT NULL,
+                PRIMARY KEY (localpart, owner)
+            );
+            CREATE TABLE devices_seen (
+                localpart  TEXT PRIMARY KEY NOT NULL,
+                convention TEXT NOT NULL,
+                native_id  TEXT NOT NULL,
+                name       TEXT NOT NULL,
+                last_seen  INTEGER NOT NULL
+            );
+            """),
+    ]);
+}
+
+/// <summary>
+/// Who owns which device, kept by the device's address local part because that is the name people use (in chat
+/// and in `edgenode device owner`). A device with no row here belongs to Node:Admins.
+/// </summary>
+public sealed class DeviceOwnerStore(Store store)
+{
+    public bool AddOwner(string localpart, string owner) => store.Write(tx =>
+    {
+        using var insert = tx.Command("INSERT OR IGNORE INTO device_owners (localpart, owner) VALUES ($l, $o)");
+        insert.Parameters.AddWithValue("$l", localpart);
+        insert.Parameters.AddWithValue("$o", owner);
+        return insert.ExecuteNonQuery() == 1;
+    });
+
+    public bool RemoveOwner(string localpart, string owner) => store.Write(tx =>
+    {
+        using var delete = tx.Command("DELETE FROM device_owners WHERE localpart = $l AND owner = $o");
+        delete.Parameters.AddWithValue("$l", localpart);
+        delete.Parameters.AddWithValue("$o", owner);
+        return delete.ExecuteNonQuery() == 1;
+    });
+
+    /// <summary>Every assignment, by local part (owners in order).</summary>
+    public IReadOnlyDictionary<string, string[]> All() => store.Read(c =>
+    {
+        using var query = c.Command("SELECT localpart, owner FROM device_owners ORDER BY localpart, owner");
+        using var rows = query.ExecuteReader();
+        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        while (rows.Read())
+        {
+            var localpart = rows.GetString(0);
+            if (!result.TryGetValue(localpart, out var owners)) result[localpart] = owners = [];
+            owners.Add(rows.GetString(1));
+        }
+        return (IReadOnlyDictionary<string, string[]>)result.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
+    });
+
+    public void Seen(string localpart, string convention, string nativeId, string name) => store.Write(tx =>
+    {
+        using var upsert = tx.Command("""
+            INSERT INTO devices_seen (localpart, convention, native_id, name, last_seen) VALUES ($l, $c, $n, $d, $t)
+            ON CONFLICT (localpart) DO UPDATE SET convention = $c, native_id = $n, name = $d, last_seen = $t
+            """);
+        upsert.Parameters.AddWithValue("$l", localpart);
+        upsert.Parameters.AddWithValue("$c", convention);
+        upsert.Parameters.AddWithValue("$n", nativeId);
+        upsert.Parameters.AddWithValue("$d", name);
+        upsert.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        upsert.ExecuteNonQuery();
+    });
+
+    public bool WasSeen(string localpart) => store.Read(c =>
+    {
+        using var query = c.Command("SELECT 1 FROM devices_seen WHERE localpart = $l");
+        query.Parameters.AddWithValue("$l", localpart);
+        return query.ExecuteScalar() is not null;
+    });
+}

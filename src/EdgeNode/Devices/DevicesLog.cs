@@ -1,0 +1,48 @@
+using EdgeNode.Core.Devices;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Devices.Wiring;
+
+/// <summary>Log event ids of the device wiring (devices as chat participants): 4500-4999.</summary>
+internal static class DevicesEventIds
+{
+    public const int Started = 4500;
+    public const int ParticipantRegistered = 4501;
+    public const int CommandSent = 4502;
+    public const int CommandRefused = 4503;
+    public const int InboxFull = 4504;
+    public const int WiringFailed = 4505;
+    public const int OwnersChanged = 4506;
+    public const int SubdomainNotWired = 4507;
+    public const int ProfileProblem = 4508;
+}
+
+internal static partial class DevicesLog
+{
+    [LoggerMessage(DevicesEventIds.Started, LogLevel.Information, "Devices: watching {FilterCount} MQTT topic filters for {Conventions}")]
+    public static partial void Started(ILogger logger, int filterCount, string conventions);
+
+    [LoggerMessage(DevicesEventIds.ParticipantRegistered, LogLevel.Information, "Device {Key} is the chat participant {Address}, owned by {Owners}")]
+    public static partial void ParticipantRegistered(ILogger logger, DeviceKey key, string address, string owners);
+
+    [LoggerMessage(DevicesEventIds.CommandSent, LogLevel.Information, "{Sender} commanded {Device}: {Command} ({Publications} MQTT messages)")]
+    public static partial void CommandSent(ILogger logger, string sender, string device, string command, int publications);
+
+    [LoggerMessage(DevicesEventIds.CommandRefused, LogLevel.Warning, "{Sender} may not command {Device}; nothing was published")]
+    public static partial void CommandRefused(ILogger logger, string sender, string device);
+
+    [LoggerMessage(DevicesEventIds.InboxFull, LogLevel.Warning, "Device {Device} has too many chat messages waiting; one from {Sender} was dropped")]
+    public static partial void InboxFull(ILogger logger, string device, string sender);
+
+    [LoggerMessage(DevicesEventIds.WiringFailed, LogLevel.Error, "Device wiring failed while handling {What}")]
+    public static partial void WiringFailed(ILogger logger, string what, Exception exception);
+
+    [LoggerMessage(DevicesEventIds.OwnersChanged, LogLevel.Information, "Device {Device} is now owned by {Owners}")]
+    public static partial void OwnersChanged(ILogger logger, string device, string owners);
+
+    [LoggerMessage(DevicesEventIds.SubdomainNotWired, LogLevel.Warning, "Devices:Subdomain is set to {Subdomain} but not supported yet: devices stay at <id>@{Domain}")]
+    public static partial void SubdomainNotWired(ILogger logger, string subdomain, string domain);
+
+    [LoggerMessage(DevicesEventIds.ProfileProblem, LogLevel.Error, "Device profile {File}: {Problem}")]
+    public static partial void ProfileProblem(ILogger logger, string file, string problem);
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeNode.Interop.Tests.Mqtt;
+using EdgeNode.Interop.Tests.Support;
+
+namespace EdgeNode.Interop.Tests.Devices;
+
+/// <summary>
+/// Issue 5 end to end: a device replayed on the embedded broker with mosquitto_pub (from the replay files the
+/// adapters' unit tests use), its owner and a stranger as slixmpp clients, mosquitto_sub watching the command
+/// topics. Everything asserted here was seen by the real clients.
+/// </summary>
+public sealed class DeviceChatInteropTests
+{
+    private static readonly TimeSpan ClientTime = TimeSpan.FromSeconds(150);
+
+    [Fact]
+    public async Task Tasmota_PlugInOwnersRoster_PresenceTelemetryCommandsAndWill()
+    {
+        // alice administers the node, so an auto-discovered device is hers; bob is a user of the node too.
+        await using var node = await MqttPeers.StartNodeWithDeviceAsync("plug1", "pw-plug1-device",
+            "--Node:Admins=alice@localhost", "--Devices:TelemetryIntervalSeconds=2", "--Devices:CommandTimeoutSeconds=5");
+        await node.AddUserAsync("alice", "pw-alice");
+        await node.AddUserAsync("bob", "pw-bob");
+        _ = MqttPeers.Pub;
+        _ = MqttPeers.Sub;
+
+        var result = await RunAsync(node, "tasmota", "plug1", "pw-plug1-device", Replay("tasmota-plug.replay"), "alice", "pw-alice", "bob", "pw-bob");
+        var text = result.ToString();
+
+        var roster = result.GetProperty("roster");
+        Assert.Equal("both", roster.GetProperty("subscription").GetString());
+        Assert.Equal(["Switches"], roster.GetProperty("groups").EnumerateArray().Select(g => g.GetString()!).ToArray());
+        Assert.False(result.GetProperty("stranger_roster_has_device").GetBoolean(), text);
+
+        var online = result.GetProperty("presence_online");
+        Assert.Equal("available", online.GetProperty("type").GetString());
+        Assert.Equal("on", online.GetProperty("status").GetString());
+
+        var telemetry = result.GetProperty("telemetry");
+        Assert.Equal("headline", telemetry.GetProperty("type").GetString());
+        Assert.Contains("58 W", telemetry.GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.Contains(telemetry.GetProperty("readings").EnumerateObject(),
+            r => r.Value[0].GetString() == "58" && r.Value[1].GetString() == "W");
+
+        // Three reports within the 2 s interval: the first goes out at once or is merged; the owner never gets more
+        // than two messages for them, and the last one carries the newest value.
+        var burst = result.GetProperty("burst");
+        Assert.Contains("103 W", burst.GetProperty("last").GetString(), StringComparison.Ordinal);
+        Assert.True(burst.GetProperty("other_burst_messages").GetArrayLength() <= 1, text);
+
+        var stranger = result.GetProperty("stranger");
+        Assert.Equal("forbidden", stranger.GetProperty("condition").GetString());
+
+        Assert.StartsWith("plug1 understands:\non, off, toggle: switch", result.GetProperty("help").GetString(), StringComparison.Ordinal);
+        Assert.Contains("'dance' is not a command plug1 understands", result.GetProperty("unknown").GetString(), StringComparison.Ordinal);
+
+        // Exactly one command on the wire, not retained, and none from the stranger.
+        Assert.Equal(["0 cmnd/plug1/POWER OFF"], result.GetProperty("published").EnumerateArray().Select(l => l.GetString()!).ToArray());
+        Assert.Equal("done: off", result.GetProperty("answer").GetString());
+
+        var offline = result.GetProperty("presence_offline");
+        Assert.Equal("unavailable", offline.GetProperty("type").GetString());
+        Assert.False(result.GetProperty("stranger_saw_presence").GetBoolean(), text);
+    }
+
+    private static string Replay(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "EdgeNode.Devices.Tests", "Replays", name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("replay file not found above " + AppContext.BaseDirectory, name);
+    }
+
+    private static async Task<JsonElement> RunAsync(TestNode node, string scenario, string device, string devicePassword, string replay, params string[] accounts)
+    {
+        Peer.Require("stdbuf", "coreutils");
+        var run = await Peer.PythonAsync("Devices/devices_slixmpp.py",
+            [scenario, node.Port("Xmpp:C2sPort").ToString(CultureInfo.InvariantCulture), node.Domain,
+             node.Port("Mqtt:Port").ToString(CultureInfo.InvariantCulture), device, devicePassword, replay, .. accounts], ClientTime);
+        Assert.True(run.ExitCode == 0, $"the scenario failed (packages python3-slixmpp, mosquitto-clients): {run}");
+        return JsonDocument.Parse(run.Out.Trim().Split('\n')[^1]).RootElement.Clone();
+    }
+}

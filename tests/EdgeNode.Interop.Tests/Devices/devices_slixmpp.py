@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""A device replayed on the node's MQTT broker with mosquitto_pub, watched with mosquitto_sub, and its owner and a
+stranger as real slixmpp clients. Prints one JSON line of everything they saw; the C# test asserts on it.
+
+Usage: devices_slixmpp.py SCENARIO XMPP_PORT DOMAIN MQTT_PORT DEVICE DEVICE_PASSWORD REPLAY OWNER OWNER_PW STRANGER STRANGER_PW
+"""
+import asyncio
+import json
+import logging
+import ssl
+import subprocess
+import sys
+import time
+
+import slixmpp
+
+TIMEOUT = 20
+NS = "{urn:edgenode:device:0}"
+
+
+class Client(slixmpp.ClientXMPP):
+    def __init__(self, jid, password):
+        super().__init__(jid, password, sasl_mech="SCRAM-SHA-256")
+        self.ssl_context.check_hostname = False
+        self.ssl_context.verify_mode = ssl.CERT_NONE
+        self.auto_authorize = None
+        self.auto_subscribe = False
+        self.messages = []
+        self.presence = {}
+        self.add_event_handler("message", self.messages.append)
+        self.add_event_handler("message_error", self.messages.append)
+        self.add_event_handler("presence_available", self._on_presence)
+        self.add_event_handler("presence_unavailable", self._on_presence)
+
+    def _on_presence(self, p):
+        self.presence[p["from"].bare] = {"type": p["type"], "show": p["show"], "status": p["status"]}
+
+    async def login(self, port):
+        started = asyncio.get_event_loop().create_future()
+        self.add_event_handler("session_start", lambda _: started.done() or started.set_result(True))
+        self.connect(("127.0.0.1", port), force_starttls=True)
+        await asyncio.wait_for(started, TIMEOUT)
+        await self.get_roster()
+        self.send_presence()
+        return self
+
+    async def next(self, predicate, what):
+        seen = 0
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            for m in self.messages[seen:]:
+                if predicate(m):
+                    self.messages.remove(m)
+                    return m
+            seen = 0
+            await asyncio.sleep(0.05)
+        raise TimeoutError("timed out waiting for " + what + "; had " + json.dumps([str(m) for m in self.messages]))
+
+
+def readings(m):
+    element = m.xml.find(NS + "readings")
+    if element is None:
+        return None
+    return {r.get("name"): [r.get("value"), r.get("unit")] for r in element.findall(NS + "reading")}
+
+
+async def until(condition, what):
+    for _ in range(TIMEOUT * 20):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError("timed out waiting for " + what)
+
+
+def load_replay(path):
+    sections, current = {}, None
+    for raw in open(path, encoding="utf-8").read().split("\n"):
+        line = raw.rstrip("\r")
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("== "):
+            current = sections.setdefault(line[3:].strip(), [])
+            continue
+        flag, rest = line.split(" ", 1)
+        if rest.startswith('"'):
+            end = rest.index('"', 1)
+            topic, payload = rest[1:end], rest[end + 2:]
+        else:
+            topic, _, payload = rest.partition(" ")
+        current.append((topic, payload, flag == "R"))
+    return sections
+
+
+class Mqtt:
+    def __init__(self, port, user, password):
+        self.base = ["-h", "127.0.0.1", "-p", str(port), "-V", "mqttv5", "-u", user, "-P", password]
+
+    def publish(self, topic, payload, retained=False):
+        args = ["mosquitto_pub", *self.base, "-t", topic, "-q", "1"]
+        args += ["-n"] if payload == "" else ["-m", payload]
+        if retained:
+            args.append("-r")
+        subprocess.run(args, check=True, timeout=TIMEOUT)
+
+    def play(self, messages):
+        for topic, payload, retained in messages:
+            self.publish(topic, payload, retained)
+
+    async def subscribe(self, topic):
+        proc = await asyncio.create_subprocess_exec(
+            "stdbuf", "-oL", "mosquitto_sub", *self.base, "-d", "-t", topic, "-F", "%r %t %p",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        lines = []
+
+        async def pump():
+            while True:
+                line = await proc.stdout.readline()
+                if not line:
+                    return
+                lines.append(line.decode().rstrip("\n"))
+        task = asyncio.ensure_future(pump())
+        await until(lambda: any("received SUBACK" in l for l in lines), "mosquitto_sub to subscribe")
+        return proc, task, lines
+
+
+def message_lines(lines):
+    return [l for l in lines if not l.startswith("Client ") and not l.startswith("Subscribed (") and not l.startswith("Warning")]
+
+
+async def tasmota(xmpp_port, domain, mqtt_port, device, device_pw, replay_path, owner, owner_pw, stranger, stranger_pw):
+    replay = load_replay(replay_path)
+    mqtt = Mqtt(mqtt_port, device, device_pw)
+    contact = f"plug1@{domain}"
+    result = {}
+    sub = None
+    alice = await Client(f"{owner}@{domain}", owner_pw).login(xmpp_port)
+    bob = await Client(f"{stranger}@{domain}", stranger_pw).login(xmpp_port)
+    try:
+        # Retained LWT and state from the device's last session, its restart: the device is discovered.
+        mqtt.play(replay["discovery"])
+        await until(lambda: contact in alice.client_roster and alice.client_roster[contact]["subscription"] == "both", "the device in the roster")
+        item = alice.client_roster[contact]
+        result["roster"] = {"subscription": item["subscription"], "name": item["name"], "groups": list(item["groups"])}
+        result["stranger_roster_has_device"] = contact in bob.client_roster
+        await until(lambda: alice.presence.get(contact, {}).get("type") == "available", "the device's presence")
+        result["presence_online"] = alice.presence[contact]
+
+        # Live telemetry arrives as a headline with a human line and the structured readings.
+        mqtt.play(replay["telemetry"])
+        m = await alice.next(lambda m: m["type"] == "headline" and m["from"].bare == contact and "W" in m["body"], "telemetry")
+        result["telemetry"] = {"type": m["type"], "body": m["body"], "readings": readings(m)}
+
+        # A burst inside the telemetry interval is coalesced into the latest values.
+        for watts in (101, 102, 103):
+            mqtt.publish("tele/plug1/SENSOR", json.dumps({"ENERGY": {"Power": watts}}))
+        last = await alice.next(lambda m: m["type"] == "headline" and "103 W" in m["body"], "the coalesced burst")
+        await asyncio.sleep(1)
+        burst = [m["body"] for m in alice.messages if m["type"] == "headline" and any(f"{w} W" in m["body"] for w in (101, 102, 103))]
+        result["burst"] = {"last": last["body"], "last_readings": readings(last), "other_burst_messages": burst}
+
+        sub = await mqtt.subscribe("cmnd/plug1/#")
+
+        # A stranger is refused, and nothing reaches MQTT.
+        bob.send_message(mto=contact, mbody="off", mtype="chat")
+        err = await bob.next(lambda m: m["type"] == "error" and m["from"].bare == contact, "the stranger's error")
+        result["stranger"] = {"condition": err["error"]["condition"], "text": err["error"]["text"]}
+
+        alice.send_message(mto=contact, mbody="help", mtype="chat")
+        m = await alice.next(lambda m: m["type"] == "chat" and m["from"].bare == contact, "help")
+        result["help"] = m["body"]
+        alice.send_message(mto=contact, mbody="dance", mtype="chat")
+        m = await alice.next(lambda m: m["type"] == "chat" and m["from"].bare == contact, "an unknown command's answer")
+        result["unknown"] = m["body"]
+
+        # The owner's "off": exactly one non-retained command on the wire, then "done: off" after the echo.
+        alice.send_message(mto=contact, mbody="off", mtype="chat")
+        await until(lambda: len(message_lines(sub[2])) > 0, "the command on MQTT")
+        mqtt.play(replay["echo"])
+        m = await alice.next(lambda m: m["type"] == "chat" and m["from"].bare == contact, "the command's answer")
+        result["answer"] = m["body"]
+        await asyncio.sleep(0.5)
+        result["published"] = message_lines(sub[2])
+
+        # The device's will (retained LWT Offline) makes it unavailable.
+        mqtt.play(replay["offline"])
+        await until(lambda: alice.presence.get(contact, {}).get("type") == "unavailable", "the device to go unavailable")
+        result["presence_offline"] = alice.presence[contact]
+        result["stranger_saw_presence"] = contact in bob.presence
+    finally:
+        if sub is not None:
+            sub[0].kill()
+            await sub[0].wait()
+            sub[1].cancel()
+        alice.disconnect()
+        bob.disconnect()
+    return result
+
+
+SCENARIOS = {"tasmota": tasmota}
+
+
+def main():
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+    scenario, xmpp_port, domain, mqtt_port, device, device_pw, replay, *accounts = sys.argv[1:]
+    result = asyncio.get_event_loop().run_until_complete(asyncio.wait_for(
+        SCENARIOS[scenario](int(xmpp_port), domain, int(mqtt_port), device, device_pw, replay, *accounts), TIMEOUT * 6))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

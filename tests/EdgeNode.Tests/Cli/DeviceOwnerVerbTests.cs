@@ -1,0 +1,50 @@
+using EdgeNode.Cli;
+using EdgeNode.Core.Storage;
+using EdgeNode.Devices.Wiring;
+using EdgeNode.Modules;
+
+namespace EdgeNode.Tests.Cli;
+
+public class DeviceOwnerVerbTests
+{
+    private static async Task<CliRun> Device(TempDir dir, params string[] words) =>
+        await CliRun.InvokeAsync([.. words, $"--Node:DataDir={dir.Path}", "--Node:Domain=pi.example"]);
+
+    [Fact]
+    public async Task DeviceOwner_NewOwner_IsStoredByDeviceNameAndSaysTheDeviceIsNotSeenYet()
+    {
+        using var dir = new TempDir();
+        var run = await Device(dir, "device", "owner", "Plug1", "Carol@pi.example");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("carol@pi.example now owns plug1@pi.example", run.Out, StringComparison.Ordinal);
+        Assert.Contains("no device plug1 has been seen yet", run.Out, StringComparison.Ordinal);
+
+        var again = await Device(dir, "device", "owner", "plug1", "carol@pi.example");
+        Assert.Contains("already owns", again.Out, StringComparison.Ordinal);
+        using var store = Store.Open(dir.Path, NodeModules.Migrations);
+        Assert.Equal(["carol@pi.example"], new DeviceOwnerStore(store).All()["plug1"]);
+    }
+
+    [Theory]
+    [InlineData("plug 1", "carol@pi.example", "is not a device name")]
+    [InlineData("plug1", "carol@pi.example/phone", "is not a bare address")]
+    [InlineData("plug1", "pi.example", "is not a bare address")]
+    public async Task DeviceOwner_BadArguments_AreUsageErrorsThatStoreNothing(string device, string owner, string expected)
+    {
+        using var dir = new TempDir();
+        var run = await Device(dir, "device", "owner", device, owner);
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains(expected, run.Error, StringComparison.Ordinal);
+        using var store = Store.Open(dir.Path, NodeModules.Migrations);
+        Assert.Empty(new DeviceOwnerStore(store).All());
+    }
+
+    [Fact]
+    public async Task DeviceOwner_WrongArity_PrintsUsage()
+    {
+        using var dir = new TempDir();
+        var run = await Device(dir, "device", "owner", "plug1");
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("usage: device owner DEVICE JID", run.Error, StringComparison.Ordinal);
+    }
+}
