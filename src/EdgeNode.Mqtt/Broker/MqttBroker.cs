@@ -369,7 +369,12 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         return MqttReasonCode.Success;
     }
 
-    internal void Connect(MqttConnection connection, string clientId, bool cleanStart, uint requestedExpiry, MqttConnAck connAck)
+    /// <summary>
+    /// Attaches the connection to its session. False, with nothing changed, when the client id names a session of
+    /// another user: taking it over would hand one account another's subscriptions and queued messages, which its
+    /// own access list may forbid.
+    /// </summary>
+    internal bool Connect(MqttConnection connection, string clientId, bool cleanStart, uint requestedExpiry, MqttConnAck connAck)
     {
         uint expiry = CapExpiry(requestedExpiry);
         if (connAck.Properties is { } properties && expiry != requestedExpiry)
@@ -381,6 +386,11 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         lock (_sessionsLock)
         {
             _sessions.TryGetValue(clientId, out MqttSession? existing);
+            if (existing is { Discarded: false } && !string.Equals(existing.Username, connection.Username, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
             if (existing?.Connection is { } old)
             {
                 MqttBrokerLog.SessionTakenOver(_logger, clientId);
@@ -412,6 +422,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         MqttBrokerLog.ClientConnected(_logger, clientId, connection.Remote, connection.Username ?? "(anonymous)",
             connection.Version == MqttProtocolVersion.V500 ? "5.0" : "3.1.1", connAck.SessionPresent);
         PublishWills(wills);
+        return true;
     }
 
     internal void OnConnectionClosed(MqttConnection connection)

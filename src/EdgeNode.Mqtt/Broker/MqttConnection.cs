@@ -386,7 +386,11 @@ internal sealed class MqttConnection
 
         IsConnected = true;
         _reader.Version = Version;
-        _broker.Connect(this, clientId, connect.CleanStart, requestedExpiry, connAck);
+        if (!_broker.Connect(this, clientId, connect.CleanStart, requestedExpiry, connAck))
+        {
+            IsConnected = false;
+            Refuse(MqttReasonCode.ClientIdentifierNotValid, connect.UserName, $"the client id {clientId} belongs to another account's session");
+        }
     }
 
     private void Refuse(MqttReasonCode code, string? user, string why)

@@ -156,6 +156,32 @@ public class MqttBrokerInteropTests
     [Theory]
     [InlineData("mqttv311")]
     [InlineData("mqttv5")]
+    public async Task ClientIdOfAnotherAccountsSession_Refused_AndTheSessionStaysItsOwners(string version)
+    {
+        await using var node = await MqttPeers.StartNodeWithDeviceAsync(Device, Password);
+        var (code, _, error) = await node.VerbAsync("another secret pw\n", "device", "add", "plug2");
+        Assert.True(code == 0, error);
+        var owner = MqttPeers.Connection(node.Port("Mqtt:Port"), Device, Password, version);
+        string[] session = version == "mqttv5" ? ["-c", "-i", "plug1-session", "-x", "3600"] : ["-c", "-i", "plug1-session"];
+        var made = await Peer.RunAsync(MqttPeers.Sub, [.. owner, .. session, "-t", $"cmnd/{Device}/#", "-q", "1", "-E"], MqttPeers.Wait);
+        Assert.True(made.ExitCode == 0, made.ToString());
+        Assert.Equal(0, (await MqttPeers.PublishAsync(owner, "-t", $"cmnd/{Device}/POWER", "-m", "queued", "-q", "1")).ExitCode);
+
+        // plug2 presents plug1's client id: refused (3.1.1 "identifier rejected", 5.0 0x85), nothing delivered to it.
+        var other = MqttPeers.Connection(node.Port("Mqtt:Port"), "plug2", "another secret pw", version);
+        var hijack = await Peer.RunAsync(MqttPeers.Sub, [.. other, .. session, "-t", "cmnd/plug2/#", "-q", "1", "-v", "-C", "1", "-W", "5"], MqttPeers.Wait);
+        Assert.NotEqual(0, hijack.ExitCode);
+        Assert.DoesNotContain("queued", hijack.Out);
+        Assert.Contains("identifier", hijack.Out + hijack.Error, StringComparison.OrdinalIgnoreCase);
+
+        // The owner still finds its session and the message queued for it.
+        var resumed = await Peer.RunAsync(MqttPeers.Sub, [.. owner, .. session, "-t", $"cmnd/{Device}/#", "-q", "1", "-v", "-C", "1", "-W", "10"], MqttPeers.Wait);
+        Assert.Equal([$"cmnd/{Device}/POWER queued"], MqttPeers.Messages(resumed.Out));
+    }
+
+    [Theory]
+    [InlineData("mqttv311")]
+    [InlineData("mqttv5")]
     public async Task Login_WrongPasswordOrAnonymous_Refused(string version)
     {
         await using var node = await MqttPeers.StartNodeWithDeviceAsync(Device, Password);
