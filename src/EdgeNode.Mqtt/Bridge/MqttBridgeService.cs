@@ -148,9 +148,10 @@ public sealed class MqttBridgeService : BackgroundService, IMqttMessageObserver,
         Stream stream = new NetworkStream(socket, ownsSocket: false);
         await using (stream.ConfigureAwait(false))
         {
-            if (_options.Tls)
+            // The TLS stream is disposed with this connection too: the using above holds only the network stream.
+            await using SslStream? tls = _options.Tls ? new SslStream(stream, leaveInnerStreamOpen: true) : null;
+            if (tls is not null)
             {
-                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 await tls.AuthenticateAsClientAsync(TlsOptions(), stoppingToken).ConfigureAwait(false);
                 stream = tls;
             }
