@@ -36,6 +36,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private readonly TelemetryThrottle _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly GpioPinService? _gpio;
     private readonly Channel<DeviceInbound> _inbox = Channel.CreateBounded<DeviceInbound>(new BoundedChannelOptions(256) { SingleReader = true });
     private readonly Dictionary<DeviceKey, DeviceParticipant> _participants = [];
     private readonly Dictionary<DeviceKey, string> _shownPresence = [];
@@ -43,8 +44,9 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private IReadOnlyDictionary<string, string[]> _assigned = new Dictionary<string, string[]>();
 
     public DeviceChatService(NodeOptions options, Router router, RosterService rosters, MqttMessageHub hub, DeviceRegistry registry,
-        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null)
+        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null, GpioPinService? gpio = null)
     {
+        _gpio = gpio;
         _options = options;
         _router = router;
         _rosters = rosters;
@@ -322,6 +324,15 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
             return;
         }
 
+        // Pulse is a GPIO output's own verb (on, wait, off); the shared grammar has no use for it.
+        if (device.Convention == DeviceConvention.Gpio && _gpio is not null && GpioPinService.TryParsePulse(inbound.Body, out var duration, out var pulseError))
+        {
+            if (level != DeviceAccessLevel.Command) Refuse(inbound, device);
+            else if (pulseError is not null) Reply(inbound, pulseError);
+            else Pulse(inbound, device, sender, duration);
+            return;
+        }
+
         var parsed = CommandParser.Parse(inbound.Body, device);
         if (!parsed.Success)
         {
@@ -344,6 +355,12 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         if (level != DeviceAccessLevel.Command)
         {
             Refuse(inbound, device);
+            return;
+        }
+
+        if (device.Convention == DeviceConvention.Gpio && _gpio is not null)
+        {
+            CommandGpio(inbound, device, sender, command);
             return;
         }
 
@@ -373,6 +390,33 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         }, (this, inbound), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
+    // The same path as an MQTT device: tracked first, then the pin's reported state answers "done: on".
+    private void CommandGpio(DeviceInbound inbound, Device device, Jid sender, DeviceCommand command)
+    {
+        var pending = _tracker.Track(device, command, _options.Devices.CommandTimeout);
+        GpioLog.PinCommanded(_logger, sender.Bare.ToString(), device.Localpart, command.ToString());
+        if (_gpio!.Execute(device, command) is { } error)
+        {
+            Reply(inbound, error);
+            return;
+        }
+        ReplyWhenDone(pending.Completion.ContinueWith(static done => done.Result.Text, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default), inbound);
+    }
+
+    private void Pulse(DeviceInbound inbound, Device device, Jid sender, TimeSpan duration)
+    {
+        GpioLog.PinCommanded(_logger, sender.Bare.ToString(), device.Localpart, "pulse");
+        ReplyWhenDone(_gpio!.Pulse(device, duration), inbound);
+    }
+
+    private void ReplyWhenDone(Task<string> answer, DeviceInbound inbound) =>
+        answer.ContinueWith(static (done, state) =>
+        {
+            var (service, message) = ((DeviceChatService, DeviceInbound))state!;
+            service.Reply(message, done.Result);
+        }, (this, inbound), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
     private void Refuse(DeviceInbound inbound, Device device)
     {
         DevicesLog.CommandRefused(_logger, inbound.From, device.Localpart);
@@ -400,7 +444,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
                 _assigned = now;
                 foreach (var device in _registry.All)
                 {
-                    var access = AccessFor(device.Localpart) ?? AdminAccess(_options);
+                    var access = AccessFor(device.Localpart) ?? _gpio?.ConfiguredAccess(device.Key) ?? AdminAccess(_options);
                     if (!access.Owners.SequenceEqual(device.Access.Owners)) _registry.SetAccess(device.Key, access with { Readers = device.Access.Readers, Commanders = device.Access.Commanders });
                 }
             }

@@ -33,13 +33,19 @@ internal static class DevicesModule
                 defaultAccess: () => DeviceChatService.AdminAccess(options));
         });
         services.AddSingleton(s => CreateGateway(options, s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<ILoggerFactory>()));
+        if (options.Devices.Gpio.Pins.Count > 0)
+        {
+            services.AddSingleton(s => new GpioPinService(options.Devices.Gpio, s.GetRequiredService<DeviceRegistry>(),
+                s.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Devices.Gpio")));
+            services.AddHostedService(s => s.GetRequiredService<GpioPinService>());
+        }
         services.AddHostedService(s =>
         {
             var logger = s.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Devices.Wiring");
             if (options.Devices.Subdomain is { } subdomain) DevicesLog.SubdomainNotWired(logger, subdomain, options.Node.Domain);
             return new DeviceChatService(options, s.GetRequiredService<Router>(), s.GetRequiredService<XmppServer>().RosterService,
                 s.GetRequiredService<MqttMessageHub>(), s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<DeviceGateway>(),
-                s.GetRequiredService<DeviceOwnerStore>(), logger);
+                s.GetRequiredService<DeviceOwnerStore>(), logger, gpio: s.GetService<GpioPinService>());
         });
     }
 

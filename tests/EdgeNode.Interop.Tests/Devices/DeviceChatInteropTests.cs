@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeNode.Devices.Wiring;
+using EdgeNode.Gpio.Chips;
 using EdgeNode.Interop.Tests.Mqtt;
 using EdgeNode.Interop.Tests.Support;
 
@@ -62,6 +64,63 @@ public sealed class DeviceChatInteropTests
         var offline = result.GetProperty("presence_offline");
         Assert.Equal("unavailable", offline.GetProperty("type").GetString());
         Assert.False(result.GetProperty("stranger_saw_presence").GetBoolean(), text);
+    }
+
+    [Fact]
+    public async Task Gpio_SimulatedPins_RosterEdgeMessageOutputCommandAndStranger()
+    {
+        const int ButtonLine = 17;
+        const int RelayLine = 27;
+        SimulatedGpioChip? chip = null;
+        SimulatedGpioHook.Opened = opened => chip = opened;
+        TestNode node;
+        try
+        {
+            node = await TestNode.StartAsync("localhost", "127.0.0.1",
+                "--Node:Admins=alice@localhost", "--Devices:TelemetryIntervalSeconds=1", "--Devices:Gpio:Chip=simulated",
+                "--Devices:Gpio:Pins:button:Line=GPIO17", "--Devices:Gpio:Pins:button:Bias=pull-down",
+                "--Devices:Gpio:Pins:relay:Line=pin13", "--Devices:Gpio:Pins:relay:Direction=output",
+                "--Devices:Gpio:Pins:relay:Owners=alice@localhost");
+        }
+        finally
+        {
+            SimulatedGpioHook.Opened = null;
+        }
+        await using var _ = node;
+        Assert.NotNull(chip);
+        await node.AddUserAsync("alice", "pw-alice");
+        await node.AddUserAsync("bob", "pw-bob");
+        Peer.Require("stdbuf", "coreutils");
+
+        var script = Peer.PythonAsync("Devices/devices_slixmpp.py",
+            ["gpio", node.Port("Xmpp:C2sPort").ToString(CultureInfo.InvariantCulture), node.Domain,
+             node.Port("Mqtt:Port").ToString(CultureInfo.InvariantCulture), "-", "-", "-", "alice", "pw-alice", "bob", "pw-bob"], ClientTime);
+        // The owner's "on" drives the relay's line high; then the button is pressed, which the owner must hear about.
+        while (!chip.GetLevel(RelayLine) && !script.IsCompleted) await Task.Delay(20);
+        var relayOn = chip.GetLevel(RelayLine);
+        if (relayOn) chip.SetLevel(ButtonLine, true);
+        var run = await script;
+        Assert.True(run.ExitCode == 0, $"the scenario failed (package python3-slixmpp): {run}");
+        var result = JsonDocument.Parse(run.Out.Trim().Split('\n')[^1]).RootElement.Clone();
+        var text = result.ToString();
+        Assert.True(relayOn, text);
+
+        var roster = result.GetProperty("roster");
+        Assert.Equal("both", roster.GetProperty("button@localhost").GetProperty("subscription").GetString());
+        Assert.Equal(["Sensors"], roster.GetProperty("button@localhost").GetProperty("groups").EnumerateArray().Select(g => g.GetString()!).ToArray());
+        Assert.Equal(["Switches"], roster.GetProperty("relay@localhost").GetProperty("groups").EnumerateArray().Select(g => g.GetString()!).ToArray());
+        Assert.Equal("available", result.GetProperty("presence").GetProperty("relay@localhost").GetProperty("type").GetString());
+        Assert.False(result.GetProperty("stranger_roster_has_pins").GetBoolean(), text);
+
+        Assert.Equal("done: on", result.GetProperty("answer").GetString());
+        var edge = result.GetProperty("edge");
+        Assert.Equal("headline", edge.GetProperty("type").GetString());
+        Assert.Equal("button on", edge.GetProperty("body").GetString());
+
+        Assert.Equal("forbidden", result.GetProperty("stranger").GetProperty("condition").GetString());
+        Assert.Equal("done: pulse 50 ms", result.GetProperty("pulse").GetString());
+        // A pulse ends with the line off again.
+        Assert.False(chip.GetLevel(RelayLine));
     }
 
     private static string Replay(string name)

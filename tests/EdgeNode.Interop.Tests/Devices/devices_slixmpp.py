@@ -196,7 +196,43 @@ async def tasmota(xmpp_port, domain, mqtt_port, device, device_pw, replay_path, 
     return result
 
 
-SCENARIOS = {"tasmota": tasmota}
+async def gpio(xmpp_port, domain, _mqtt_port, _device, _device_pw, _replay, owner, owner_pw, stranger, stranger_pw):
+    """GPIO pins of the node's simulated chip: `button` (input) and `relay` (output). The C# test watches the relay's
+    line and, once the owner's "on" has driven it high, raises the button's line."""
+    button, relay = f"button@{domain}", f"relay@{domain}"
+    result = {}
+    alice = await Client(f"{owner}@{domain}", owner_pw).login(xmpp_port)
+    bob = await Client(f"{stranger}@{domain}", stranger_pw).login(xmpp_port)
+    try:
+        for contact in (button, relay):
+            await until(lambda: contact in alice.client_roster and alice.client_roster[contact]["subscription"] == "both", contact + " in the roster")
+            await until(lambda: alice.presence.get(contact, {}).get("type") == "available", contact + "'s presence")
+        result["roster"] = {c: {"subscription": alice.client_roster[c]["subscription"], "groups": list(alice.client_roster[c]["groups"])}
+                            for c in (button, relay)}
+        result["presence"] = {c: alice.presence[c] for c in (button, relay)}
+        result["stranger_roster_has_pins"] = button in bob.client_roster or relay in bob.client_roster
+
+        alice.send_message(mto=relay, mbody="on", mtype="chat")
+        m = await alice.next(lambda m: m["type"] == "chat" and m["from"].bare == relay, "the answer to on")
+        result["answer"] = m["body"]
+
+        m = await alice.next(lambda m: m["type"] == "headline" and m["from"].bare == button, "the button's edge")
+        result["edge"] = {"type": m["type"], "body": m["body"], "readings": readings(m)}
+
+        bob.send_message(mto=relay, mbody="off", mtype="chat")
+        err = await bob.next(lambda m: m["type"] == "error" and m["from"].bare == relay, "the stranger's error")
+        result["stranger"] = {"condition": err["error"]["condition"], "text": err["error"]["text"]}
+
+        alice.send_message(mto=relay, mbody="pulse 50ms", mtype="chat")
+        m = await alice.next(lambda m: m["type"] == "chat" and m["from"].bare == relay, "the answer to pulse")
+        result["pulse"] = m["body"]
+    finally:
+        alice.disconnect()
+        bob.disconnect()
+    return result
+
+
+SCENARIOS = {"tasmota": tasmota, "gpio": gpio}
 
 
 def main():

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Devices.Wiring;
+
+/// <summary>Log event ids of GPIO pins as participants: 4510-4599, inside the device wiring's range.</summary>
+internal static class GpioEventIds
+{
+    public const int ChipFailed = 4510;
+    public const int PinFailed = 4511;
+    public const int PinReady = 4512;
+    public const int PinCommanded = 4513;
+}
+
+internal static partial class GpioLog
+{
+    [LoggerMessage(GpioEventIds.ChipFailed, LogLevel.Critical, "GPIO chip {Chip} (Devices:Gpio:Chip) could not be opened; use 'simulated' on a machine without pins")]
+    public static partial void ChipFailed(ILogger logger, string chip, Exception exception);
+
+    [LoggerMessage(GpioEventIds.PinFailed, LogLevel.Error, "GPIO pin {Pin} is not a participant: {Problem}")]
+    public static partial void PinFailed(ILogger logger, string pin, string problem, Exception? exception);
+
+    [LoggerMessage(GpioEventIds.PinReady, LogLevel.Information, "GPIO pin {Pin} is an {Direction} on line {Offset} of {Chip}")]
+    public static partial void PinReady(ILogger logger, string pin, string direction, int offset, string chip);
+
+    [LoggerMessage(GpioEventIds.PinCommanded, LogLevel.Information, "{Sender} commanded GPIO pin {Pin}: {Command}")]
+    public static partial void PinCommanded(ILogger logger, string sender, string pin, string command);
+}
