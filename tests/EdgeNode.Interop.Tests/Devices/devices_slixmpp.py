@@ -216,7 +216,8 @@ async def gpio(xmpp_port, domain, _mqtt_port, _device, _device_pw, _replay, owne
         m = await alice.next(lambda m: m["type"] == "chat" and m["from"].bare == relay, "the answer to on")
         result["answer"] = m["body"]
 
-        m = await alice.next(lambda m: m["type"] == "headline" and m["from"].bare == button, "the button's edge")
+        # The pin's initial reading ("button off") may come first, throttled; the edge under test is the "on".
+        m = await alice.next(lambda m: m["type"] == "headline" and m["from"].bare == button and m["body"].endswith(" on"), "the button's edge")
         result["edge"] = {"type": m["type"], "body": m["body"], "readings": readings(m)}
 
         bob.send_message(mto=relay, mbody="off", mtype="chat")
