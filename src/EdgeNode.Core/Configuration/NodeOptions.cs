@@ -25,20 +25,7 @@ public sealed record NodeOptions
     public DevicesOptions Devices { get; init; } = new();
 
     /// <summary>The listeners that are switched on (port not 0), each with the key that configured it.</summary>
-    public IEnumerable<(string Key, int Port)> EnabledPorts()
-    {
-        (string, int)[] all =
-        [
-            ("Xmpp:C2sPort", Xmpp.C2sPort),
-            ("Xmpp:C2sDirectTlsPort", Xmpp.C2sDirectTlsPort),
-            ("Xmpp:S2sPort", Xmpp.S2sPort),
-            ("Http:Port", Http.Port),
-            ("Http:FederationPort", Http.FederationPort),
-            ("Mqtt:Port", Mqtt.Port),
-            ("Mqtt:TlsPort", Mqtt.TlsPort),
-        ];
-        return all.Where(p => p.Item2 != 0);
-    }
+    public IEnumerable<(string Key, int Port)> EnabledPorts() => ListenerPlan.For(this).Select(l => (l.Key, l.Port));
 }
 
 public sealed record NodeSection

@@ -1,10 +1,8 @@
-using EdgeNode.Core.Configuration;
-
-namespace EdgeNode.Hosting;
+namespace EdgeNode.Core.Configuration;
 
 public enum ListenerProtocol { XmppClient, XmppServer, Http, Mqtt }
 
-/// <summary>What is served on one configured port.</summary>
+/// <summary>What is served on one configured port. The one table of the node's listeners: every list of keys and ports derives from it.</summary>
 public sealed record ListenerPlan(string Key, int Port, ListenerProtocol Protocol, bool Tls)
 {
     public static IEnumerable<ListenerPlan> For(NodeOptions options)
