@@ -12,6 +12,7 @@ public static class MqttEventIds
     public const int SessionTakenOver = 2005;
     public const int LoginThrottled = 2006;
     public const int ConnectionFailed = 2007;
+    public const int BacklogTimeout = 2008;
 
     // Authorisation 2100-2199
     public const int PublishDenied = 2100;
@@ -23,6 +24,9 @@ public static class MqttEventIds
     public const int WillPublished = 2202;
     public const int PersistenceFailed = 2203;
     public const int MessageDropped = 2204;
+    public const int RetainedQuotaExceeded = 2205;
+    public const int NodeRetainedFull = 2206;
+    public const int QueueFull = 2207;
 
     // Bridge 2300-2399
     public const int BridgeConnected = 2300;

@@ -22,7 +22,7 @@ public sealed record MqttOptions
     /// <summary>QoS 1 and 2 messages in flight to one client at once (its v5 Receive Maximum lowers it).</summary>
     public int MaxInflight { get; init; } = 20;
 
-    /// <summary>QoS 1 and 2 messages queued for one session beyond the in-flight window; older ones are dropped first.</summary>
+    /// <summary>QoS 1 and 2 messages queued for one session beyond the in-flight window; newer ones are dropped when it is full.</summary>
     public int MaxQueuedMessages { get; init; } = 1000;
 
     /// <summary>The longest a disconnected persistent session is kept (also for MQTT 3.1.1 clean session 0).</summary>
@@ -36,6 +36,30 @@ public sealed record MqttOptions
 
     /// <summary>Topic filters every device may use, with <c>{device}</c> for its name; extra grants come from `edgenode device allow`.</summary>
     public IReadOnlyList<string> DeviceTopics { get; init; } = DefaultDeviceTopics;
+
+    /// <summary>
+    /// The longest keep-alive a client may use. A 5.0 client asking for 0 or more is told this as Server Keep Alive; a
+    /// 3.1.1 client asking for 0 or more is closed after 1.5 times this without a packet.
+    /// </summary>
+    public TimeSpan MaxKeepAlive { get; init; } = TimeSpan.FromSeconds(600);
+
+    /// <summary>Bytes (topic, payload, properties) of the QoS 1 and 2 messages held for one session; newer ones are dropped beyond it.</summary>
+    public int MaxQueuedBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Persistent sessions one account (device name; all anonymous clients count as one) may keep.</summary>
+    public int MaxSessionsPerAccount { get; init; } = 32;
+
+    /// <summary>Retained messages one account may have stored.</summary>
+    public int MaxRetainedPerAccount { get; init; } = 10_000;
+
+    /// <summary>Bytes of retained messages (topic, payload, properties) one account may have stored.</summary>
+    public int MaxRetainedBytesPerAccount { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Retained messages the node stores in all.</summary>
+    public int MaxRetained { get; init; } = 100_000;
+
+    /// <summary>Bytes of retained messages the node stores in all.</summary>
+    public int MaxRetainedBytes { get; init; } = 64 * 1024 * 1024;
 
     /// <summary>The bridge to an external broker; null when Mqtt:Upstream:Host is not set.</summary>
     public MqttUpstreamOptions? Upstream { get; init; }

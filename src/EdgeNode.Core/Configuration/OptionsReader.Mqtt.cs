@@ -4,7 +4,8 @@ public sealed partial class OptionsReader
 {
     private static readonly string[] MqttKeys =
         ["Port", "TlsPort", "AnonymousLoopback", "MaxPacketSize", "MaxInflight", "MaxQueuedMessages", "MaxSessionExpirySeconds",
-         "SysIntervalSeconds", "TopicAliasMaximum", "DeviceTopics", "Upstream"];
+         "SysIntervalSeconds", "TopicAliasMaximum", "DeviceTopics", "Upstream", "MaxKeepAliveSeconds", "MaxQueuedBytes", "MaxSessionsPerAccount",
+         "MaxRetainedPerAccount", "MaxRetainedBytesPerAccount", "MaxRetained", "MaxRetainedBytes"];
 
     private static readonly string[] MqttUpstreamKeys =
         ["Host", "Port", "Tls", "CaFile", "Username", "Password", "ClientId", "ProtocolVersion", "KeepAliveSeconds", "Topics", "Publish",
@@ -22,6 +23,13 @@ public sealed partial class OptionsReader
         SysInterval = ReadSeconds("Mqtt:SysIntervalSeconds", TimeSpan.FromSeconds(10), 0, 86400),
         TopicAliasMaximum = ReadInt("Mqtt:TopicAliasMaximum", 16, 0, 65535),
         DeviceTopics = ReadDeviceTopics("Mqtt:DeviceTopics"),
+        MaxKeepAlive = ReadSeconds("Mqtt:MaxKeepAliveSeconds", TimeSpan.FromSeconds(600), 5, 65535),
+        MaxQueuedBytes = ReadInt("Mqtt:MaxQueuedBytes", 16 * 1024 * 1024, 0, int.MaxValue),
+        MaxSessionsPerAccount = ReadInt("Mqtt:MaxSessionsPerAccount", 32, 0, 1_000_000),
+        MaxRetainedPerAccount = ReadInt("Mqtt:MaxRetainedPerAccount", 10_000, 0, 10_000_000),
+        MaxRetainedBytesPerAccount = ReadInt("Mqtt:MaxRetainedBytesPerAccount", 16 * 1024 * 1024, 0, int.MaxValue),
+        MaxRetained = ReadInt("Mqtt:MaxRetained", 100_000, 0, 10_000_000),
+        MaxRetainedBytes = ReadInt("Mqtt:MaxRetainedBytes", 64 * 1024 * 1024, 0, int.MaxValue),
         Upstream = ReadUpstream(),
     };
 

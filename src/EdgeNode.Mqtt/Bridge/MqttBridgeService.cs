@@ -36,6 +36,13 @@ public sealed class MqttBridgeService : BackgroundService, IMqttMessageObserver,
         SingleReader = true,
     });
 
+    // Written when an acknowledgement frees a window slot; the send loop sleeps on it while the window is full.
+    private readonly Channel<byte> _windowOpened = Channel.CreateBounded<byte>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+
     private readonly Dictionary<ushort, Outgoing> _inflight = [];
     private readonly HashSet<ushort> _incomingQos2 = [];
     private readonly Lock _stateLock = new();
@@ -383,15 +390,39 @@ public sealed class MqttBridgeService : BackgroundService, IMqttMessageObserver,
         }
     }
 
-    private void Acknowledged(ushort packetId)
+    internal void Acknowledged(ushort packetId)
     {
+        bool removed;
         lock (_stateLock)
         {
-            _inflight.Remove(packetId);
+            removed = _inflight.Remove(packetId);
+        }
+
+        if (removed)
+        {
+            _windowOpened.Writer.TryWrite(0);
         }
     }
 
-    private async Task SendLoopAsync(PipeWriter output, CancellationToken token)
+    /// <summary>QoS 1/2 messages sent upstream and not yet acknowledged.</summary>
+    internal int InflightCount
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _inflight.Count;
+            }
+        }
+    }
+
+    internal int Window
+    {
+        get => _window;
+        set => _window = value;
+    }
+
+    internal async Task SendLoopAsync(PipeWriter output, CancellationToken token)
     {
         ChannelReader<MqttMessage> outbox = _outbox.Reader;
         while (await outbox.WaitToReadAsync(token).ConfigureAwait(false))
@@ -406,8 +437,9 @@ public sealed class MqttBridgeService : BackgroundService, IMqttMessageObserver,
 
                 if (inflight >= _window)
                 {
-                    // The window is full: wait for acknowledgements before sending more QoS 1/2 messages.
-                    await Task.Delay(10, token).ConfigureAwait(false);
+                    // The window is full: sleep until an acknowledgement frees a slot (a signal from before the check
+                    // only costs one more look).
+                    await _windowOpened.Reader.ReadAsync(token).ConfigureAwait(false);
                     continue;
                 }
 

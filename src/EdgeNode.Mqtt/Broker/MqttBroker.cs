@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Mqtt.Auth;
 using EdgeNode.Mqtt.Codec;
@@ -39,7 +40,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         _logger = logger;
         Storage = storage;
         _devices = devices;
-        _throttle = throttle ?? new LoginThrottle();
+        _throttle = throttle ?? new LoginThrottle(new LoginOptions(), TimeProvider.System);
         BacklogLimit = Math.Max(4L * 1024 * 1024, 2L * options.MaxPacketSize);
         hub.AddTarget(this);
     }
@@ -56,7 +57,8 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
     internal SubscriptionTree<MqttSession> Tree { get; } = new(comparer: ReferenceEqualityComparer.Instance);
 
-    internal long BacklogLimit { get; }
+    /// <summary>Bytes written to one connection and not yet taken by its socket, at most (set lower by tests).</summary>
+    internal long BacklogLimit { get; set; }
 
     public int SessionCount
     {
@@ -82,6 +84,19 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
     public int SubscriptionCount => Tree.Count;
 
+    /// <summary>The retained messages now (expired ones left out): what a subscriber to '#' would get first.</summary>
+    public IReadOnlyList<MqttMessage> RetainedMessages()
+    {
+        MqttMessage[] snapshot;
+        lock (_retainedLock)
+        {
+            snapshot = [.. _retained.Values];
+        }
+
+        long now = Environment.TickCount64;
+        return [.. snapshot.Where(m => !m.IsExpired(now, out _))];
+    }
+
     /// <summary>Reads retained messages and persistent sessions back from the database (at start-up).</summary>
     public void Load()
     {
@@ -90,12 +105,14 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             return;
         }
 
-        (List<MqttMessage> retained, List<RestoredSession> sessions) = Storage.Load(Options.MaxSessionExpiry);
+        (List<(MqttMessage Message, string? Owner)> retained, List<RestoredSession> sessions) = Storage.Load(Options.MaxSessionExpiry);
         lock (_retainedLock)
         {
-            foreach (MqttMessage message in retained)
+            // Kept even beyond the limits (they may have been lowered): the limits only refuse what comes next.
+            foreach ((MqttMessage message, string? owner) in retained)
             {
                 _retained[message.Topic] = message;
+                _retainedQuota.Set(message, owner);
             }
         }
 
@@ -154,9 +171,10 @@ public sealed partial class MqttBroker : IMqttMessageTarget
     {
         ArgumentNullException.ThrowIfNull(message);
         Stats.PublishReceivedOne();
-        if (message.Retain)
+        if (message.Retain && SetRetained(message, persist: true, owner: null, enforce: true) != RetainedVerdict.Stored)
         {
-            SetRetained(message, persist: true);
+            // The node's own messages (and the bridge's) have nobody to be told: still delivered, not kept.
+            LogNodeRetainedFull(message.Topic);
         }
 
         if (message.IsExpired(Environment.TickCount64, out uint? remaining))
@@ -168,13 +186,18 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         Route(null, ref routed);
     }
 
-    internal void PublishFromClient(MqttSession publisher, ReadOnlySpan<byte> topic, in MqttPublish publish)
+    /// <summary>
+    /// A client's PUBLISH. QuotaExceeded, with nothing stored or delivered, when it would take its account or the
+    /// node past a retained-message limit.
+    /// </summary>
+    internal MqttReasonCode PublishFromClient(MqttSession publisher, ReadOnlySpan<byte> topic, in MqttPublish publish)
     {
         Stats.PublishReceivedOne();
         RoutedMessage routed = RoutedMessage.FromPublish(topic, publish);
-        if (publish.Retain)
+        if (publish.Retain && SetRetained(routed.GetOwned(), persist: true, AccountOf(publisher.Username), enforce: true) != RetainedVerdict.Stored)
         {
-            SetRetained(routed.GetOwned(), persist: true);
+            Stats.Dropped();
+            return MqttReasonCode.QuotaExceeded;
         }
 
         if (Hub.Wants(topic))
@@ -183,6 +206,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         }
 
         Route(publisher, ref routed);
+        return MqttReasonCode.Success;
     }
 
     /// <summary>
@@ -250,7 +274,11 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         return false;
     }
 
-    internal void SetRetained(MqttMessage message, bool persist)
+    /// <summary>
+    /// Stores (or, for an empty payload, deletes) a retained message. With <paramref name="enforce"/> the retained
+    /// limits apply (per account for an <paramref name="owner"/>, node-wide for all); a refused message changes nothing.
+    /// </summary>
+    internal RetainedVerdict SetRetained(MqttMessage message, bool persist, string? owner = null, bool enforce = false)
     {
         bool delete = message.PayloadBytes.Length == 0;
         lock (_retainedLock)
@@ -258,10 +286,18 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             if (delete)
             {
                 _retained.Remove(message.Topic);
+                _retainedQuota.Remove(message.Topic);
             }
             else
             {
+                RetainedVerdict verdict = enforce ? _retainedQuota.Check(message, owner, Options) : RetainedVerdict.Stored;
+                if (verdict != RetainedVerdict.Stored)
+                {
+                    return verdict;
+                }
+
                 _retained[message.Topic] = message;
+                _retainedQuota.Set(message, owner);
             }
         }
 
@@ -273,9 +309,11 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             }
             else
             {
-                Storage.SetRetained(message);
+                Storage.SetRetained(message, owner);
             }
         }
+
+        return RetainedVerdict.Stored;
     }
 
     internal void SendRetained(MqttSession session, ReadOnlySpan<byte> filter, MqttSubscriptionOptions options, uint identifier)
@@ -350,7 +388,9 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             return MqttReasonCode.NotAuthorized;
         }
 
-        if (_throttle.IsBlocked(connection.Remote, username))
+        // Device accounts live in their own name space; the prefix keeps them apart from user accounts.
+        string account = "mqtt:" + username;
+        if (_throttle.IsLockedOut(account, connection.Remote))
         {
             MqttBrokerLog.LoginThrottled(_logger, connection.Remote, username);
             why = "too many failed logins";
@@ -360,21 +400,23 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         string secret = password is null ? string.Empty : Encoding.UTF8.GetString(password);
         if (_devices is null || !_devices.Verify(username, secret))
         {
-            _throttle.Failed(connection.Remote, username);
+            _throttle.RecordFailure(account, connection.Remote);
             why = "wrong user name or password";
             return MqttReasonCode.BadUserNameOrPassword;
         }
 
+        _throttle.RecordSuccess(account, connection.Remote);
         access = MqttAccess.ForDevice(username, Options.DeviceTopics, _devices.Grants(username));
         return MqttReasonCode.Success;
     }
 
     /// <summary>
-    /// Attaches the connection to its session. False, with nothing changed, when the client id names a session of
-    /// another user: taking it over would hand one account another's subscriptions and queued messages, which its
-    /// own access list may forbid.
+    /// Attaches the connection to its session. ClientIdentifierNotValid, with nothing changed, when the client id names
+    /// a session of another user: taking it over would hand one account another's subscriptions and queued messages,
+    /// which its own access list may forbid. QuotaExceeded, with nothing changed, when a new persistent session would
+    /// pass Mqtt:MaxSessionsPerAccount.
     /// </summary>
-    internal bool Connect(MqttConnection connection, string clientId, bool cleanStart, uint requestedExpiry, MqttConnAck connAck)
+    internal MqttReasonCode Connect(MqttConnection connection, string clientId, bool cleanStart, uint requestedExpiry, MqttConnAck connAck)
     {
         uint expiry = CapExpiry(requestedExpiry);
         if (connAck.Properties is { } properties && expiry != requestedExpiry)
@@ -388,7 +430,12 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             _sessions.TryGetValue(clientId, out MqttSession? existing);
             if (existing is { Discarded: false } && !string.Equals(existing.Username, connection.Username, StringComparison.Ordinal))
             {
-                return false;
+                return MqttReasonCode.ClientIdentifierNotValid;
+            }
+
+            if (expiry > 0 && PersistentSessionsOf(connection.Username, clientId) >= Options.MaxSessionsPerAccount)
+            {
+                return MqttReasonCode.QuotaExceeded;
             }
 
             if (existing?.Connection is { } old)
@@ -422,7 +469,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         MqttBrokerLog.ClientConnected(_logger, clientId, connection.Remote, connection.Username ?? "(anonymous)",
             connection.Version == MqttProtocolVersion.V500 ? "5.0" : "3.1.1", connAck.SessionPresent);
         PublishWills(wills);
-        return true;
+        return MqttReasonCode.Success;
     }
 
     internal void OnConnectionClosed(MqttConnection connection)

@@ -48,4 +48,16 @@ internal static partial class MqttBrokerLog
 
     [LoggerMessage(MqttEventIds.MessageDropped, LogLevel.Debug, "MQTT message for {ClientId} dropped: {Reason}")]
     public static partial void MessageDropped(ILogger logger, string clientId, string reason);
+
+    [LoggerMessage(MqttEventIds.BacklogTimeout, LogLevel.Warning, "MQTT client {ClientId} took none of its {Unsent} unsent bytes for too long; closing")]
+    public static partial void BacklogTimeout(ILogger logger, string clientId, long unsent);
+
+    [LoggerMessage(MqttEventIds.RetainedQuotaExceeded, LogLevel.Warning, "MQTT client {ClientId} (user {User}) is at its retained-message limit; retained PUBLISH to {Topic} refused (further ones on this connection are refused without logging)")]
+    public static partial void RetainedQuotaExceeded(ILogger logger, string clientId, string user, string topic);
+
+    [LoggerMessage(MqttEventIds.NodeRetainedFull, LogLevel.Warning, "MQTT retained messages are at the node's limit ({MaxMessages} messages, {MaxBytes} bytes); {Topic} from the node was delivered but not retained (logged once)")]
+    public static partial void NodeRetainedFull(ILogger logger, string topic, int maxMessages, int maxBytes);
+
+    [LoggerMessage(MqttEventIds.QueueFull, LogLevel.Information, "MQTT session {ClientId} holds {Messages} messages ({Bytes} bytes), its limit; newer QoS 1/2 messages are dropped until it has room")]
+    public static partial void QueueFull(ILogger logger, string clientId, int messages, long bytes);
 }

@@ -13,14 +13,45 @@ using Microsoft.AspNetCore.Connections;
 
 namespace EdgeNode.Mqtt.Broker;
 
+/// <summary>What became of a PUBLISH offered to a connection.</summary>
+internal enum PublishWrite : byte
+{
+    Written = 0,
+
+    /// <summary>The output is at its bound: a QoS 0 message is dropped, a QoS 1/2 one waits in the session.</summary>
+    NoRoom = 1,
+
+    /// <summary>Larger than the client's Maximum Packet Size: dropped for this client only.</summary>
+    TooLarge = 2,
+
+    /// <summary>The connection is closing.</summary>
+    Closed = 3,
+}
+
 /// <summary>
 /// One client's network connection: reads packets, applies them to the broker and its session, and writes
 /// what the broker sends. Packets are handled synchronously straight from the receive buffer; anything may
 /// write into the output (under <see cref="_outputLock"/>), and one flush loop pushes it to the socket.
 /// </summary>
+/// <remarks>
+/// The output is bounded (<see cref="MqttBroker.BacklogLimit"/>): what is written and not yet taken by the socket.
+/// When a write would pass the bound the connection is backlogged: no more packets are read from it (so it causes no
+/// more acknowledgements), QoS 0 messages for it are dropped and QoS 1/2 messages wait in its session's queue. It
+/// resumes once the socket has taken the output down to half the bound. Replies are small and counted before a
+/// packet is handled, so the bound holds; a connection that stays backlogged too long is closed.
+/// </remarks>
 internal sealed class MqttConnection
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a backlogged connection may stay so when its keep-alive window is shorter.</summary>
+    private static readonly TimeSpan MinBacklogTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a connection may take to close (its last flush) before it is aborted.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
+
+    // Room kept for a CONNACK, whose size depends on the properties not yet decided when the CONNECT is read.
+    private const int ConnAckReserve = 256;
 
     private readonly MqttBroker _broker;
     private readonly ConnectionContext _context;
@@ -34,6 +65,14 @@ internal sealed class MqttConnection
         SingleReader = true,
     });
 
+    private readonly Channel<byte> _drained = Channel.CreateBounded<byte>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+
+    private readonly long _outputLimit;
+
     private readonly long _openedAt = Environment.TickCount64;
     private byte[]?[]? _inboundAliases;
     private Dictionary<byte[], ushort>? _outboundAliases;
@@ -42,7 +81,14 @@ internal sealed class MqttConnection
     private long _written;
     private long _flushed;
     private bool _outputDone;
+    private bool _backlogged;
+    private long _backloggedSince;
+    private long _closingSince;
+    private int _replyReserve;
+    private long _examinedAhead;
+    private bool _quotaLogged;
     private volatile bool _closeRequested;
+    private volatile bool _aborted;
 
     public MqttConnection(MqttBroker broker, ConnectionContext context)
     {
@@ -51,6 +97,7 @@ internal sealed class MqttConnection
         _input = context.Transport.Input;
         _output = context.Transport.Output;
         _reader = new MqttPacketReader(broker.Options.MaxPacketSize);
+        _outputLimit = broker.BacklogLimit;
         Remote = context.RemoteEndPoint is IPEndPoint ip ? ip.Address.ToString() : context.RemoteEndPoint?.ToString() ?? "?";
         IsLoopback = context.RemoteEndPoint is IPEndPoint { Address: var a } && IPAddress.IsLoopback(a);
         LastReceived = _openedAt;
@@ -86,8 +133,32 @@ internal sealed class MqttConnection
     /// <summary>True when the client said goodbye with DISCONNECT (v5: not "with will message").</summary>
     public bool Graceful { get; private set; }
 
-    /// <summary>More than the limit written and not yet taken by the socket: the client is not keeping up.</summary>
-    public bool IsBacklogged => _written - Volatile.Read(ref _flushed) > _broker.BacklogLimit;
+    /// <summary>The output reached its bound and has not drained to half of it yet: nothing is read from the client meanwhile.</summary>
+    public bool IsBacklogged
+    {
+        get
+        {
+            lock (_outputLock)
+            {
+                return _backlogged;
+            }
+        }
+    }
+
+    /// <summary>Bytes written for the client and not yet taken by the socket.</summary>
+    public long Unsent
+    {
+        get
+        {
+            lock (_outputLock)
+            {
+                return _written - Volatile.Read(ref _flushed);
+            }
+        }
+    }
+
+    /// <summary>Set once the connection is on its way out (by the client, the broker or an error).</summary>
+    public bool IsClosing => _closeRequested;
 
     public async Task RunAsync()
     {
@@ -96,6 +167,14 @@ internal sealed class MqttConnection
         {
             while (!_closeRequested)
             {
+                if (IsBacklogged)
+                {
+                    // Not reading is the backpressure: the client's packets wait in the socket and produce no replies.
+                    await _drained.Reader.WaitToReadAsync().ConfigureAwait(false);
+                    _drained.Reader.TryRead(out _);
+                    continue;
+                }
+
                 ReadResult result = await _input.ReadAsync().ConfigureAwait(false);
                 if (result.IsCanceled)
                 {
@@ -105,20 +184,46 @@ internal sealed class MqttConnection
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 LastReceived = Environment.TickCount64;
                 var reader = new SequenceReader<byte>(buffer);
+                bool held = false;
                 try
                 {
-                    while (!_closeRequested && _reader.TryRead(ref reader, out MqttPacket packet))
+                    while (!_closeRequested)
                     {
+                        SequenceReader<byte> before = reader;
+                        if (!_reader.TryRead(ref reader, out MqttPacket packet))
+                        {
+                            break;
+                        }
+
+                        if (!ReserveReply(in packet))
+                        {
+                            // Left unconsumed in the receive buffer until the output drains.
+                            reader = before;
+                            held = true;
+                            break;
+                        }
+
                         _broker.Stats.PacketReceived(packet.Size);
-                        Handle(in packet);
+                        try
+                        {
+                            Handle(in packet);
+                        }
+                        finally
+                        {
+                            ReleaseReply();
+                        }
                     }
                 }
                 finally
                 {
-                    _input.AdvanceTo(reader.Position, buffer.End);
+                    // A held packet must be read again, so the next read may not wait for new bytes; but what was examined
+                    // may not move back either (the pipe forbids it), as when a packet that came in halves is held.
+                    long examined = held ? Math.Max(reader.Consumed, _examinedAhead) : buffer.Length;
+                    _input.AdvanceTo(reader.Position, buffer.GetPosition(examined));
+                    _examinedAhead = examined - reader.Consumed;
                 }
 
-                if (result.IsCompleted)
+                if (result.IsCompleted && !held)
                 {
                     break;
                 }
@@ -151,14 +256,30 @@ internal sealed class MqttConnection
 
         _closeRequested = true;
         RequestFlush();
+        _drained.Writer.TryWrite(0);
         _input.CancelPendingRead();
     }
 
     public void Abort() => _context.Abort(new ConnectionAbortedException("MQTT connection closed by the broker"));
 
-    /// <summary>Called once a second: the CONNECT deadline and the keep-alive (1.5 times the client's interval).</summary>
+    /// <summary>
+    /// Called once a second: the CONNECT deadline, the keep-alive (1.5 times the interval in force), a backlog that
+    /// does not drain, and a close that does not finish.
+    /// </summary>
     public void CheckTimers(long now)
     {
+        if (_closeRequested)
+        {
+            long closing = Interlocked.CompareExchange(ref _closingSince, now, 0);
+            if (closing != 0 && now - closing > CloseTimeout.TotalMilliseconds)
+            {
+                // Its last flush waits for a socket that takes nothing.
+                ForceAbort();
+            }
+
+            return;
+        }
+
         if (!IsConnected)
         {
             if (now - _openedAt > ConnectTimeout.TotalMilliseconds)
@@ -170,7 +291,29 @@ internal sealed class MqttConnection
             return;
         }
 
-        if (KeepAliveSeconds > 0 && now - LastReceived > KeepAliveSeconds * 1500L)
+        bool backlogged;
+        long since;
+        lock (_outputLock)
+        {
+            backlogged = _backlogged;
+            since = _backloggedSince;
+        }
+
+        long keepAliveWindow = KeepAliveSeconds * 1500L;
+        if (backlogged)
+        {
+            // The client's packets wait unread by our choice, so its keep-alive is not held against it meanwhile.
+            if (now - since > Math.Max(keepAliveWindow, (long)MinBacklogTimeout.TotalMilliseconds))
+            {
+                _broker.LogBacklogTimeout(ClientId, Unsent);
+                Close(MqttReasonCode.QuotaExceeded);
+                ForceAbort();
+            }
+
+            return;
+        }
+
+        if (KeepAliveSeconds > 0 && now - LastReceived > keepAliveWindow)
         {
             _broker.LogKeepAliveExpired(ClientId);
             Close(MqttReasonCode.KeepAliveTimeout);
@@ -179,13 +322,14 @@ internal sealed class MqttConnection
 
     public void RequestFlush() => _flushRequests.Writer.TryWrite(0);
 
-    public bool WritePublish(in MqttPublishHeader header, ReadOnlySpan<byte> topic, in ReadOnlySequence<byte> payload, in MqttPublishProperties properties)
+    /// <summary>Writes a PUBLISH if it fits within the output bound; a client that is not keeping up gets nothing more.</summary>
+    public PublishWrite WritePublish(in MqttPublishHeader header, ReadOnlySpan<byte> topic, in ReadOnlySequence<byte> payload, in MqttPublishProperties properties)
     {
         lock (_outputLock)
         {
-            if (_outputDone)
+            if (_outputDone || _closeRequested)
             {
-                return false;
+                return PublishWrite.Closed;
             }
 
             bool v5 = Version == MqttProtocolVersion.V500;
@@ -194,8 +338,13 @@ internal sealed class MqttConnection
             if (size > _clientMaximumPacketSize)
             {
                 // The client said it cannot take a packet this large (MQTT-3.1.2-25): it is dropped for this client only.
-                _broker.Stats.Dropped();
-                return false;
+                return PublishWrite.TooLarge;
+            }
+
+            // An alias the broker assigns now adds its property (3 bytes) before the topic can be left out next time.
+            if (!HasRoomLocked(size + (v5 && _clientAliasMaximum > 0 ? 3 : 0)))
+            {
+                return PublishWrite.NoRoom;
             }
 
             if (v5 && _clientAliasMaximum > 0)
@@ -207,7 +356,7 @@ internal sealed class MqttConnection
             MqttPacketWriter.WritePublish(_output, Version, header, topic, payload, p);
             _written += size;
             _broker.Stats.PublishSentOne(size);
-            return true;
+            return PublishWrite.Written;
         }
     }
 
@@ -217,9 +366,11 @@ internal sealed class MqttConnection
         {
             if (!_outputDone)
             {
-                MqttPacketWriter.WriteAck(_output, Version, type, packetId, Version == MqttProtocolVersion.V500 ? reason : MqttReasonCode.Success);
-                _written += 4;
-                _broker.Stats.PacketSent(4);
+                MqttReasonCode code = Version == MqttProtocolVersion.V500 ? reason : MqttReasonCode.Success;
+                MqttPacketWriter.WriteAck(_output, Version, type, packetId, code);
+                int size = MqttPacketWriter.GetAckSize(Version, code);
+                _written += size;
+                _broker.Stats.PacketSent(size);
             }
         }
     }
@@ -230,11 +381,96 @@ internal sealed class MqttConnection
         {
             if (!_outputDone)
             {
-                MqttPacketWriter.Write(_output, Version == MqttProtocolVersion.V500 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311, packet);
-                _written += 8;
-                _broker.Stats.PacketSent(8);
+                MqttProtocolVersion version = Version == MqttProtocolVersion.V500 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311;
+                int size = MqttPacketWriter.GetSize(version, packet);
+                MqttPacketWriter.Write(_output, version, packet);
+                _written += size;
+                _broker.Stats.PacketSent(size);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="size"/> more bytes stay within the output bound; if not, the connection becomes
+    /// backlogged. An empty output always takes one packet, so a packet larger than the bound cannot wedge it.
+    /// </summary>
+    private bool HasRoomLocked(long size)
+    {
+        if (_backlogged)
+        {
+            return false;
+        }
+
+        long unsent = _written - Volatile.Read(ref _flushed);
+        if (unsent == 0 || unsent + _replyReserve + size <= _outputLimit)
+        {
+            return true;
+        }
+
+        _backlogged = true;
+        _backloggedSince = Environment.TickCount64;
+        RequestFlush();
+        return false;
+    }
+
+    /// <summary>
+    /// Room for the largest reply <paramref name="packet"/> can cause, held while it is handled so that deliveries
+    /// from other threads (and the packet's own, such as retained messages) leave it free.
+    /// </summary>
+    private bool ReserveReply(in MqttPacket packet)
+    {
+        int reply = packet.Type switch
+        {
+            MqttPacketType.Connect => ConnAckReserve,
+            MqttPacketType.Publish => packet.Publish.Qos == MqttQos.AtMostOnce ? 0 : 5,
+            MqttPacketType.PubRec or MqttPacketType.PubRel => 5,
+            MqttPacketType.PingReq => 2,
+            MqttPacketType.Subscribe => 9 + ((MqttSubscribe)packet.Control!).Subscriptions.Count,
+            MqttPacketType.Unsubscribe => 9 + ((MqttUnsubscribe)packet.Control!).TopicFilters.Count,
+            _ => 0,
+        };
+        if (reply == 0)
+        {
+            return true;
+        }
+
+        lock (_outputLock)
+        {
+            if (_outputDone)
+            {
+                return true;
+            }
+
+            if (!HasRoomLocked(reply))
+            {
+                return false;
+            }
+
+            _replyReserve = reply;
+            return true;
+        }
+    }
+
+    private void ReleaseReply()
+    {
+        if (_replyReserve != 0)
+        {
+            lock (_outputLock)
+            {
+                _replyReserve = 0;
+            }
+        }
+    }
+
+    /// <summary>Ends a connection whose socket takes nothing: pending flushes are cancelled and the transport is aborted.</summary>
+    private void ForceAbort()
+    {
+        _aborted = true;
+        _closeRequested = true;
+        _output.CancelPendingFlush();
+        _drained.Writer.TryWrite(0);
+        _input.CancelPendingRead();
+        Abort();
     }
 
     private void ApplyOutboundAlias(ref ReadOnlySpan<byte> topic, ref MqttPublishProperties properties)
@@ -362,7 +598,9 @@ internal sealed class MqttConnection
             WillDelaySeconds = will.Properties?.WillDelayInterval ?? 0;
         }
 
-        KeepAliveSeconds = connect.KeepAliveSeconds;
+        // Keep-alive 0 would let a silent connection live forever: it, and anything above the maximum, is held to the maximum.
+        ushort maxKeepAlive = (ushort)Math.Clamp(options.MaxKeepAlive.TotalSeconds, 1, ushort.MaxValue);
+        KeepAliveSeconds = connect.KeepAliveSeconds == 0 || connect.KeepAliveSeconds > maxKeepAlive ? maxKeepAlive : connect.KeepAliveSeconds;
         SendWindow = Math.Min(p?.ReceiveMaximum ?? ushort.MaxValue, options.MaxInflight);
         _clientMaximumPacketSize = p?.MaximumPacketSize ?? long.MaxValue;
         _clientAliasMaximum = p?.TopicAliasMaximum ?? 0;
@@ -381,15 +619,19 @@ internal sealed class MqttConnection
                 MaximumPacketSize = (uint)options.MaxPacketSize,
                 TopicAliasMaximum = options.TopicAliasMaximum > 0 ? (ushort)options.TopicAliasMaximum : null,
                 AssignedClientIdentifier = assigned ? clientId : null,
+                ServerKeepAlive = KeepAliveSeconds != connect.KeepAliveSeconds ? KeepAliveSeconds : null,
             };
         }
 
         IsConnected = true;
         _reader.Version = Version;
-        if (!_broker.Connect(this, clientId, connect.CleanStart, requestedExpiry, connAck))
+        MqttReasonCode connected = _broker.Connect(this, clientId, connect.CleanStart, requestedExpiry, connAck);
+        if (connected != MqttReasonCode.Success)
         {
             IsConnected = false;
-            Refuse(MqttReasonCode.ClientIdentifierNotValid, connect.UserName, $"the client id {clientId} belongs to another account's session");
+            Refuse(connected, connect.UserName, connected == MqttReasonCode.QuotaExceeded
+                ? $"the account has {_broker.Options.MaxSessionsPerAccount} persistent sessions already (Mqtt:MaxSessionsPerAccount)"
+                : $"the client id {clientId} belongs to another account's session");
         }
     }
 
@@ -448,14 +690,15 @@ internal sealed class MqttConnection
             return;
         }
 
+        MqttReasonCode accepted = MqttReasonCode.Success;
         switch (publish.Qos)
         {
             case MqttQos.AtMostOnce:
-                _broker.PublishFromClient(session, topic, in publish);
+                accepted = _broker.PublishFromClient(session, topic, in publish);
                 break;
             case MqttQos.AtLeastOnce:
-                _broker.PublishFromClient(session, topic, in publish);
-                WriteAck(MqttPacketType.PubAck, publish.PacketId);
+                accepted = _broker.PublishFromClient(session, topic, in publish);
+                WriteAck(MqttPacketType.PubAck, publish.PacketId, accepted);
                 RequestFlush();
                 break;
             default:
@@ -468,12 +711,24 @@ internal sealed class MqttConnection
                         throw new MqttProtocolException(MqttReasonCode.ReceiveMaximumExceeded, "More QoS 2 messages in flight than the broker's Receive Maximum.");
                     }
 
-                    _broker.PublishFromClient(session, topic, in publish);
+                    accepted = _broker.PublishFromClient(session, topic, in publish);
+                    if (accepted != MqttReasonCode.Success)
+                    {
+                        // A refused PUBREC ends the exchange (5.0); a 3.1.1 client's PUBREL then finds nothing to release.
+                        session.ForgetIncomingQos2(publish.PacketId);
+                    }
                 }
 
-                WriteAck(MqttPacketType.PubRec, publish.PacketId);
+                WriteAck(MqttPacketType.PubRec, publish.PacketId, accepted);
                 RequestFlush();
                 break;
+        }
+
+        if (accepted != MqttReasonCode.Success && !_quotaLogged)
+        {
+            // Once per connection: a device stuck over its quota would otherwise log every message.
+            _quotaLogged = true;
+            _broker.LogRetainedQuotaExceeded(ClientId, Username, topic);
         }
     }
 
@@ -582,6 +837,7 @@ internal sealed class MqttConnection
                 if (!_outputDone)
                 {
                     _output.Write<byte>([0x20, 0x02, 0x00, 0x01]);
+                    _written += 4;
                 }
             }
         }
@@ -623,11 +879,13 @@ internal sealed class MqttConnection
                 }
 
                 FlushResult result = await flush.ConfigureAwait(false);
-                Volatile.Write(ref _flushed, written);
                 if (result.IsCompleted || result.IsCanceled)
                 {
                     return;
                 }
+
+                Volatile.Write(ref _flushed, written);
+                OnFlushed();
             }
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
@@ -637,9 +895,28 @@ internal sealed class MqttConnection
         }
     }
 
+    /// <summary>After a flush: a backlogged connection that has drained to half its bound reads again and gets its queued messages.</summary>
+    private void OnFlushed()
+    {
+        lock (_outputLock)
+        {
+            if (!_backlogged || _written - Volatile.Read(ref _flushed) > _outputLimit / 2)
+            {
+                return;
+            }
+
+            _backlogged = false;
+        }
+
+        LastReceived = Environment.TickCount64;
+        _drained.Writer.TryWrite(0);
+        Session?.Resume(this);
+    }
+
     private async Task CloseAsync(Task flushLoop)
     {
         _closeRequested = true;
+        Interlocked.CompareExchange(ref _closingSince, Environment.TickCount64, 0);
         _broker.OnConnectionClosed(this);
         _flushRequests.Writer.TryComplete();
         await flushLoop.ConfigureAwait(false);
@@ -647,7 +924,7 @@ internal sealed class MqttConnection
         lock (_outputLock)
         {
             _outputDone = true;
-            flush = _output.FlushAsync();
+            flush = _aborted ? default : _output.FlushAsync();
         }
 
         try

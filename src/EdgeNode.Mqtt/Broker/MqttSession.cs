@@ -1,3 +1,4 @@
+using EdgeNode.Core.Configuration;
 using EdgeNode.Mqtt.Codec;
 using EdgeNode.Mqtt.Messaging;
 
@@ -21,6 +22,8 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
     private readonly HashSet<ushort> _incomingQos2 = [];
     private ushort _lastPacketId;
     private long _lastSeq;
+    private long _queuedBytes;
+    private bool _fullLogged;
 
     public readonly Lock Sync = new();
 
@@ -60,6 +63,18 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
         }
     }
 
+    /// <summary>Bytes of the QoS 1/2 messages held (queued and in flight), against Mqtt:MaxQueuedBytes.</summary>
+    public long QueuedBytes
+    {
+        get
+        {
+            lock (Sync)
+            {
+                return _queuedBytes;
+            }
+        }
+    }
+
     /// <summary>Attaches a connection: writes CONNACK, then resends what was in flight (DUP set) and what waited.</summary>
     public void Attach(MqttConnection connection, MqttConnAck connAck)
     {
@@ -70,19 +85,29 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
             connection.WriteControl(connAck);
             foreach (OutboundItem item in _inflight)
             {
-                if (item.State == OutboundState.Released)
+                // PUBRELs are a few bytes each, at most one per window slot; the PUBLISHes go out as the output bound allows.
+                item.OnWire = item.State == OutboundState.Released;
+                if (item.OnWire)
                 {
                     connection.WriteAck(MqttPacketType.PubRel, item.PacketId);
-                }
-                else
-                {
-                    item.State = OutboundState.Sent;
-                    Write(connection, item, duplicate: true);
                 }
             }
 
             Pump(connection);
             connection.RequestFlush();
+        }
+    }
+
+    /// <summary>The connection's output drained after a backlog: what waited goes out now.</summary>
+    public void Resume(MqttConnection connection)
+    {
+        lock (Sync)
+        {
+            if (Connection == connection && !Discarded)
+            {
+                Pump(connection);
+                connection.RequestFlush();
+            }
         }
     }
 
@@ -116,10 +141,9 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
             if (qos == MqttQos.AtMostOnce)
             {
                 // QoS 0 is not kept for offline clients, nor for one whose socket cannot keep up.
-                if (connection is not null && !connection.IsBacklogged)
+                if (connection is not null && connection.WritePublish(new MqttPublishHeader(MqttQos.AtMostOnce, 0, retain), message.Topic, message.Payload,
+                        message.Properties with { SubscriptionIdentifiers = subscriptionIds }) == PublishWrite.Written)
                 {
-                    connection.WritePublish(new MqttPublishHeader(MqttQos.AtMostOnce, 0, retain), message.Topic, message.Payload,
-                        message.Properties with { SubscriptionIdentifiers = subscriptionIds });
                     connection.RequestFlush();
                 }
                 else
@@ -130,19 +154,30 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
                 return;
             }
 
-            if (_queue.Count + _inflight.Count >= broker.Options.MaxQueuedMessages + broker.Options.MaxInflight)
+            MqttOptions options = broker.Options;
+            MqttMessage owned = message.GetOwned();
+            long size = owned.TopicUtf8.Length + owned.PayloadBytes.Length + owned.PropertyBlock.Length;
+            if (_queue.Count + _inflight.Count >= options.MaxQueuedMessages + options.MaxInflight || _queuedBytes + size > options.MaxQueuedBytes)
             {
                 broker.Stats.Dropped();
-                broker.LogDropped(ClientId, "its queue is full");
+                if (!_fullLogged)
+                {
+                    // Once until the queue has room again: a session that stays away would otherwise log every message.
+                    _fullLogged = true;
+                    broker.LogQueueFull(ClientId, _queue.Count + _inflight.Count, _queuedBytes);
+                }
+
                 return;
             }
 
-            var item = new OutboundItem(message.GetOwned(), qos, retain, subscriptionIds.IsEmpty ? NoIds : subscriptionIds.ToArray(), ++_lastSeq);
+            _fullLogged = false;
+            var item = new OutboundItem(owned, qos, retain, subscriptionIds.IsEmpty ? NoIds : subscriptionIds.ToArray(), ++_lastSeq);
             if (Persistent)
             {
                 broker.Storage?.InsertMessage(ClientId, item);
             }
 
+            _queuedBytes += item.Size;
             _queue.Enqueue(item);
             if (connection is not null)
             {
@@ -158,6 +193,7 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
         lock (Sync)
         {
             _lastSeq = Math.Max(_lastSeq, item.Seq);
+            _queuedBytes += item.Size;
             if (item.State == OutboundState.Released)
             {
                 _inflight.Add(item);
@@ -255,15 +291,20 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
     {
         OutboundItem item = _inflight[index];
         _inflight.RemoveAt(index);
-        if (Persistent)
-        {
-            broker.Storage?.DeleteMessage(ClientId, item.Seq);
-        }
-
+        Forget(item);
         if (Connection is { } connection)
         {
             Pump(connection);
             connection.RequestFlush();
+        }
+    }
+
+    private void Forget(OutboundItem item)
+    {
+        _queuedBytes -= item.Size;
+        if (Persistent)
+        {
+            broker.Storage?.DeleteMessage(ClientId, item.Seq);
         }
     }
 
@@ -280,35 +321,83 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
         return -1;
     }
 
-    /// <summary>Sends queued messages while the client's window has room.</summary>
+    /// <summary>
+    /// Sends what the connection has not had yet, while its output has room: first in-flight messages from before a
+    /// reconnect (DUP set), then queued ones while the client's window has room. What does not fit waits here.
+    /// </summary>
     private void Pump(MqttConnection connection)
     {
+        for (int i = 0; i < _inflight.Count; i++)
+        {
+            OutboundItem item = _inflight[i];
+            if (item.OnWire || item.State != OutboundState.Sent)
+            {
+                continue;
+            }
+
+            PublishWrite result = Write(connection, item, duplicate: item.SentBefore);
+            if (result == PublishWrite.TooLarge)
+            {
+                Drop(item);
+                _inflight.RemoveAt(i--);
+            }
+            else if (result != PublishWrite.Written)
+            {
+                return;
+            }
+        }
+
         long now = Environment.TickCount64;
-        while (_inflight.Count < connection.SendWindow && _queue.TryDequeue(out OutboundItem? item))
+        while (_inflight.Count < connection.SendWindow && _queue.TryPeek(out OutboundItem? item))
         {
             if (item.Message.IsExpired(now, out _))
             {
-                if (Persistent)
-                {
-                    broker.Storage?.DeleteMessage(ClientId, item.Seq);
-                }
-
+                _queue.Dequeue();
+                Forget(item);
                 continue;
             }
 
             item.PacketId = NextPacketId();
+            PublishWrite result = Write(connection, item, duplicate: false);
+            if (result == PublishWrite.TooLarge)
+            {
+                _queue.Dequeue();
+                Drop(item);
+                continue;
+            }
+
+            if (result != PublishWrite.Written)
+            {
+                return;
+            }
+
+            _queue.Dequeue();
             item.State = OutboundState.Sent;
             _inflight.Add(item);
-            Write(connection, item, duplicate: false);
         }
     }
 
-    private void Write(MqttConnection connection, OutboundItem item, bool duplicate)
+    // Larger than the client's Maximum Packet Size: it could never be delivered, and would hold a window slot for ever.
+    private void Drop(OutboundItem item)
+    {
+        broker.Stats.Dropped();
+        broker.LogDropped(ClientId, "larger than the client's Maximum Packet Size");
+        Forget(item);
+    }
+
+    private static PublishWrite Write(MqttConnection connection, OutboundItem item, bool duplicate)
     {
         item.Message.IsExpired(Environment.TickCount64, out uint? remaining);
         MqttPublishProperties properties = item.Message.ToPublishProperties(remaining) with { SubscriptionIdentifiers = item.SubscriptionIds };
-        connection.WritePublish(new MqttPublishHeader(item.Qos, item.PacketId, item.Retain, duplicate), item.Message.TopicUtf8,
+        PublishWrite result = connection.WritePublish(new MqttPublishHeader(item.Qos, item.PacketId, item.Retain, duplicate), item.Message.TopicUtf8,
             new System.Buffers.ReadOnlySequence<byte>(item.Message.PayloadBytes), properties);
+        if (result == PublishWrite.Written)
+        {
+            item.OnWire = true;
+            item.SentBefore = true;
+        }
+
+        return result;
     }
 
     private ushort NextPacketId()

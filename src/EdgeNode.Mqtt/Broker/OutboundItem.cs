@@ -32,4 +32,13 @@ internal sealed class OutboundItem(MqttMessage message, MqttQos qos, bool retain
     public ushort PacketId { get; set; }
 
     public OutboundState State { get; set; }
+
+    /// <summary>Sent (PUBLISH or PUBREL) on the session's current connection; cleared when another connection attaches.</summary>
+    public bool OnWire { get; set; }
+
+    /// <summary>The PUBLISH went out at least once, so a resend carries DUP.</summary>
+    public bool SentBefore { get; set; }
+
+    /// <summary>What the item counts against Mqtt:MaxQueuedBytes: topic, payload and properties.</summary>
+    public long Size => Message.TopicUtf8.Length + Message.PayloadBytes.Length + Message.PropertyBlock.Length;
 }

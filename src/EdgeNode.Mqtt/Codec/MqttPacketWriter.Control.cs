@@ -5,6 +5,15 @@ namespace EdgeNode.Mqtt.Codec;
 /// <summary>The control packets, written from their objects; these may be slow and allocate, they are rare.</summary>
 public static partial class MqttPacketWriter
 {
+    /// <summary>The size of a control packet on the wire, fixed header included (what <see cref="Write"/> would add).</summary>
+    public static int GetSize(MqttProtocolVersion version, MqttControlPacket packet)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        MqttBodyWriter measure = MqttBodyWriter.Measuring();
+        MqttControlBodyWriter.Write(ref measure, version, packet);
+        return 1 + MqttVariableByteInteger.GetSize(measure.Position) + measure.Position;
+    }
+
     public static void Write(IBufferWriter<byte> output, MqttProtocolVersion version, MqttControlPacket packet)
     {
         ArgumentNullException.ThrowIfNull(packet);

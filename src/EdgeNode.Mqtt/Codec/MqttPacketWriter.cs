@@ -32,6 +32,10 @@ public static partial class MqttPacketWriter
         return remaining > MqttVariableByteInteger.MaxValue ? int.MaxValue : 1 + MqttVariableByteInteger.GetSize((int)remaining) + (int)remaining;
     }
 
+    /// <summary>The size of what <see cref="WriteAck"/> writes without properties: the short form, or one byte more for a 5.0 reason code.</summary>
+    public static int GetAckSize(MqttProtocolVersion version, MqttReasonCode reasonCode) =>
+        version != MqttProtocolVersion.V500 || reasonCode == MqttReasonCode.Success ? 4 : 5;
+
     /// <summary>PUBACK, PUBREC, PUBREL or PUBCOMP. In 5.0 the short forms are used when they say the same.</summary>
     public static void WriteAck(IBufferWriter<byte> output, MqttProtocolVersion version, MqttPacketType type, ushort packetId, MqttReasonCode reasonCode = MqttReasonCode.Success, MqttProperties? properties = null)
     {

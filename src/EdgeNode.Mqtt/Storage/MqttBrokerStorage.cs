@@ -19,7 +19,7 @@ public sealed class MqttBrokerStorage(Store store)
 
     public bool HasPending => !_changes.IsEmpty;
 
-    internal void SetRetained(MqttMessage message) => _changes.Enqueue(new RetainedSet(message));
+    internal void SetRetained(MqttMessage message, string? owner) => _changes.Enqueue(new RetainedSet(message, owner));
 
     internal void DeleteRetained(byte[] topic) => _changes.Enqueue(new RetainedDelete(topic));
 
@@ -84,7 +84,7 @@ public sealed class MqttBrokerStorage(Store store)
         });
     }
 
-    internal (List<MqttMessage> Retained, List<RestoredSession> Sessions) Load(TimeSpan maxExpiry)
+    internal (List<(MqttMessage Message, string? Owner)> Retained, List<RestoredSession> Sessions) Load(TimeSpan maxExpiry)
     {
         long nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long tick = Environment.TickCount64;
@@ -98,13 +98,14 @@ public sealed class MqttBrokerStorage(Store store)
 
         return store.Read(c =>
         {
-            var retained = new List<MqttMessage>();
-            using (var query = c.Command("SELECT topic, payload, qos, properties, stored_at FROM mqtt_retained"))
+            var retained = new List<(MqttMessage, string?)>();
+            using (var query = c.Command("SELECT topic, payload, qos, properties, stored_at, owner FROM mqtt_retained"))
             using (var rows = query.ExecuteReader())
             {
                 while (rows.Read())
                 {
-                    retained.Add(new MqttMessage((byte[])rows[0], (byte[])rows[1], (MqttQos)rows.GetInt32(2), true, (byte[])rows[3], tick - Math.Max(0, nowMs - rows.GetInt64(4))));
+                    retained.Add((new MqttMessage((byte[])rows[0], (byte[])rows[1], (MqttQos)rows.GetInt32(2), true, (byte[])rows[3], tick - Math.Max(0, nowMs - rows.GetInt64(4))),
+                        rows.IsDBNull(5) ? null : rows.GetString(5)));
                 }
             }
 
@@ -161,13 +162,14 @@ public sealed class MqttBrokerStorage(Store store)
         {
             case RetainedSet set:
             {
-                using var command = tx.Command("INSERT INTO mqtt_retained (topic, payload, qos, properties, stored_at, expiry) VALUES ($t, $p, $q, $r, $s, $e) ON CONFLICT (topic) DO UPDATE SET payload = $p, qos = $q, properties = $r, stored_at = $s, expiry = $e");
+                using var command = tx.Command("INSERT INTO mqtt_retained (topic, payload, qos, properties, stored_at, expiry, owner) VALUES ($t, $p, $q, $r, $s, $e, $o) ON CONFLICT (topic) DO UPDATE SET payload = $p, qos = $q, properties = $r, stored_at = $s, expiry = $e, owner = $o");
                 command.Parameters.AddWithValue("$t", set.Message.TopicUtf8);
                 command.Parameters.AddWithValue("$p", set.Message.PayloadBytes);
                 command.Parameters.AddWithValue("$q", (int)set.Message.Qos);
                 command.Parameters.AddWithValue("$r", set.Message.PropertyBlock);
                 command.Parameters.AddWithValue("$s", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (Environment.TickCount64 - set.Message.ReceivedAt));
                 command.Parameters.AddWithValue("$e", set.Message.ExpiryInterval is { } e ? e : DBNull.Value);
+                command.Parameters.AddWithValue("$o", set.Owner is { } o ? o : DBNull.Value);
                 command.ExecuteNonQuery();
                 break;
             }
@@ -272,7 +274,7 @@ public sealed class MqttBrokerStorage(Store store)
 
     private abstract record Change;
 
-    private sealed record RetainedSet(MqttMessage Message) : Change;
+    private sealed record RetainedSet(MqttMessage Message, string? Owner) : Change;
 
     private sealed record RetainedDelete(byte[] Topic) : Change;
 

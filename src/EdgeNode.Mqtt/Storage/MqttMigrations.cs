@@ -2,7 +2,7 @@ using EdgeNode.Core.Storage;
 
 namespace EdgeNode.Mqtt.Storage;
 
-/// <summary>The MQTT component's tables: device accounts and ACLs, retained messages, persistent sessions.</summary>
+/// <summary>The MQTT component's tables: device accounts and ACLs, retained messages (with the account that stored each), persistent sessions.</summary>
 public static class MqttMigrations
 {
     public static MigrationSet Set { get; } = new("mqtt",
@@ -51,6 +51,9 @@ public static class MqttMigrations
                 packet_id   INTEGER NOT NULL,
                 state       INTEGER NOT NULL,
                 PRIMARY KEY (client_id, seq));
+            """),
+        new Migration(2, "the account that stored each retained message, for the per-account retained limits", """
+            ALTER TABLE mqtt_retained ADD COLUMN owner TEXT;
             """),
     ]);
 }

@@ -14,7 +14,7 @@ public class MqttRestartTests
         {
             var ports = TestNode.FreePorts("127.0.0.1", 2);
             string[] args = [$"--Node:DataDir={dir}", "--Node:ListenAddresses=127.0.0.1", "--Xmpp:C2sPort=0", "--Xmpp:C2sDirectTlsPort=0",
-                "--Xmpp:S2sPort=0", "--Http:Port=0", "--Http:FederationPort=0", $"--Mqtt:Port={ports[0]}", $"--Mqtt:TlsPort={ports[1]}"];
+                "--Xmpp:S2sPort=0", "--Xmpp:S2sDirectTlsPort=0", "--Http:Port=0", "--Http:FederationPort=0", $"--Mqtt:Port={ports[0]}", $"--Mqtt:TlsPort={ports[1]}"];
             var io = new CliIo(new StringReader("restart secret\n"), TextWriter.Null, TextWriter.Null, false);
             Assert.Equal(0, await EdgeNodeCli.RunAsync(["device", "add", "plug1", .. args], new Dictionary<string, string>(), io, CancellationToken.None));
             var conn = MqttPeers.Connection(ports[0], "plug1", "restart secret", "mqttv311");

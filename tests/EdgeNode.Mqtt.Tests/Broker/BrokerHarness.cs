@@ -16,13 +16,16 @@ namespace EdgeNode.Mqtt.Tests.Broker;
 /// </summary>
 internal sealed class BrokerHarness : IAsyncDisposable
 {
-    private readonly Pipe _toBroker = new();
+    // Like Kestrel's socket input (1 MiB), and room enough to queue many packets for a broker that has stopped reading them.
+    private readonly Pipe _toBroker = new(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
     private readonly CapturingPipeWriter _fromBroker = new();
     private readonly Task _serve;
-    private readonly MqttPacketReader _reader = new(version: MqttProtocolVersion.V500);
+    private readonly MqttPacketReader _reader;
 
-    public BrokerHarness(MqttBroker? broker = null)
+    public BrokerHarness(MqttBroker? broker = null, MqttProtocolVersion version = MqttProtocolVersion.V500)
     {
+        Version = version;
+        _reader = new MqttPacketReader(version: version);
         Broker = broker ?? NewBroker();
         var context = new DefaultConnectionContext("test", new DuplexPipe(_toBroker.Reader, _fromBroker), new DuplexPipe(PipeReader.Create(Stream.Null), _toBroker.Writer))
         {
@@ -33,12 +36,20 @@ internal sealed class BrokerHarness : IAsyncDisposable
 
     public MqttBroker Broker { get; }
 
+    public MqttProtocolVersion Version { get; }
+
+    /// <summary>The broker's output as the socket sees it: <see cref="CapturingPipeWriter.Stall"/> it to play a client that stops reading.</summary>
+    public CapturingPipeWriter Output => _fromBroker;
+
+    /// <summary>True once the broker has completed its output (the connection is closed).</summary>
+    public bool Closed => _fromBroker.IsCompleted;
+
     public static MqttBroker NewBroker(MqttOptions? options = null) =>
         new(options ?? new MqttOptions { Port = 1883, TlsPort = 0, AnonymousLoopback = true, SysInterval = TimeSpan.Zero }, new MqttMessageHub(), NullLogger.Instance);
 
     public async Task SendAsync(MqttControlPacket packet)
     {
-        MqttPacketWriter.Write(_toBroker.Writer, MqttProtocolVersion.V500, packet);
+        MqttPacketWriter.Write(_toBroker.Writer, Version, packet);
         await _toBroker.Writer.FlushAsync();
     }
 
@@ -78,13 +89,40 @@ internal sealed class BrokerHarness : IAsyncDisposable
     /// <summary>Throws away whatever the broker has sent so far, without waiting (allocation-free).</summary>
     public long Drain() => _fromBroker.Discard();
 
-    public async Task ConnectAsync(string clientId = "", bool cleanStart = true, MqttProperties? properties = null)
+    public async Task ConnectAsync(string clientId = "", bool cleanStart = true, MqttProperties? properties = null, ushort keepAlive = 60)
     {
-        await SendAsync(new MqttConnect { ClientId = clientId, CleanStart = cleanStart, KeepAliveSeconds = 60, Properties = properties });
-        var connAck = (MqttConnAck)(await ReceiveAsync()).Control!;
+        MqttConnAck connAck = await TryConnectAsync(clientId, cleanStart, properties, keepAlive);
         if (connAck.ReasonCode != MqttReasonCode.Success)
         {
             throw new InvalidOperationException($"refused: {connAck.ReasonCode}");
+        }
+    }
+
+    public async Task<MqttConnAck> TryConnectAsync(string clientId = "", bool cleanStart = true, MqttProperties? properties = null, ushort keepAlive = 60)
+    {
+        await SendAsync(new MqttConnect
+        {
+            ProtocolVersion = Version, ClientId = clientId, CleanStart = cleanStart, KeepAliveSeconds = keepAlive,
+            Properties = Version == MqttProtocolVersion.V500 ? properties : null,
+        });
+        return (MqttConnAck)(await ReceiveAsync()).Control!;
+    }
+
+    /// <summary>The broker's side of this client's connection (once it has connected).</summary>
+    public MqttConnection Connection(string clientId) => Broker.Connections.Single(c => c.ClientId == clientId);
+
+    /// <summary>Waits for a condition the broker reaches on its own threads (never for a time: the deadline only stops a hung test).</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"never happened: {what}");
+            }
+
+            await Task.Delay(5);
         }
     }
 
