@@ -27,12 +27,15 @@ public sealed class XmppServer : IDisposable
 {
     private readonly ConcurrentDictionary<C2sConnection, byte> _connections = new();
     private readonly Timer _timer;
+    private readonly Store _store;
+    private Func<Jid, bool>? _removeAccount;
     private volatile bool _stopping;
 
     public XmppServer(string domain, XmppOptions options, Store store, Router router, X509Certificate2? certificate,
-        ILoggerFactory logs, TimeProvider? time = null)
+        ILoggerFactory logs, TimeProvider? time = null, LoginThrottle? throttle = null)
     {
         Domain = domain.ToLowerInvariant();
+        _store = store;
         DomainUtf8 = Encoding.UTF8.GetBytes(Domain);
         Options = options;
         Router = router;
@@ -41,9 +44,10 @@ public sealed class XmppServer : IDisposable
         Logger = logs.CreateLogger("EdgeNode.Xmpp");
         Accounts = new AccountStore(store);
         Rosters = new RosterStore(store);
-        Offline = new OfflineMessageStore(store, options.OfflineQuota);
+        Offline = new OfflineMessageStore(store, options.OfflineQuota, options.OfflineQuotaBytes);
+        OfflineDelivery = new OfflineDelivery(Offline, DomainUtf8, Math.Max(1, options.MaxOutboundBytes / 4));
         VCards = new VCardStore(store);
-        Throttle = new AuthThrottle(options.AuthFailureLimit, options.AuthFailureLimitPerAddress, options.AuthFailureWindow, options.AuthLockout, Time);
+        Throttle = throttle ?? new LoginThrottle(new LoginOptions(), Time);
         StreamOptions = new XmlStreamOptions
         {
             MaxStanzaBytes = options.MaxStanzaBytes,
@@ -68,14 +72,18 @@ public sealed class XmppServer : IDisposable
     public AccountStore Accounts { get; }
     public RosterStore Rosters { get; }
     public OfflineMessageStore Offline { get; }
+    internal OfflineDelivery OfflineDelivery { get; }
     public VCardStore VCards { get; }
-    public AuthThrottle Throttle { get; }
+    public LoginThrottle Throttle { get; }
     public XmlStreamOptions StreamOptions { get; }
     public PresenceService Presence { get; }
     public RosterService RosterService { get; }
     internal IqHandler Iq { get; }
     internal byte[] FakeSaltKey { get; }
     public bool IsStopping => _stopping;
+
+    /// <summary>Client connections open now (the node participant's status reports it).</summary>
+    public int ConnectionCount => _connections.Count;
 
     internal bool Add(C2sConnection connection)
     {
@@ -89,6 +97,29 @@ public sealed class XmppServer : IDisposable
     }
 
     internal void Remove(C2sConnection connection) => _connections.TryRemove(connection, out _);
+
+    /// <summary>How an account is removed node-wide (the host's <see cref="AccountRemoval"/>); without it, XEP-0077
+    /// cancellation removes the account and what XMPP keeps for it.</summary>
+    public void UseAccountRemoval(Func<Jid, bool> remove) => _removeAccount = remove;
+
+    internal bool RemoveAccount(Jid jid) =>
+        _removeAccount is { } remove ? remove(jid) : new AccountRemoval(_store, [new XmppAccountHolder(this)]).Remove(jid);
+
+    /// <summary>The accounts logged in on some connection now.</summary>
+    internal IEnumerable<string> LoggedInAccounts() =>
+        _connections.Keys.Select(c => c.Account).OfType<string>().Distinct(StringComparer.Ordinal);
+
+    /// <summary>Ends every connection logged in as the account (it was removed).</summary>
+    internal void CloseAccount(string account)
+    {
+        foreach (var connection in _connections.Keys)
+        {
+            if (connection.Account == account)
+            {
+                connection.RequestClose(TargetCloseReason.AccountRemoved);
+            }
+        }
+    }
 
     /// <summary>Closes every stream with a system-shutdown stream error (called when the node begins to stop).</summary>
     public void Shutdown()

@@ -7,6 +7,9 @@ public sealed record XmppOptions
     public required int C2sDirectTlsPort { get; init; }
     public required int S2sPort { get; init; }
 
+    /// <summary>XEP-0368 server-to-server direct TLS: peers start TLS at once (SRV _xmpps-server._tcp); 0 switches it off.</summary>
+    public int S2sDirectTlsPort { get; init; }
+
     /// <summary>Lets clients on a loopback address log in without STARTTLS (SCRAM only; PLAIN never in the clear).</summary>
     public bool AllowPlaintextLoopback { get; init; }
 
@@ -22,15 +25,8 @@ public sealed record XmppOptions
     /// <summary>Messages kept for one offline account (XEP-0160); the sender of one more gets an error.</summary>
     public int OfflineQuota { get; init; } = 500;
 
-    /// <summary>Failed logins of one account within <see cref="AuthFailureWindow"/> before it is locked out.</summary>
-    public int AuthFailureLimit { get; init; } = 5;
-
-    /// <summary>Failed logins from one IP address within <see cref="AuthFailureWindow"/> before it is locked out.</summary>
-    public int AuthFailureLimitPerAddress { get; init; } = 20;
-
-    public TimeSpan AuthFailureWindow { get; init; } = TimeSpan.FromMinutes(10);
-
-    public TimeSpan AuthLockout { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>Bytes of stored stanzas kept for one offline account; a message that would go over is refused the same way.</summary>
+    public int OfflineQuotaBytes { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>Time a client has from connecting to a bound resource.</summary>
     public TimeSpan NegotiationTimeout { get; init; } = TimeSpan.FromSeconds(60);

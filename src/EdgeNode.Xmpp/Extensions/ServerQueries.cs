@@ -116,7 +116,9 @@ internal sealed class ServerQueries(XmppServer server)
             return true;
         }
 
-        if (ns.SequenceEqual(Ns.Register) && server.Options.AllowRegistration)
+        // A logged-in user may always change their password or cancel their account (XEP-0077 3.2, 3.3);
+        // Xmpp:AllowRegistration governs only the creation of new accounts, before login.
+        if (ns.SequenceEqual(Ns.Register))
         {
             return Register(type, payload, session, to, id, scratch);
         }
@@ -218,11 +220,9 @@ internal sealed class ServerQueries(XmppServer server)
         if (query.TryGetChild("remove"u8, Ns.Register, out _))
         {
             // XEP-0077 3.2: the account is cancelled; the reply goes out before the stream closes.
-            var jid = Jid.Parse(session.Bare);
-            server.Accounts.Remove(jid);
-            server.Rosters.RemoveAccount(session.Bare);
-            server.Offline.RemoveAccount(session.Bare);
-            server.VCards.RemoveAccount(session.Bare);
+            // Everything the node keeps for the account goes with it: Matrix devices, device ownership, other
+            // people's roster entries; the account's other connections are ended.
+            server.RemoveAccount(Jid.Parse(session.Bare));
             Result(session, scratch, to, id);
             session.Close(TargetCloseReason.AccountRemoved);
             return true;

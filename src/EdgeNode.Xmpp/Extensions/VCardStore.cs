@@ -19,11 +19,4 @@ public sealed class VCardStore(Store store)
         upsert.Parameters.AddWithValue("$v", vcard);
         upsert.ExecuteNonQuery();
     });
-
-    public void RemoveAccount(string owner) => store.Write(tx =>
-    {
-        using var delete = tx.Command("DELETE FROM xmpp_vcard WHERE owner = $o");
-        delete.Parameters.AddWithValue("$o", owner);
-        delete.ExecuteNonQuery();
-    });
 }

@@ -3,12 +3,30 @@ using EdgeNode.Core.Storage;
 
 namespace EdgeNode.Xmpp.Offline;
 
+/// <summary>One stored message: its row id (delivery order), the stanza as received, and when it arrived.</summary>
+public readonly record struct OfflineMessage(long Id, byte[] Stanza, DateTimeOffset Received);
+
 /// <summary>
 /// XEP-0160: messages for an account with no available session, kept in SQLite in arrival order up to a quota per
-/// account, and handed over (and deleted) when the account next sends available presence.
+/// account in messages and in bytes. They are read back a page at a time and each is deleted only once its delivery
+/// has reached the client's socket (see <see cref="OfflineDelivery"/>), so a session that ends midway loses nothing.
 /// </summary>
-public sealed class OfflineMessageStore(Store store, int quota) : IOfflineStore
+public sealed class OfflineMessageStore : IOfflineStore
 {
+    private readonly Store _store;
+    private readonly int _maxMessages;
+    private readonly long _maxBytes;
+
+    public OfflineMessageStore(Store store, int maxMessages, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxMessages);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        _store = store;
+        _maxMessages = maxMessages;
+        _maxBytes = maxBytes;
+    }
+
     public OfflineResult Store(string recipientBare, in RoutedStanza stanza)
     {
         // Only messages a person would miss: chat and normal with a body (no chat states, no receipts alone).
@@ -19,11 +37,21 @@ public sealed class OfflineMessageStore(Store store, int quota) : IOfflineStore
         }
 
         byte[] bytes = stanza.Xmpp.ToArray();
-        return store.Write(tx =>
+        return _store.Write(tx =>
         {
-            using var count = tx.Command("SELECT count(*) FROM xmpp_offline WHERE owner = $o");
-            count.Parameters.AddWithValue("$o", recipientBare);
-            if ((long)count.ExecuteScalar()! >= quota)
+            // The check and the insert share the write transaction: two senders cannot both take the last room.
+            using var usage = tx.Command("SELECT count(*), coalesce(sum(length(stanza)), 0) FROM xmpp_offline WHERE owner = $o");
+            usage.Parameters.AddWithValue("$o", recipientBare);
+            long count;
+            long used;
+            using (var row = usage.ExecuteReader())
+            {
+                row.Read();
+                count = row.GetInt64(0);
+                used = row.GetInt64(1);
+            }
+
+            if (count >= _maxMessages || used + bytes.Length > _maxBytes)
             {
                 return OfflineResult.QuotaExceeded;
             }
@@ -37,27 +65,59 @@ public sealed class OfflineMessageStore(Store store, int quota) : IOfflineStore
         });
     }
 
-    /// <summary>Removes and returns the account's messages, oldest first, with the time each arrived.</summary>
-    public IReadOnlyList<(byte[] Stanza, DateTimeOffset Received)> TakeAll(string owner) => store.Write(tx =>
+    /// <summary>
+    /// The account's oldest messages after <paramref name="afterId"/>, in order, as many as fit in
+    /// <paramref name="maxBytes"/> (always at least one) and at most <paramref name="maxMessages"/>. Nothing is removed.
+    /// </summary>
+    public IReadOnlyList<OfflineMessage> ReadPage(string owner, long afterId, int maxMessages, int maxBytes)
     {
-        var messages = new List<(byte[], DateTimeOffset)>();
-        using (var query = tx.Command("SELECT stanza, created_at FROM xmpp_offline WHERE owner = $o ORDER BY id"))
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        return _store.Read(connection =>
         {
+            var page = new List<OfflineMessage>();
+            using var query = connection.Command("SELECT id, stanza, created_at FROM xmpp_offline WHERE owner = $o AND id > $after ORDER BY id LIMIT $n");
             query.Parameters.AddWithValue("$o", owner);
+            query.Parameters.AddWithValue("$after", afterId);
+            query.Parameters.AddWithValue("$n", maxMessages);
             using var rows = query.ExecuteReader();
+            long total = 0;
             while (rows.Read())
             {
-                messages.Add(((byte[])rows[0], DateTimeOffset.FromUnixTimeMilliseconds(rows.GetInt64(1))));
-            }
-        }
+                var stanza = (byte[])rows[1];
+                if (page.Count > 0 && total + stanza.Length > maxBytes)
+                {
+                    break;
+                }
 
-        using var delete = tx.Command("DELETE FROM xmpp_offline WHERE owner = $o");
+                total += stanza.Length;
+                page.Add(new OfflineMessage(rows.GetInt64(0), stanza, DateTimeOffset.FromUnixTimeMilliseconds(rows.GetInt64(2))));
+            }
+
+            return (IReadOnlyList<OfflineMessage>)page;
+        });
+    }
+
+    /// <summary>Removes the account's messages with ids from <paramref name="firstId"/> to <paramref name="lastId"/>: the ones delivered.</summary>
+    public void Delete(string owner, long firstId, long lastId) => _store.Write(tx =>
+    {
+        using var delete = tx.Command("DELETE FROM xmpp_offline WHERE owner = $o AND id >= $first AND id <= $last");
         delete.Parameters.AddWithValue("$o", owner);
+        delete.Parameters.AddWithValue("$first", firstId);
+        delete.Parameters.AddWithValue("$last", lastId);
         delete.ExecuteNonQuery();
-        return (IReadOnlyList<(byte[], DateTimeOffset)>)messages;
     });
 
-    public void RemoveAccount(string owner) => store.Write(tx =>
+    /// <summary>How many messages and bytes the account has stored.</summary>
+    public (int Messages, long Bytes) Usage(string owner) => _store.Read(connection =>
+    {
+        using var usage = connection.Command("SELECT count(*), coalesce(sum(length(stanza)), 0) FROM xmpp_offline WHERE owner = $o");
+        usage.Parameters.AddWithValue("$o", owner);
+        using var row = usage.ExecuteReader();
+        row.Read();
+        return ((int)row.GetInt64(0), row.GetInt64(1));
+    });
+
+    public void RemoveAccount(string owner) => _store.Write(tx =>
     {
         using var delete = tx.Command("DELETE FROM xmpp_offline WHERE owner = $o");
         delete.Parameters.AddWithValue("$o", owner);

@@ -14,8 +14,11 @@ namespace EdgeNode.Xmpp.Presence;
 /// </summary>
 public sealed class PresenceService(XmppServer server)
 {
-    /// <summary>A presence from the client without a subscription type: broadcast (no 'to') or directed.</summary>
-    internal void HandleOutbound(XmlElement presence, PresenceType type, C2sSession session, ReadOnlySpan<byte> to, StanzaScratch scratch)
+    /// <summary>
+    /// A presence from the client without a subscription type: broadcast (no 'to') or directed. True when the session
+    /// has just become able to receive its stored offline messages (XEP-0160), which the caller then delivers.
+    /// </summary>
+    internal bool HandleOutbound(XmlElement presence, PresenceType type, C2sSession session, ReadOnlySpan<byte> to, StanzaScratch scratch)
     {
         if (type == PresenceType.Probe)
         {
@@ -24,40 +27,57 @@ public sealed class PresenceService(XmppServer server)
                 AnswerProbe(session, Encoding.UTF8.GetString(to));
             }
 
-            return;
+            return false;
         }
 
+        lock (session.PresenceGate)
+        {
+            // A session that was replaced or is closing has said its last word (its unavailable went out).
+            return !session.Retired && HandleOutboundLocked(presence, type, session, to, scratch);
+        }
+    }
+
+    private bool HandleOutboundLocked(XmlElement presence, PresenceType type, C2sSession session, ReadOnlySpan<byte> to, StanzaScratch scratch)
+    {
         ArrayBufferWriter<byte> stamped = scratch.Stanza;
         stamped.ResetWrittenCount();
         if (!to.IsEmpty)
         {
-            // Directed presence (RFC 6121 4.6) and presence errors: stamped and routed as they are.
+            // Directed presence (RFC 6121 4.6) and presence errors: stamped and routed as they are. Each address that
+            // gets available presence is remembered for the unavailable at the end, so their number is bounded.
+            string target = Encoding.UTF8.GetString(to);
+            if (type == PresenceType.Available && !session.TryAddDirected(target))
+            {
+                ArrayBufferWriter<byte> reply = scratch.Reply;
+                reply.ResetWrittenCount();
+                presence.TryGetAttribute(XmppNames.Id, out XmlValue id);
+                StanzaErrors.Write(reply, "presence"u8, to, session.FullAddress, id.NeedsDecoding ? default : id.Raw, "wait"u8,
+                    "resource-constraint"u8, $"Directed presence is limited to {C2sSession.MaxDirectedPresence} addresses per session.");
+                session.Send(reply.WrittenSpan);
+                return false;
+            }
+
             presence.WriteRawStamped(stamped, session.FullAddress, default, Ns.Client, dropTo: false);
             server.Router.Route(RoutedStanza.Presence(type, session.FullAddress, to, stamped.WrittenSpan), session);
-            string target = Encoding.UTF8.GetString(to);
-            if (type == PresenceType.Available)
-            {
-                session.AddDirected(target);
-            }
-            else if (type == PresenceType.Unavailable)
+            if (type == PresenceType.Unavailable)
             {
                 session.RemoveDirected(target);
             }
 
-            return;
+            return false;
         }
 
         presence.WriteRawStamped(stamped, session.FullAddress, default, Ns.Client, dropTo: true);
         byte[] template = stamped.WrittenSpan.ToArray();
         if (type == PresenceType.Unavailable)
         {
-            Leave(session, template);
-            return;
+            LeaveLocked(session, template);
+            return false;
         }
 
         if (type != PresenceType.Available)
         {
-            return;
+            return false;
         }
 
         int priority = 0;
@@ -76,14 +96,58 @@ public sealed class PresenceService(XmppServer server)
         }
 
         // XEP-0160: stored messages, in order, once the user is available with a non-negative priority.
-        if (priority >= 0 && (initial || wasNegative))
+        return priority >= 0 && (initial || wasNegative);
+    }
+
+    /// <summary>
+    /// Registers a newly bound session with the router. A session it replaces (the same full address: RFC 6120 7.7.2.2,
+    /// where this node's policy is that the new one wins) is retired at once, before the new session can send any
+    /// presence (its bind is not answered yet), so that contacts see the old one leave and then the new one arrive,
+    /// never the reverse; then the old one is told to close with a conflict stream error.
+    /// </summary>
+    internal void Register(C2sSession session)
+    {
+        IRouteTarget? replaced = server.Router.Register(session);
+        if (replaced is null)
         {
-            DeliverOffline(session);
+            return;
+        }
+
+        XmppLog.Replaced(server.Logger, replaced.ToString() ?? session.FullJid);
+        try
+        {
+            if (replaced is C2sSession old)
+            {
+                Retire(old);
+            }
+        }
+        finally
+        {
+            replaced.Close(TargetCloseReason.Replaced);
         }
     }
 
-    /// <summary>The session goes away (unavailable presence, or the connection ended without one).</summary>
-    public void Leave(C2sSession session, byte[]? unavailable = null)
+    /// <summary>
+    /// The session is gone for good (its connection closed, or a new login took its resource): its contacts, its
+    /// account's other resources and everyone that got directed presence see it unavailable, once, and nothing it
+    /// sends afterwards is broadcast.
+    /// </summary>
+    public void Retire(C2sSession session)
+    {
+        lock (session.PresenceGate)
+        {
+            if (session.Retired)
+            {
+                return;
+            }
+
+            session.Retired = true;
+            LeaveLocked(session, null);
+        }
+    }
+
+    /// <summary>The session becomes unavailable (unavailable presence, or it is retired). Under the session's presence gate.</summary>
+    private void LeaveLocked(C2sSession session, byte[]? unavailable)
     {
         bool wasAvailable = session.IsAvailable;
         session.SetUnavailable();
@@ -117,6 +181,15 @@ public sealed class PresenceService(XmppServer server)
         // Probes (RFC 6121 4.3): the contacts we may see are all local, so their presence is answered at once.
         foreach (RosterItem contact in server.Rosters.Subscriptions(session.Bare))
         {
+            byte[] address = Encoding.UTF8.GetBytes(contact.Contact);
+            if (server.Router.Classify(address, out _) == AddressClass.Remote)
+            {
+                // A contact on another server (federation): its server answers a probe from the account (RFC 6121 4.3.1).
+                byte[] probe = Subscription(session.Bare, contact.Contact, PresenceType.Probe);
+                server.Router.Route(RoutedStanza.Presence(PresenceType.Probe, session.BareUtf8, address, probe));
+                continue;
+            }
+
             SendPresenceOf(contact.Contact, session);
         }
 
@@ -134,15 +207,6 @@ public sealed class PresenceService(XmppServer server)
             session.Send(Subscription(pending.Contact, session.Bare, PresenceType.Subscribe));
         }
 
-    }
-
-    internal void DeliverOffline(C2sSession session)
-    {
-        var messages = server.Offline.TakeAll(session.Bare);
-        foreach (var (stanza, received) in messages)
-        {
-            session.Send(WithDelay(stanza, received));
-        }
     }
 
     /// <summary>Answers a probe of <paramref name="contact"/> from the session when its roster allows it.</summary>
@@ -240,26 +304,6 @@ public sealed class PresenceService(XmppServer server)
         writer.WriteAttribute("from"u8, session.FullAddress);
         writer.WriteAttribute("type"u8, "unavailable"u8);
         writer.WriteEndElement("presence"u8);
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>XEP-0203: the time the server received a stored message, inserted as the message's last child.</summary>
-    internal byte[] WithDelay(byte[] stanza, DateTimeOffset received)
-    {
-        int close = stanza.AsSpan().LastIndexOf("</"u8);
-        if (close < 0)
-        {
-            return stanza;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(stanza.Length + 128);
-        buffer.Write(stanza.AsSpan(0, close));
-        var writer = new XmlStanzaWriter(buffer);
-        writer.WriteStartElement("delay"u8, Ns.Delay);
-        writer.WriteAttribute("from"u8, server.DomainUtf8);
-        writer.WriteAttribute("stamp"u8, received.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture).AsSpan());
-        writer.WriteEndElement("delay"u8);
-        buffer.Write(stanza.AsSpan(close));
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -254,6 +254,50 @@ public sealed class RosterService(XmppServer server)
         }
     }
 
+    /// <summary>
+    /// A subscription presence from a remote user (federation) to a local account: the contact's side of
+    /// RFC 6121 3.1.3, 3.2.3, 3.3.3 and 3.4.3, with answers on the account's behalf going back to the remote user.
+    /// </summary>
+    internal void HandleInboundRemote(PresenceType type, string remoteBare, string localBare)
+    {
+        lock (_gate)
+        {
+            switch (type)
+            {
+                case PresenceType.Subscribe:
+                    RosterItem item = server.Rosters.Find(localBare, remoteBare) ?? new RosterItem(remoteBare) { InRoster = false };
+                    if (item.HasFrom || item.Approved)
+                    {
+                        if (!item.HasFrom)
+                        {
+                            Save(localBare, item with { Subscription = item.Subscription | Subscription.From, Approved = false });
+                        }
+
+                        SendSubscription(localBare, remoteBare, PresenceType.Subscribed);
+                        server.Presence.SendPresenceTo(localBare, remoteBare);
+                        return;
+                    }
+
+                    if (!item.PendingIn)
+                    {
+                        server.Rosters.Save(localBare, item with { PendingIn = true });
+                    }
+
+                    DeliverSubscription(localBare, remoteBare, PresenceType.Subscribe);
+                    return;
+                case PresenceType.Subscribed:
+                    InboundSubscribed(localBare, remoteBare);
+                    return;
+                case PresenceType.Unsubscribe:
+                    InboundUnsubscribe(localBare, remoteBare);
+                    return;
+                case PresenceType.Unsubscribed:
+                    InboundUnsubscribed(localBare, remoteBare);
+                    return;
+            }
+        }
+    }
+
     // The contact's server (this one) receives the user's subscription presence. Returns nothing: delivery to
     // the contact's resources happened in SendSubscription through the router, where the rules allow it.
 
@@ -392,6 +436,9 @@ public sealed class RosterService(XmppServer server)
         long version = server.Rosters.Save(owner, item with { InRoster = false, Subscription = Subscription.None, Ask = false, Approved = false, PendingIn = false });
         Push(owner, item, version, remove: true);
     }
+
+    /// <summary>Tells the owner's resources that a contact is gone (its account was removed).</summary>
+    internal void PushRemoved(string owner, string contact, long version) => Push(owner, new RosterItem(contact), version, remove: true);
 
     private void Save(string owner, RosterItem item, bool push = true)
     {

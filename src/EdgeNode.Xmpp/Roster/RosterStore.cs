@@ -74,17 +74,6 @@ public sealed class RosterStore(Store store)
         return (long)bump.ExecuteScalar()!;
     });
 
-    /// <summary>Forgets everything about an account (its roster and its entries in others' rosters stay theirs).</summary>
-    public void RemoveAccount(string owner) => store.Write(tx =>
-    {
-        foreach (var sql in (string[])["DELETE FROM xmpp_roster WHERE owner = $o", "DELETE FROM xmpp_roster_version WHERE owner = $o"])
-        {
-            using var delete = tx.Command(sql);
-            delete.Parameters.AddWithValue("$o", owner);
-            delete.ExecuteNonQuery();
-        }
-    });
-
     private IReadOnlyList<RosterItem> Query(string owner, string condition) => store.Read(c =>
     {
         using var query = c.Command($"SELECT {Columns} FROM xmpp_roster WHERE owner = $o AND {condition} ORDER BY contact");

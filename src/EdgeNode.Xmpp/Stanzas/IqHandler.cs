@@ -62,11 +62,8 @@ internal sealed class IqHandler(XmppServer server)
                 Error(session, scratch, to, id, "jid-malformed"u8);
                 return;
             case AddressClass.Remote:
-                if (type is IqType.Get or IqType.Set)
-                {
-                    Error(session, scratch, to, id, "remote-server-not-found"u8);
-                }
-
+                // Federation carries it (and bounces it when the remote server cannot be reached).
+                RouteToResource(iq, type, session, to!, id, scratch);
                 return;
             case AddressClass.Local when hasResource:
                 RouteToResource(iq, type, session, to!, id, scratch);
@@ -81,6 +78,11 @@ internal sealed class IqHandler(XmppServer server)
 
         bool own = to is null || (target == AddressClass.Local && Router.IsBareOf(to, session.Bare));
         string? account = target == AddressClass.Local && !own ? Encoding.UTF8.GetString(to!) : null;
+        if (account is not null && DeliverToParticipant(iq, type, session, to!, id, scratch))
+        {
+            return;
+        }
+
         if (!_queries.Answer(type, payload, session, toServer: to is null || target == AddressClass.Server, own, account, to, id, scratch))
         {
             Error(session, scratch, to, id, "service-unavailable"u8);
@@ -97,6 +99,28 @@ internal sealed class IqHandler(XmppServer server)
         {
             Error(session, scratch, to, id, "service-unavailable"u8);
         }
+        else if (outcome == RouteOutcome.RemoteDomain && type is IqType.Get or IqType.Set)
+        {
+            Error(session, scratch, to, id, "remote-server-not-found"u8);
+        }
+    }
+
+    // A participant that is not an account (a device, the node itself) has one session that answers the iqs to its bare
+    // address itself (its vCard); the server cannot answer for it.
+    private bool DeliverToParticipant(XmlElement iq, IqType type, C2sSession session, byte[] to, ReadOnlySpan<byte> id, StanzaScratch scratch)
+    {
+        IRouteTarget[] targets = server.Router.TargetsOf(to);
+        if (targets.Length != 1 || targets[0] is C2sSession
+            || (Jid.TryParse(Encoding.UTF8.GetString(to), out var jid) && server.Accounts.Exists(jid)))
+        {
+            return false;
+        }
+
+        ArrayBufferWriter<byte> stamped = scratch.Stanza;
+        stamped.ResetWrittenCount();
+        iq.WriteRawStamped(stamped, session.FullAddress, default, Ns.Client, dropTo: false);
+        targets[0].Deliver(RoutedStanza.Iq(type, session.FullAddress, to, id, stamped.WrittenSpan));
+        return true;
     }
 
     internal static void Error(C2sSession session, StanzaScratch scratch, ReadOnlySpan<byte> from, ReadOnlySpan<byte> id, ReadOnlySpan<byte> condition)

@@ -48,25 +48,16 @@ public static class MessageHandler
         message.WriteRawStamped(stamped, sender.FullAddress, default, Ns.Client, dropTo: false);
 
         ReadOnlySpan<byte> body = default;
-        bool copies = true;
-        foreach (XmlElement child in message.Children)
+        if (message.TryGetChild(XmppNames.Body, Ns.Client, out XmlElement bodyElement))
         {
-            ReadOnlySpan<byte> ns = child.NamespaceUri;
-            if (body.IsEmpty && child.LocalName.SequenceEqual(XmppNames.Body) && ns.SequenceEqual(Ns.Client))
-            {
-                XmlText text = child.Text;
-                Span<byte> buffer = scratch.Body(text.GetDecodedLength());
-                text.TryCopyTo(buffer, out int length);
-                body = buffer.Slice(0, length);
-            }
-            else if ((child.LocalName.SequenceEqual("private"u8) && ns.SequenceEqual(Ns.Carbons))
-                || (child.LocalName.SequenceEqual("no-copy"u8) && ns.SequenceEqual(Ns.Hints)))
-            {
-                copies = false;
-            }
+            XmlText text = bodyElement.Text;
+            Span<byte> buffer = scratch.Body(text.GetDecodedLength());
+            text.TryCopyTo(buffer, out int length);
+            body = buffer.Slice(0, length);
         }
 
-        RouteOutcome outcome = router.Route(RoutedStanza.Message(type, sender.FullAddress, to, id, body, stamped.WrittenSpan), sender, copies);
+        var routed = RoutedStanza.Message(type, sender.FullAddress, to, id, body, stamped.WrittenSpan);
+        RouteOutcome outcome = Carbons.Route(router, routed, sender, Carbons.Classify(message, type));
         if (type == MessageType.Error)
         {
             // An error about an error is never sent (RFC 6120 8.3.1).

@@ -61,6 +61,15 @@ internal static class StanzaTypes
         return true;
     }
 
+    public static ReadOnlySpan<byte> Name(MessageType type) => type switch
+    {
+        MessageType.Chat => "chat"u8,
+        MessageType.Groupchat => "groupchat"u8,
+        MessageType.Headline => "headline"u8,
+        MessageType.Error => "error"u8,
+        _ => "normal"u8,
+    };
+
     public static ReadOnlySpan<byte> Name(PresenceType type) => type switch
     {
         PresenceType.Unavailable => "unavailable"u8,

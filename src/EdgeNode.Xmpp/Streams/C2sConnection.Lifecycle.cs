@@ -38,14 +38,7 @@ public sealed partial class C2sConnection
             }
 
             var session = new C2sSession(_account!, resource, _server.Options.MaxOutboundBytes, this);
-            IRouteTarget? replaced = _server.Router.Register(session);
-            if (replaced is not null)
-            {
-                // RFC 6120 7.7.2.2: this node's policy is that the new session wins; the old one gets <conflict/>.
-                XmppLog.Replaced(_server.Logger, replaced.ToString() ?? resource);
-                replaced.Close(TargetCloseReason.Replaced);
-            }
-
+            _server.Presence.Register(session);
             _session = session;
             _startPump = true;
             XmppLog.Bound(_server.Logger, session.FullJid, _id);
@@ -147,36 +140,32 @@ public sealed partial class C2sConnection
     /// <summary>Before binding the read loop writes to the connection itself; afterwards all output is queued for the pump.</summary>
     private IBufferWriter<byte> Output() => _output;
 
-    private async Task PumpAsync(C2sSession session)
+    private void AbortTransport() => _connection.Abort(new ConnectionAbortedException("The client did not read within the close grace period."));
+
+    /// <summary>XEP-0160: the session's stored messages, delivered alongside the read loop and awaited when it closes.</summary>
+    private void StartOfflineDelivery(C2sSession session)
     {
-        OutboundBuffer outbound = session.Outbound;
+        Task? running = _offlineDelivery;
+        _offlineDelivery = running is null || running.IsCompleted
+            ? _server.OfflineDelivery.RunAsync(session)
+            : DeliverAfterAsync(running, session);
+    }
+
+    private async Task DeliverAfterAsync(Task running, C2sSession session)
+    {
+        await running.ConfigureAwait(false);
+        await _server.OfflineDelivery.RunAsync(session).ConfigureAwait(false);
+    }
+
+    private void RetireQuietly(C2sSession session)
+    {
         try
         {
-            while (true)
-            {
-                if (!outbound.TryDrainTo(_output, out int drained) || outbound.Overflowed)
-                {
-                    return;
-                }
-
-                if (drained > 0)
-                {
-                    Volatile.Write(ref _lastSent, Environment.TickCount64);
-                    FlushResult flush = await _output.FlushAsync(_abort.Token).ConfigureAwait(false);
-                    if (flush.IsCompleted || flush.IsCanceled)
-                    {
-                        return;
-                    }
-
-                    continue;
-                }
-
-                await outbound.WaitAsync().ConfigureAwait(false);
-            }
+            _server.Presence.Retire(session);
         }
-        catch (Exception e) when (IsConnectionFailure(e))
+        catch (Exception e)
         {
-            RequestClose(TargetCloseReason.Overflow);
+            XmppLog.HandlerFailed(_server.Logger, _id, e);
         }
     }
 
@@ -335,7 +324,8 @@ public sealed partial class C2sConnection
             return;
         }
 
-        if (now - Volatile.Read(ref _lastSent) > (long)options.KeepaliveInterval.TotalMilliseconds)
+        long sent = Math.Max(Volatile.Read(ref _lastSent), _pump?.LastSent ?? 0);
+        if (now - sent > (long)options.KeepaliveInterval.TotalMilliseconds)
         {
             Volatile.Write(ref _lastSent, now);
             session.Send(" "u8);
@@ -348,17 +338,9 @@ public sealed partial class C2sConnection
         C2sSession? session = _session;
         if (session is not null)
         {
-            if (_server.Router.Unregister(session))
-            {
-                try
-                {
-                    _server.Presence.Leave(session);
-                }
-                catch (Exception e)
-                {
-                    XmppLog.HandlerFailed(_server.Logger, _id, e);
-                }
-            }
+            // Unregistered first, so that nothing more is routed here; retired (a no-op if a new login did it already).
+            _server.Router.Unregister(session);
+            RetireQuietly(session);
         }
 
         string? condition = reason switch
@@ -381,26 +363,55 @@ public sealed partial class C2sConnection
         bool peerListens = reason is not (CloseReason.PeerClosed or CloseReason.Overflow or CloseReason.Dead or CloseReason.TlsFailed);
         byte[] goodbye = peerListens ? Goodbye(condition, text) : [];
 
+        // Closing is ordered: the pump writes what is queued and stops before anything else touches the writer; the
+        // goodbye follows the last queued byte; the writer is completed only after that. Nothing is written after
+        // completion and nothing queued before the close is dropped in favour of the goodbye.
         using var grace = new CancellationTokenSource(CloseGrace);
-        using var link = grace.Token.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abort);
+        bool writable = true;
         try
         {
-            if (session is not null && _pump is not null)
+            if (_pump is not null)
             {
-                session.Outbound.TryWrite(goodbye);
-                session.Outbound.Complete();
-                await _pump.WaitAsync(grace.Token).ConfigureAwait(false);
+                writable = await _pump.StopAsync(grace.Token).ConfigureAwait(false);
             }
-            else
+            else if (session is not null)
             {
-                session?.Outbound.Complete();
-                if (goodbye.Length > 0)
-                {
-                    await _output.WriteAsync(goodbye, grace.Token).ConfigureAwait(false);
-                }
+                // Bound but the pump never started (the same read ended the stream): the read loop writes what is queued.
+                session.Outbound.Complete();
+                session.Outbound.TryDrainTo(_output, out _);
+                session.OnOutputStopped();
             }
         }
-        catch (Exception e) when (IsConnectionFailure(e) || e is TimeoutException)
+        catch (Exception e) when (IsConnectionFailure(e))
+        {
+            writable = false;
+        }
+
+        if (_offlineDelivery is { } delivery)
+        {
+            try
+            {
+                await delivery.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                XmppLog.HandlerFailed(_server.Logger, _id, e);
+            }
+        }
+
+        try
+        {
+            if (writable && goodbye.Length > 0)
+            {
+                await _output.WriteAsync(goodbye, grace.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The peer stopped reading at the very end: it is cut off rather than waited for.
+            AbortTransport();
+        }
+        catch (Exception e) when (IsConnectionFailure(e))
         {
         }
 
@@ -455,7 +466,7 @@ public sealed partial class C2sConnection
         return output.WrittenSpan.ToArray();
     }
 
-    private static bool IsConnectionFailure(Exception e) =>
+    internal static bool IsConnectionFailure(Exception e) =>
         e is IOException or SocketException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException
             or ObjectDisposedException or InvalidOperationException or System.Security.Authentication.AuthenticationException;
 }

@@ -42,10 +42,14 @@ public sealed partial class C2sConnection : ISessionOwner
     private XmlStreamState _state;
     private bool _headerSent;
     private string? _account;
+
+    /// <summary>The account this connection logged in as; null before SASL succeeds.</summary>
+    internal string? Account => _account;
     private ScramServer? _scram;
     private int _saslFailures;
     private volatile C2sSession? _session;
-    private Task? _pump;
+    private volatile OutboundPump? _pump;
+    private Task? _offlineDelivery;
     private bool _startPump;
     private int _closeReason;
     private string? _streamErrorCondition;
@@ -164,7 +168,8 @@ public sealed partial class C2sConnection : ISessionOwner
             if (_startPump)
             {
                 _startPump = false;
-                _pump = PumpAsync(_session!);
+                _pump = new OutboundPump(_session!, _output, _abort, AbortTransport) { Failed = () => RequestClose(TargetCloseReason.Overflow) };
+                _pump.Start();
             }
 
             if (step == Step.StartTls && !await UpgradeAsync().ConfigureAwait(false))
@@ -451,7 +456,10 @@ public sealed partial class C2sConnection : ISessionOwner
             return;
         }
 
-        _server.Presence.HandleOutbound(presence, type, session, to is null ? default : Encoding.UTF8.GetBytes(to), _scratch);
+        if (_server.Presence.HandleOutbound(presence, type, session, to is null ? default : Encoding.UTF8.GetBytes(to), _scratch))
+        {
+            StartOfflineDelivery(session);
+        }
     }
 
     // ---- SASL (RFC 6120 6) ----
@@ -570,7 +578,7 @@ public sealed partial class C2sConnection : ISessionOwner
 
     private Step SaslSucceeded(string account, string mechanism, byte[] data)
     {
-        _server.Throttle.RecordSuccess(account);
+        _server.Throttle.RecordSuccess(account, _remote);
         XmppLog.AuthSucceeded(_server.Logger, account, _remote, mechanism);
         _account = account;
         WriteSaslData("success"u8, data);

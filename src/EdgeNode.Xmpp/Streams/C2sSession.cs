@@ -25,11 +25,21 @@ public sealed class C2sSession : IRouteTarget
     private readonly byte[] _full;
     private readonly ISessionOwner _owner;
     private readonly Lock _presenceLock = new();
+    private readonly Lock _sendLock = new();
+    private readonly Lock _flushLock = new();
     private volatile bool _available;
     private volatile int _priority;
     private volatile bool _carbons;
     private byte[]? _presence;
     private HashSet<string>? _directed;
+    private long _queued;
+    private long _flushed;
+    private bool _outputStopped;
+    private long _flushTarget;
+    private TaskCompletionSource<bool>? _flushWaiter;
+
+    /// <summary>Addresses one session may have sent directed presence to (RFC 6121 4.6) and not yet unavailable.</summary>
+    public const int MaxDirectedPresence = 1000;
 
     public C2sSession(string bare, string resource, int outboundCapacity, ISessionOwner owner)
     {
@@ -58,6 +68,18 @@ public sealed class C2sSession : IRouteTarget
 
     /// <summary>The roster was requested, so roster pushes are of interest (RFC 6121 2.1.6).</summary>
     public bool InterestedInRoster { get; set; }
+
+    /// <summary>
+    /// Held while this session's presence is changed and broadcast, and when it is retired, so that contacts see one
+    /// order: an available broadcast never overtakes the unavailable of a session that is leaving or was replaced.
+    /// </summary>
+    internal Lock PresenceGate { get; } = new();
+
+    /// <summary>Gone for good (closed or replaced): its unavailable went out, and it broadcasts no presence again. Under <see cref="PresenceGate"/>.</summary>
+    internal bool Retired { get; set; }
+
+    /// <summary>Bytes the connection has written and flushed to the client since the session was bound.</summary>
+    public long FlushedBytes => Interlocked.Read(ref _flushed);
 
     /// <summary>The last available presence, from stamped and without a 'to', for broadcasts and probes.</summary>
     public byte[]? PresenceTemplate
@@ -90,12 +112,28 @@ public sealed class C2sSession : IRouteTarget
         }
     }
 
-    /// <summary>Records an address that got directed presence, so it gets unavailable when this session leaves (RFC 6121 4.6).</summary>
-    public void AddDirected(string address)
+    /// <summary>
+    /// Records an address that got directed presence, so it gets unavailable when this session leaves (RFC 6121 4.6).
+    /// False, and nothing recorded, when the address is new and <see cref="MaxDirectedPresence"/> are recorded already.
+    /// </summary>
+    public bool TryAddDirected(string address)
     {
         lock (_presenceLock)
         {
-            (_directed ??= new HashSet<string>(StringComparer.Ordinal)).Add(address);
+            _directed ??= new HashSet<string>(StringComparer.Ordinal);
+            return _directed.Contains(address) || (_directed.Count < MaxDirectedPresence && _directed.Add(address));
+        }
+    }
+
+    /// <summary>How many addresses hold directed presence from this session now.</summary>
+    public int DirectedCount
+    {
+        get
+        {
+            lock (_presenceLock)
+            {
+                return _directed?.Count ?? 0;
+            }
         }
     }
 
@@ -118,11 +156,22 @@ public sealed class C2sSession : IRouteTarget
     }
 
     /// <summary>Queues bytes for the client; an overflow ends the session.</summary>
-    public bool Send(ReadOnlySpan<byte> data)
+    public bool Send(ReadOnlySpan<byte> data) => Send(data, out _);
+
+    /// <summary>Queues bytes for the client and tells the position just after them (compare with <see cref="FlushedBytes"/>).</summary>
+    public bool Send(ReadOnlySpan<byte> data, out long end)
     {
-        if (Outbound.TryWrite(data))
+        // Everything reaches the outbound buffer through here, so positions follow the buffer's order exactly.
+        lock (_sendLock)
         {
-            return true;
+            if (Outbound.TryWrite(data))
+            {
+                _queued += data.Length;
+                end = _queued;
+                return true;
+            }
+
+            end = _queued;
         }
 
         if (Outbound.Overflowed)
@@ -133,8 +182,64 @@ public sealed class C2sSession : IRouteTarget
         return false;
     }
 
+    /// <summary>The connection's pump reports bytes it has written and flushed.</summary>
+    internal void OnFlushed(int bytes)
+    {
+        long total = Interlocked.Add(ref _flushed, bytes);
+        TaskCompletionSource<bool>? reached = null;
+        lock (_flushLock)
+        {
+            if (_flushWaiter is not null && total >= _flushTarget)
+            {
+                reached = _flushWaiter;
+                _flushWaiter = null;
+            }
+        }
+
+        reached?.TrySetResult(true);
+    }
+
+    /// <summary>The connection writes nothing more for this session: whoever waits for a flush hears false.</summary>
+    internal void OnOutputStopped()
+    {
+        TaskCompletionSource<bool>? waiter;
+        lock (_flushLock)
+        {
+            _outputStopped = true;
+            waiter = _flushWaiter;
+            _flushWaiter = null;
+        }
+
+        waiter?.TrySetResult(false);
+    }
+
+    /// <summary>
+    /// Completes with true once the output has been flushed up to <paramref name="position"/>, or with false when the
+    /// connection stops writing first. One waiter at a time (the offline delivery).
+    /// </summary>
+    internal Task<bool> WhenFlushedAsync(long position)
+    {
+        lock (_flushLock)
+        {
+            if (FlushedBytes >= position)
+            {
+                return Task.FromResult(true);
+            }
+
+            if (_outputStopped)
+            {
+                return Task.FromResult(false);
+            }
+
+            _flushWaiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushTarget = position;
+            return _flushWaiter.Task;
+        }
+    }
+
     public bool Deliver(in RoutedStanza stanza)
     {
+        DeliveryWitness.Record(this);
         if (!stanza.Xmpp.IsEmpty)
         {
             return Send(stanza.Xmpp);
@@ -164,7 +269,8 @@ public sealed class C2sSession : IRouteTarget
             return;
         }
 
-        // XEP-0280 4 and 5: the copy is a message from the bare account to this resource, wrapping the original.
+        // XEP-0280 6 and 7: the copy is a message from the bare account to this resource, of the original's type,
+        // wrapping the original.
         ArrayBufferWriter<byte> buffer = t_copy ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         ReadOnlySpan<byte> name = kind == CopyKind.Sent ? "sent"u8 : "received"u8;
@@ -172,7 +278,7 @@ public sealed class C2sSession : IRouteTarget
         writer.WriteStartElement("message"u8, Ns.Client);
         writer.WriteAttribute("from"u8, BareUtf8);
         writer.WriteAttribute("to"u8, _full);
-        writer.WriteAttribute("type"u8, "chat"u8);
+        writer.WriteAttribute("type"u8, StanzaTypes.Name(stanza.MessageType));
         writer.WriteStartElement(name, Ns.Carbons);
         writer.WriteStartElement("forwarded"u8, Ns.Forward);
         writer.WriteRaw(stanza.Xmpp);

@@ -19,10 +19,6 @@ public class XmppOptionsReaderTests
         Assert.Equal(262144, xmpp.MaxStanzaBytes);
         Assert.Equal(1048576, xmpp.MaxOutboundBytes);
         Assert.Equal(500, xmpp.OfflineQuota);
-        Assert.Equal(5, xmpp.AuthFailureLimit);
-        Assert.Equal(20, xmpp.AuthFailureLimitPerAddress);
-        Assert.Equal(TimeSpan.FromSeconds(600), xmpp.AuthFailureWindow);
-        Assert.Equal(TimeSpan.FromSeconds(900), xmpp.AuthLockout);
         Assert.Equal(TimeSpan.FromSeconds(60), xmpp.NegotiationTimeout);
         Assert.Equal(TimeSpan.FromSeconds(60), xmpp.StanzaTimeout);
         Assert.Equal(TimeSpan.FromSeconds(60), xmpp.KeepaliveInterval);
@@ -33,18 +29,16 @@ public class XmppOptionsReaderTests
     [Fact]
     public void Read_XmppSettings_AreTaken()
     {
-        var xmpp = Read(("Xmpp:AllowRegistration", "true"), ("Xmpp:OfflineQuota", "3"), ("Xmpp:PingIntervalSeconds", "5"),
-            ("Xmpp:AuthLockoutSeconds", "30")).Xmpp;
+        var xmpp = Read(("Xmpp:AllowRegistration", "true"), ("Xmpp:OfflineQuota", "3"), ("Xmpp:PingIntervalSeconds", "5")).Xmpp;
         Assert.True(xmpp.AllowRegistration);
         Assert.Equal(3, xmpp.OfflineQuota);
         Assert.Equal(TimeSpan.FromSeconds(5), xmpp.PingInterval);
-        Assert.Equal(TimeSpan.FromSeconds(30), xmpp.AuthLockout);
     }
 
     [Theory]
     [InlineData("Xmpp:AllowRegistration", "maybe", "is not true or false")]
     [InlineData("Xmpp:MaxStanzaBytes", "100", "out of range")]
-    [InlineData("Xmpp:AuthFailureLimit", "0", "out of range")]
+    [InlineData("Xmpp:NegotiationTimeoutSeconds", "0", "out of range")]
     [InlineData("Xmpp:StanzaTimeoutSeconds", "soon", "is not a whole number")]
     public void Read_BadXmppSetting_NamesTheKey(string key, string value, string expected)
     {

@@ -229,7 +229,7 @@ public class XmppResilienceTests
     [Fact]
     public async Task RepeatedWrongPasswords_LockTheAccountOut()
     {
-        await using var node = await TestNode.StartAsync(settings: ["--Xmpp:AuthFailureLimit=2"]);
+        await using var node = await TestNode.StartAsync(settings: ["--Login:FailuresPerAccount=2"]);
         await node.AddUserAsync("alice", "pw-alice");
         for (int i = 0; i < 2; i++)
         {

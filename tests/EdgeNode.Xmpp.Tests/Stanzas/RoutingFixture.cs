@@ -58,6 +58,31 @@ internal sealed class RoutingFixture
         return MessageHandler.Handle(reader.Element, Sender, Router, _scratch);
     }
 
+    /// <summary>Parses any one message stanza and routes it from <paramref name="sender"/>.</summary>
+    public RouteOutcome Route(string message, C2sSession sender)
+    {
+        var reader = new XmlStreamReader(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(message)), _state, _context);
+        reader.Read();
+        return MessageHandler.Handle(reader.Element, sender, Router, _scratch);
+    }
+
+    /// <summary>A further available session, registered with the router.</summary>
+    public C2sSession Connect(string bare, string resource, int priority = 0, bool carbons = false)
+    {
+        var session = new C2sSession(bare, resource, 1024 * 1024, new Owner()) { Carbons = carbons };
+        session.SetAvailable(priority, "<presence/>"u8.ToArray());
+        Router.Register(session);
+        return session;
+    }
+
+    /// <summary>Everything queued for <paramref name="session"/> so far, as text; empties its buffer.</summary>
+    public static string Drain(C2sSession session)
+    {
+        var sink = new ArrayBufferWriter<byte>();
+        session.Outbound.TryDrainTo(sink, out _);
+        return Encoding.UTF8.GetString(sink.WrittenSpan);
+    }
+
     /// <summary>What the recipient's connection would write now; empties its buffer.</summary>
     public ReadOnlySpan<byte> DrainRecipient()
     {

@@ -1,0 +1,69 @@
+using System.Text;
+using EdgeNode.Core.Routing;
+
+namespace EdgeNode.Xmpp.Tests.Offline;
+
+public class OfflineMessageStoreTests
+{
+    private const string Juliet = "juliet@pi.example";
+
+    [Fact]
+    public void Store_OverTheByteQuota_IsRefusedAndWhatIsStoredStaysWhole()
+    {
+        using var fixture = new OfflineFixture(maxMessages: 1000, maxBytes: 1000);
+        string body = new('a', 300);
+        Assert.Equal(OfflineResult.Stored, fixture.Keep(Juliet, body, 1));
+        Assert.Equal(OfflineResult.Stored, fixture.Keep(Juliet, body, 2));
+        var (messages, bytes) = fixture.Offline.Usage(Juliet);
+        Assert.Equal(2, messages);
+
+        // A third would pass 1000 bytes: refused, though the count quota is far away.
+        Assert.Equal(OfflineResult.QuotaExceeded, fixture.Keep(Juliet, body, 3));
+        Assert.Equal((2, bytes), fixture.Offline.Usage(Juliet));
+        var page = fixture.Offline.ReadPage(Juliet, 0, 100, int.MaxValue);
+        Assert.Equal(["m1", "m2"], page.Select(m => IdOf(m.Stanza)));
+
+        // Another account has its own room.
+        Assert.Equal(OfflineResult.Stored, fixture.Keep("nurse@pi.example", body, 4));
+    }
+
+    [Fact]
+    public void Store_OverTheMessageQuota_IsRefused()
+    {
+        using var fixture = new OfflineFixture(maxMessages: 2);
+        Assert.Equal(OfflineResult.Stored, fixture.Keep(Juliet, "one", 1));
+        Assert.Equal(OfflineResult.Stored, fixture.Keep(Juliet, "two", 2));
+        Assert.Equal(OfflineResult.QuotaExceeded, fixture.Keep(Juliet, "three", 3));
+        Assert.Equal(2, fixture.Offline.Usage(Juliet).Messages);
+    }
+
+    [Fact]
+    public void ReadPage_StopsAtTheByteLimitAndDeleteRemovesOnlyThatPage()
+    {
+        using var fixture = new OfflineFixture();
+        for (int i = 1; i <= 5; i++)
+        {
+            fixture.Keep(Juliet, new string('b', 100), i);
+        }
+
+        int one = fixture.Offline.ReadPage(Juliet, 0, 1, int.MaxValue)[0].Stanza.Length;
+        var first = fixture.Offline.ReadPage(Juliet, 0, 100, (2 * one) + 10);
+        Assert.Equal(["m1", "m2"], first.Select(m => IdOf(m.Stanza)));
+
+        // Reading removes nothing; deleting the page leaves the rest in order.
+        Assert.Equal(5, fixture.Offline.Usage(Juliet).Messages);
+        fixture.Offline.Delete(Juliet, first[0].Id, first[^1].Id);
+        var rest = fixture.Offline.ReadPage(Juliet, 0, 100, int.MaxValue);
+        Assert.Equal(["m3", "m4", "m5"], rest.Select(m => IdOf(m.Stanza)));
+
+        // A message larger than the page limit still comes, alone.
+        Assert.Single(fixture.Offline.ReadPage(Juliet, 0, 100, 1));
+    }
+
+    internal static string IdOf(byte[] stanza)
+    {
+        string text = Encoding.UTF8.GetString(stanza);
+        int start = text.IndexOf(" id='", StringComparison.Ordinal) + 5;
+        return text[start..text.IndexOf('\'', start)];
+    }
+}
