@@ -1,5 +1,7 @@
 using EdgeNode.Core.Accounts;
+using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Devices;
 using EdgeNode.Core.Storage;
 using EdgeNode.Matrix.Events;
 using EdgeNode.Matrix.Rooms;
@@ -12,12 +14,20 @@ namespace EdgeNode.Matrix;
 
 /// <summary>
 /// Everything the client API needs, made once per node: the store with the Matrix tables, the stream clock,
-/// the room DAG, the node's signing key, the ephemeral typing state and the login rate limiter.
+/// the room DAG, the node's signing key, the ephemeral typing state and the login rate limiter, and the node's
+/// device registry (devices are participants whose addresses user names must not take).
 /// </summary>
 public sealed class Homeserver : IDisposable
 {
-    public Homeserver(Store store, NodeOptions options, SigningKey signingKey, ILogger logger, TimeProvider? time = null)
+    private Func<Jid, bool>? _removeAccount;
+
+    public Homeserver(Store store, NodeOptions options, SigningKey signingKey, ILogger logger, TimeProvider? time = null, LoginThrottle? throttle = null,
+        DeviceRegistry? devices = null)
     {
+        Devices = devices;
+        DeviceRooms = new DeviceUsers.DeviceRooms(this);
+        AdminContact = options.Matrix.AdminContact
+            ?? (options.Node.Admins.Count > 0 ? "xmpp:" + options.Node.Admins[0] : "mailto:postmaster@" + options.Node.Domain);
         Store = store;
         Options = options.Matrix;
         ServerName = options.Node.Domain;
@@ -29,8 +39,9 @@ public sealed class Homeserver : IDisposable
             .Select(t => db.Scalar($"SELECT coalesce(max(stream), 0) FROM {t}") as long? ?? 0).Max()));
         Rooms = new RoomStore(ServerName, signingKey, new StateStore(), Time);
         Actions = new RoomActions(this);
-        Typing = new TypingTracker(Clock, Time);
-        LoginLimiter = new LoginLimiter(Options.LoginFailuresPerMinute, Time);
+        Wakeups = new RoomWakeups();
+        Typing = new TypingTracker(Clock, Wakeups, Time);
+        Logins = throttle ?? new LoginThrottle(options.Login, Time);
         MediaDirectory = Path.Combine(options.Node.DataDir, "media");
         DefaultRoomVersion = RoomVersion.TryGet(Options.DefaultRoomVersion, out var v) ? v : RoomVersion.V12;
     }
@@ -45,8 +56,17 @@ public sealed class Homeserver : IDisposable
     public StreamClock Clock { get; }
     public RoomStore Rooms { get; }
     public RoomActions Actions { get; }
+    public RoomWakeups Wakeups { get; }
     public TypingTracker Typing { get; }
-    public LoginLimiter LoginLimiter { get; }
+    public DeviceRegistry? Devices { get; }
+
+    /// <summary>The direct-message rooms between devices and their people.</summary>
+    public DeviceUsers.DeviceRooms DeviceRooms { get; }
+
+    /// <summary>Where users are told to turn when they hit a limit (the admin_contact of M_RESOURCE_LIMIT_EXCEEDED).</summary>
+    public string AdminContact { get; }
+    /// <summary>The node's guard against password guessing, shared with XMPP and MQTT logins.</summary>
+    public LoginThrottle Logins { get; }
     public string MediaDirectory { get; }
     public RoomVersion DefaultRoomVersion { get; }
 
@@ -61,6 +81,13 @@ public sealed class Homeserver : IDisposable
     /// <summary>"@alice:domain" for a local account name.</summary>
     public string UserId(string localpart) => "@" + localpart + ":" + ServerName;
 
+    /// <summary>How an account is removed node-wide (the host's <see cref="AccountRemoval"/>); without it, deactivation
+    /// removes the account and what Matrix keeps for it.</summary>
+    public void UseAccountRemoval(Func<Jid, bool> remove) => _removeAccount = remove;
+
+    internal bool RemoveAccount(Jid jid) =>
+        _removeAccount is { } remove ? remove(jid) : new AccountRemoval(Store, [new MatrixAccountHolder(this)]).Remove(jid);
+
     /// <summary>The localpart of a user ID of this server, or null when it names another server or is malformed.</summary>
     public string? LocalPart(string userId)
     {
@@ -68,6 +95,29 @@ public sealed class Homeserver : IDisposable
         var colon = userId.IndexOf(':');
         if (colon < 2 || userId[(colon + 1)..] != ServerName) return null;
         return userId[1..colon];
+    }
+
+    /// <summary>Whether a local part is the address of a device participant of the node (see DeviceRegistry).</summary>
+    public bool IsDeviceLocalpart(string localpart) => Devices?.FindByLocalpart(localpart) is not null;
+
+    /// <summary>
+    /// A long-polling sync's wait: until something that wakes every sync happens after <paramref name="position"/>,
+    /// or one of the rooms <paramref name="watch"/> covers changes, or the timeout ends.
+    /// </summary>
+    public async Task WaitForSyncAsync(RoomWakeups.Watch watch, long position, TimeSpan timeout, CancellationToken cancel)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var clock = Clock.WaitAsync(position, timeout, stop.Token);
+        await Task.WhenAny(clock, watch.Woken).ConfigureAwait(false);
+        stop.Cancel();
+        try
+        {
+            await clock.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+        }
+        cancel.ThrowIfCancellationRequested();
     }
 
     public void Dispose() => Typing.Dispose();

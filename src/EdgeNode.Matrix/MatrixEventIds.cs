@@ -13,4 +13,8 @@ public static class MatrixEventIds
     public const int UnknownEndpoint = 3020;
     public const int RequestFailed = 3021;
     public const int Registered = 3030;
+    public const int AccountDeactivated = 3031;
+    public const int DeviceRoomCreated = 3050;
+    public const int ToDeviceQueueFull = 3040;
+    public const int MediaQuotaReached = 3041;
 }

@@ -33,4 +33,16 @@ internal static partial class MatrixLog
 
     [LoggerMessage(MatrixEventIds.Registered, LogLevel.Information, "Matrix registration: {UserId} registered with a registration token")]
     public static partial void Registered(ILogger logger, string userId);
+
+    [LoggerMessage(MatrixEventIds.AccountDeactivated, LogLevel.Information, "Matrix deactivation: {UserId} removed its account (for every protocol)")]
+    public static partial void AccountDeactivated(ILogger logger, string userId);
+
+    [LoggerMessage(MatrixEventIds.DeviceRoomCreated, LogLevel.Information, "Matrix: device {Device} opened a direct chat {RoomId} with {Person}")]
+    public static partial void DeviceRoomCreated(ILogger logger, string device, string person, string roomId);
+
+    [LoggerMessage(MatrixEventIds.ToDeviceQueueFull, LogLevel.Warning, "Matrix to-device message from {Sender} to {Target} dropped: {Max} messages already wait for that device")]
+    public static partial void ToDeviceQueueFull(ILogger logger, string target, string sender, int max);
+
+    [LoggerMessage(MatrixEventIds.MediaQuotaReached, LogLevel.Information, "Matrix upload by {UserId} refused: the user's media would exceed {Quota} bytes")]
+    public static partial void MediaQuotaReached(ILogger logger, string userId, long quota);
 }

@@ -18,6 +18,15 @@ public sealed record MatrixOptions
     /// <summary>The largest JSON request body accepted, in bytes.</summary>
     public int MaxRequestBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>Failed logins allowed per account and per client address in one minute before 429 M_LIMIT_EXCEEDED.</summary>
-    public int LoginFailuresPerMinute { get; init; } = 5;
+    /// <summary>All media one user may have uploaded, in bytes; 0 means no limit.</summary>
+    public long MediaQuotaBytesPerUser { get; init; } = 1024L * 1024 * 1024;
+
+    /// <summary>Different stored /sync filters one user may have (identical ones are stored once).</summary>
+    public int MaxFiltersPerUser { get; init; } = 100;
+
+    /// <summary>To-device messages waiting for one device; further ones are dropped until it syncs.</summary>
+    public int MaxPendingToDevicePerDevice { get; init; } = 5000;
+
+    /// <summary>The admin_contact URI of M_RESOURCE_LIMIT_EXCEEDED errors; null means xmpp: the first Node:Admins, else mailto:postmaster@domain.</summary>
+    public string? AdminContact { get; init; }
 }

@@ -3,7 +3,8 @@ namespace EdgeNode.Core.Configuration;
 public sealed partial class OptionsReader
 {
     private static readonly string[] MatrixKeys =
-        ["PublicBaseUrl", "DefaultRoomVersion", "RegistrationTokens", "MaxUploadBytes", "MaxRequestBytes", "LoginFailuresPerMinute"];
+        ["PublicBaseUrl", "DefaultRoomVersion", "RegistrationTokens", "MaxUploadBytes", "MaxRequestBytes",
+         "MediaQuotaBytesPerUser", "MaxFiltersPerUser", "MaxPendingToDevicePerDevice", "AdminContact"];
 
     private MatrixOptions ReadMatrix()
     {
@@ -28,8 +29,33 @@ public sealed partial class OptionsReader
             RegistrationTokens = ReadList("Matrix:RegistrationTokens", ParseRegistrationToken),
             MaxUploadBytes = ReadInt("Matrix:MaxUploadBytes", defaults.MaxUploadBytes, 1024, 1024 * 1024 * 1024),
             MaxRequestBytes = ReadInt("Matrix:MaxRequestBytes", defaults.MaxRequestBytes, 65536, 64 * 1024 * 1024),
-            LoginFailuresPerMinute = ReadInt("Matrix:LoginFailuresPerMinute", defaults.LoginFailuresPerMinute, 1, 10000),
+            MediaQuotaBytesPerUser = ReadMatrixBytes("Matrix:MediaQuotaBytesPerUser", defaults.MediaQuotaBytesPerUser),
+            MaxFiltersPerUser = ReadInt("Matrix:MaxFiltersPerUser", defaults.MaxFiltersPerUser, 1, 100_000),
+            MaxPendingToDevicePerDevice = ReadInt("Matrix:MaxPendingToDevicePerDevice", defaults.MaxPendingToDevicePerDevice, 100, 10_000_000),
+            AdminContact = ReadAdminContact("Matrix:AdminContact"),
         };
+    }
+
+    /// <summary>A byte count up to 1 TiB, 0 for none.</summary>
+    private long ReadMatrixBytes(string key, long fallback)
+    {
+        var value = _config[key];
+        if (value is null) return fallback;
+        if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var result) || result > 1L << 40)
+        {
+            _problems.Add($"{key}: '{value}' is not a number of bytes from 0 to 1099511627776");
+            return fallback;
+        }
+        return result;
+    }
+
+    // admin_contact is a URI (client-server API, M_RESOURCE_LIMIT_EXCEEDED): mailto:, xmpp:, https: and the like.
+    private string? ReadAdminContact(string key)
+    {
+        var value = ReadOptionalString(key);
+        if (value is null || (!value.StartsWith('/') && Uri.TryCreate(value, UriKind.Absolute, out _))) return value;
+        _problems.Add($"{key}: '{value}' is not a URI such as mailto:admin@example.org");
+        return null;
     }
 
     // The spec limits registration tokens to 64 characters of [A-Za-z0-9._~-].

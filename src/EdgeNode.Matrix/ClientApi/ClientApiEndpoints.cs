@@ -64,8 +64,8 @@ public static class ClientApiEndpoints
         DirectoryHandlers.Map(map);
     }
 
-    public static Task Error(HttpContext context, int status, string errcode, string message, long? retryAfterMs = null) =>
-        MatrixRequest.WriteTyped(context, new ErrorBody(errcode, message, retryAfterMs), MatrixJsonContext.Default.ErrorBody, status);
+    public static Task Error(HttpContext context, int status, string errcode, string message, long? retryAfterMs = null, string? adminContact = null) =>
+        MatrixRequest.WriteTyped(context, new ErrorBody(errcode, message, retryAfterMs, adminContact), MatrixJsonContext.Default.ErrorBody, status);
 
     /// <summary>Maps handlers with the wrapper that authenticates and turns exceptions into spec errors.</summary>
     public sealed class Mapper(WebApplication app, Homeserver server)
@@ -93,7 +93,7 @@ public static class ClientApiEndpoints
             catch (MatrixException e)
             {
                 if (e.Status == 403 && auth) MatrixLog.Refused(server.Logger, request.UserId, e.Message);
-                if (!context.Response.HasStarted) await Error(context, e.Status, e.ErrCode, e.Message, e.RetryAfterMs).ConfigureAwait(false);
+                if (!context.Response.HasStarted) await Error(context, e.Status, e.ErrCode, e.Message, e.RetryAfterMs, e.AdminContact).ConfigureAwait(false);
             }
             catch (BadHttpRequestException e) when (e.StatusCode == 413)
             {

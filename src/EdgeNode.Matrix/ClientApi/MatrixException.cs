@@ -7,6 +7,9 @@ public sealed class MatrixException(int status, string errcode, string message) 
     public string ErrCode { get; } = errcode;
     public long? RetryAfterMs { get; init; }
 
+    /// <summary>Where to ask for more (M_RESOURCE_LIMIT_EXCEEDED must carry one).</summary>
+    public string? AdminContact { get; init; }
+
     public static MatrixException Forbidden(string message) => new(403, "M_FORBIDDEN", message);
     public static MatrixException NotFound(string message) => new(404, "M_NOT_FOUND", message);
     public static MatrixException BadJson(string message) => new(400, "M_BAD_JSON", message);
@@ -14,4 +17,8 @@ public sealed class MatrixException(int status, string errcode, string message) 
     public static MatrixException InvalidParam(string message) => new(400, "M_INVALID_PARAM", message);
     public static MatrixException MissingParam(string message) => new(400, "M_MISSING_PARAM", message);
     public static MatrixException TooLarge(string message) => new(413, "M_TOO_LARGE", message);
+
+    /// <summary>A limit on what a user may keep on the node (client-server API, "Standard error response").</summary>
+    public static MatrixException ResourceLimit(string message, string adminContact) =>
+        new(403, "M_RESOURCE_LIMIT_EXCEEDED", message) { AdminContact = adminContact };
 }

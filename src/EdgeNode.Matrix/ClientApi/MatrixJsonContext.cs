@@ -6,7 +6,8 @@ namespace EdgeNode.Matrix.ClientApi;
 public sealed record ErrorBody(
     [property: JsonPropertyName("errcode")] string ErrCode,
     [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("retry_after_ms")] long? RetryAfterMs = null);
+    [property: JsonPropertyName("retry_after_ms")] long? RetryAfterMs = null,
+    [property: JsonPropertyName("admin_contact")] string? AdminContact = null);
 
 public sealed record LoginResponse(
     [property: JsonPropertyName("user_id")] string UserId,

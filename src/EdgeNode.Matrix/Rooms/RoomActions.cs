@@ -23,11 +23,12 @@ public sealed class RoomActions(Homeserver server)
         if (!UserIds.IsValid(userId)) throw MatrixException.InvalidParam($"'{userId}' is not a user ID");
     }
 
-    /// <summary>A local user who has an account here; invites to other servers wait for federation.</summary>
+    /// <summary>A local user who has an account here, or a device of the node; invites to other servers wait for federation.</summary>
     public void RequireKnownLocalUser(string userId)
     {
         RequireUserId(userId);
         var local = server.LocalPart(userId) ?? throw MatrixException.Forbidden($"{userId} is on another server, and this node does not federate yet");
+        if (server.IsDeviceLocalpart(local)) return;
         if (!Jid.TryParse(local + "@" + server.ServerName, out var jid) || jid.Local is null || !server.Accounts.Exists(jid))
             throw MatrixException.NotFound($"Unknown user {userId}");
     }
@@ -43,7 +44,9 @@ public sealed class RoomActions(Homeserver server)
         }
         if (reason is not null) content["reason"] = reason;
         if (isDirect == true) content["is_direct"] = true;
-        return Rooms.Send(db, roomId, sender, EventTypes.Member, target, content);
+        var stored = Rooms.Send(db, roomId, sender, EventTypes.Member, target, content);
+        server.DeviceRooms.Observe(db, roomId, sender, EventTypes.Member, target, content);
+        return stored;
     }
 
     /// <summary>Joins a room by ID; joining a room one is already in answers with the current member event.</summary>
@@ -87,7 +90,9 @@ public sealed class RoomActions(Homeserver server)
             var target = JsonBody.OptString(content, "redacts") ?? throw MatrixException.MissingParam("content.redacts is required");
             return Redact(db, roomId, sender, target, content, txnDevice, txnId);
         }
-        return Rooms.Send(db, roomId, sender, type, stateKey, content, txnDevice, txnId);
+        var stored = Rooms.Send(db, roomId, sender, type, stateKey, content, txnDevice, txnId);
+        server.DeviceRooms.Observe(db, roomId, sender, type, stateKey, content);
+        return stored;
     }
 
     /// <summary>
@@ -111,18 +116,17 @@ public sealed class RoomActions(Homeserver server)
         return Rooms.Send(db, roomId, sender, EventTypes.Redaction, null, content, txnDevice, txnId, redacts: eventId);
     }
 
-    /// <summary>How far into a room's history a user may read: all of it while joined, up to the leave after leaving.</summary>
+    /// <summary>
+    /// How far into a room's state a user may read: all of it while joined or while the room is world_readable, up to
+    /// the leave (or ban) after having been joined. Which events are visible is <see cref="HistoryVisibility"/>'s call.
+    /// </summary>
     public long VisibleUntil(Db db, string roomId, string userId)
     {
-        RequireRoomId(roomId);
-        Rooms.VersionOf(db, roomId);
+        var visibility = HistoryVisibility.For(db, Rooms, roomId, userId);
         var member = Rooms.CurrentStateEvent(db, roomId, EventTypes.Member, userId);
         var membership = member?.Pdu["content"]?["membership"]?.GetValue<string>();
-        if (membership == "join") return long.MaxValue;
-        if (membership is "leave" or "ban" && db.Scalar(
-                "SELECT 1 FROM matrix_events WHERE room_id = $r AND type = 'm.room.member' AND state_key = $u AND json LIKE '%\"membership\":\"join\"%' LIMIT 1",
-                ("$r", roomId), ("$u", userId)) is not null)
-            return member!.Stream;
+        if (membership == "join" || visibility.Current() == HistoryVisibility.WorldReadable) return long.MaxValue;
+        if (membership is "leave" or "ban" && RoomStore.EverHadMembership(db, roomId, userId, "join")) return member!.Stream;
         throw MatrixException.Forbidden($"You are not in room {roomId}");
     }
 

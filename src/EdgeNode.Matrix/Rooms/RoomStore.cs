@@ -89,6 +89,22 @@ public sealed class RoomStore(string serverName, SigningKey signingKey, StateSto
         db.Scalar("SELECT membership FROM matrix_current_state WHERE room_id = $r AND type = 'm.room.member' AND state_key = $u",
             ("$r", roomId), ("$u", userId)) as string;
 
+    /// <summary>Whether the user ever had one of the memberships in the room (any member event, not only the current one).</summary>
+    public static bool EverHadMembership(Db db, string roomId, string userId, string membership) =>
+        db.Scalar("SELECT 1 FROM matrix_events WHERE room_id = $r AND type = 'm.room.member' AND state_key = $u AND membership = $m LIMIT 1",
+            ("$r", roomId), ("$u", userId), ("$m", membership)) is not null;
+
+    /// <summary>The state group after an event (for a message event, also the state before it).</summary>
+    public static long StateGroupOf(Db db, StoredEvent e) =>
+        (long)db.Scalar("SELECT state_group FROM matrix_events WHERE stream = $s", ("$s", e.Stream))!;
+
+    /// <summary>The state group before a state event: that of its first prev_event, or null for the create event.</summary>
+    public static long? StateGroupBefore(Db db, StoredEvent e) =>
+        db.Scalar("""
+            SELECT p.state_group FROM matrix_event_edges x JOIN matrix_events p ON p.event_id = x.prev_event_id
+            WHERE x.event_id = $e ORDER BY p.stream DESC LIMIT 1
+            """, ("$e", e.EventId)) as long?;
+
     public List<string> Members(Db db, string roomId, string membership)
     {
         using var query = db.Command("SELECT state_key FROM matrix_current_state WHERE room_id = $r AND type = 'm.room.member' AND membership = $m ORDER BY state_key",
@@ -282,10 +298,11 @@ public sealed class RoomStore(string serverName, SigningKey signingKey, StateSto
     {
         var stream = db.NextStream();
         db.Execute("""
-            INSERT INTO matrix_events (stream, event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, state_group, txn_device, txn_id)
-            VALUES ($s, $e, $r, $t, $k, $snd, $d, $ts, $j, $g, $td, $ti)
+            INSERT INTO matrix_events (stream, event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, state_group, txn_device, txn_id, membership)
+            VALUES ($s, $e, $r, $t, $k, $snd, $d, $ts, $j, $g, $td, $ti, $m)
             """, ("$s", stream), ("$e", eventId), ("$r", roomId), ("$t", type), ("$k", stateKey), ("$snd", sender), ("$d", depth),
-            ("$ts", ts), ("$j", pdu.ToJsonString()), ("$g", group), ("$td", txnDevice), ("$ti", txnId));
+            ("$ts", ts), ("$j", pdu.ToJsonString()), ("$g", group), ("$td", txnDevice), ("$ti", txnId),
+            ("$m", type == EventTypes.Member && stateKey is not null && pdu["content"]?["membership"] is JsonValue m && m.TryGetValue(out string? ms) ? ms : null));
         foreach (var prev in pdu["prev_events"]!.AsArray())
             db.Execute("INSERT OR IGNORE INTO matrix_event_edges (event_id, prev_event_id) VALUES ($e, $p)", ("$e", eventId), ("$p", (string)prev!));
         foreach (var auth in pdu["auth_events"]!.AsArray())

@@ -192,6 +192,21 @@ public static class MatrixMigrations
                 created_at   INTEGER NOT NULL
             );
             """),
+        new(2, "membership of member events as a column; media by uploader", """
+            ALTER TABLE matrix_events ADD COLUMN membership TEXT;
+            UPDATE matrix_events SET membership = json_extract(json, '$.content.membership') WHERE type = 'm.room.member';
+            CREATE INDEX matrix_events_members ON matrix_events (room_id, state_key, membership) WHERE type = 'm.room.member';
+            CREATE INDEX matrix_media_by_user ON matrix_media (user_id);
+            """),
+        new(3, "direct-message rooms between devices and their people", """
+            CREATE TABLE matrix_device_rooms (
+                device  TEXT NOT NULL,
+                person  TEXT NOT NULL,
+                room_id TEXT NOT NULL,
+                PRIMARY KEY (device, person)
+            );
+            CREATE INDEX matrix_device_rooms_by_room ON matrix_device_rooms (room_id);
+            """),
     ]);
 
     /// <summary>The tables whose "stream" column the clock continues from after a restart.</summary>

@@ -12,6 +12,7 @@ public sealed class StreamClock
     private readonly SortedSet<long> _pending = [];
     private long _last;
     private long _current;
+    private long _lastWakingEnd;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public StreamClock(long start)
@@ -32,13 +33,20 @@ public sealed class StreamClock
         }
     }
 
-    public void End(long id)
+    /// <summary>
+    /// Ends a position. With <paramref name="wakeAll"/> false (a change only some syncs care about, which the caller
+    /// wakes itself) waiting syncs are not woken, unless the position moving on uncovers a change that wakes all.
+    /// </summary>
+    public void End(long id, bool wakeAll = true)
     {
         TaskCompletionSource changed;
         lock (_lock)
         {
             if (!_pending.Remove(id)) return;
+            var before = _current;
             Volatile.Write(ref _current, _pending.Count == 0 ? _last : _pending.Min - 1);
+            if (wakeAll) _lastWakingEnd = Math.Max(_lastWakingEnd, id);
+            else if (_current == before || _lastWakingEnd <= before) return;
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }

@@ -4,12 +4,14 @@ namespace EdgeNode.Matrix.Users;
 
 /// <summary>
 /// Who is typing in which room. Typing is ephemeral and never stored: each change takes a stream position so
-/// that syncs see it, and a timer ends notifications whose timeout ran out (which is a change too).
+/// that syncs see it, and a timer ends notifications whose timeout ran out (which is a change too). A change wakes
+/// only the syncs that watch its room (<see cref="RoomWakeups"/>), not every waiting sync of the node.
 /// </summary>
 public sealed class TypingTracker : IDisposable
 {
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(2);
     private readonly StreamClock _clock;
+    private readonly RoomWakeups _wakeups;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
@@ -21,9 +23,10 @@ public sealed class TypingTracker : IDisposable
         public long Stream;
     }
 
-    public TypingTracker(StreamClock clock, TimeProvider time)
+    public TypingTracker(StreamClock clock, RoomWakeups wakeups, TimeProvider time)
     {
         _clock = clock;
+        _wakeups = wakeups;
         _time = time;
         _timer = time.CreateTimer(_ => Expire(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
@@ -39,7 +42,8 @@ public sealed class TypingTracker : IDisposable
             else room.Until.Remove(userId);
             room.Stream = position;
         }
-        _clock.End(position);
+        _clock.End(position, wakeAll: false);
+        _wakeups.Wake(roomId);
     }
 
     /// <summary>The users typing in a room, when that changed after <paramref name="since"/>; null when unchanged.</summary>

@@ -1,10 +1,13 @@
 using System.Security.Cryptography;
+using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Crypto;
+using EdgeNode.Core.Devices;
 using EdgeNode.Core.Storage;
 using EdgeNode.Matrix;
 using EdgeNode.Matrix.ClientApi;
 using EdgeNode.Matrix.Storage;
+using EdgeNode.Matrix.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,8 +31,12 @@ internal static class MatrixModule
             try { key = MatrixSigningKey.FromSeed(keyId, seed); }
             finally { CryptographicOperations.ZeroMemory(seed); }
             var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Matrix");
-            return new Homeserver(store, options, key, logger);
+            var server = new Homeserver(store, options, key, logger, throttle: provider.GetRequiredService<LoginThrottle>(),
+                devices: provider.GetService<DeviceRegistry>());
+            server.UseAccountRemoval(jid => provider.GetRequiredService<AccountRemoval>().Remove(jid));
+            return server;
         });
+        services.AddSingleton<IAccountHolder>(provider => new MatrixAccountHolder(provider.GetRequiredService<Homeserver>()));
     }
 
     public static void MapEndpoints(WebApplication app)

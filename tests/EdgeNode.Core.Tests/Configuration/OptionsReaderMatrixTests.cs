@@ -22,21 +22,18 @@ public class OptionsReaderMatrixTests
         Assert.Empty(matrix.RegistrationTokens);
         Assert.Equal(20 * 1024 * 1024, matrix.MaxUploadBytes);
         Assert.Equal(1024 * 1024, matrix.MaxRequestBytes);
-        Assert.Equal(5, matrix.LoginFailuresPerMinute);
     }
 
     [Fact]
     public void Read_EveryMatrixKeySet_TakesTheValues()
     {
         var matrix = Read(("Matrix:PublicBaseUrl", "https://matrix.example.org/"), ("Matrix:DefaultRoomVersion", "10"),
-            ("Matrix:RegistrationTokens", "abc,d.e_f~g-h"), ("Matrix:MaxUploadBytes", "4096"), ("Matrix:MaxRequestBytes", "65536"),
-            ("Matrix:LoginFailuresPerMinute", "9")).Matrix;
+            ("Matrix:RegistrationTokens", "abc,d.e_f~g-h"), ("Matrix:MaxUploadBytes", "4096"), ("Matrix:MaxRequestBytes", "65536")).Matrix;
         Assert.Equal("https://matrix.example.org", matrix.PublicBaseUrl);
         Assert.Equal("10", matrix.DefaultRoomVersion);
         Assert.Equal(["abc", "d.e_f~g-h"], matrix.RegistrationTokens);
         Assert.Equal(4096, matrix.MaxUploadBytes);
         Assert.Equal(65536, matrix.MaxRequestBytes);
-        Assert.Equal(9, matrix.LoginFailuresPerMinute);
     }
 
     [Theory]
@@ -50,7 +47,6 @@ public class OptionsReaderMatrixTests
     [InlineData("Matrix:MaxUploadBytes", "100")]
     [InlineData("Matrix:MaxUploadBytes", "lots")]
     [InlineData("Matrix:MaxRequestBytes", "1000")]
-    [InlineData("Matrix:LoginFailuresPerMinute", "0")]
     public void Read_BadMatrixValue_NamesTheKey(string key, string value) =>
         Assert.StartsWith(key + ":", Problem(key, value));
 

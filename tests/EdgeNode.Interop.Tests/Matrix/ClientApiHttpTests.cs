@@ -84,7 +84,7 @@ public class ClientApiHttpTests
     [Fact]
     public async Task Login_WrongPasswords_ForbiddenThenRateLimited()
     {
-        var (node, alice, _) = await StartAsync("--Matrix:LoginFailuresPerMinute=3");
+        var (node, alice, _) = await StartAsync("--Login:FailuresPerAccount=3");
         await using var _node = node;
         var wrong = """{"type":"m.login.password","identifier":{"type":"m.id.user","user":"bob"},"password":"wrong"}""";
         for (var i = 0; i < 3; i++)

@@ -1,4 +1,5 @@
 using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Devices;
 using EdgeNode.Core.Storage;
 using EdgeNode.Matrix.Signing;
 using EdgeNode.Matrix.Storage;
@@ -10,13 +11,13 @@ namespace EdgeNode.Matrix.Tests.Rooms;
 /// <summary>A homeserver on a fresh store in a temporary folder, for tests of the room DAG.</summary>
 internal sealed class TestHomeserver : IDisposable
 {
-    public TestHomeserver(string domain = "hs.test")
+    public TestHomeserver(string domain = "hs.test", DeviceRegistry? devices = null, params (string Key, string Value)[] settings)
     {
         Folder = Directory.CreateTempSubdirectory("edgenode-matrix-").FullName;
         Store = Store.Open(Folder, MatrixMigrations.Set);
         var options = OptionsReader.Read(new ConfigurationBuilder().AddInMemoryCollection(
-            [new("Node:Domain", domain), new("Node:DataDir", Folder)]).Build());
-        Server = new Homeserver(Store, options, SigningKey.FromSeed("ed25519:test", new byte[32]), NullLogger.Instance);
+            [new("Node:Domain", domain), new("Node:DataDir", Folder), .. settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))]).Build());
+        Server = new Homeserver(Store, options, SigningKey.FromSeed("ed25519:test", new byte[32]), NullLogger.Instance, devices: devices);
     }
 
     public string Folder { get; }

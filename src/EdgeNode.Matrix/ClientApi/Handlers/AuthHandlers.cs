@@ -39,8 +39,9 @@ internal static class AuthHandlers
         }
         var password = JsonBody.String(body, "password");
         var localpart = user.StartsWith('@') ? r.Server.LocalPart(user) : user.ToLowerInvariant();
-        var account = localpart ?? user;
-        if (r.Server.LoginLimiter.RetryAfter(account, r.RemoteAddress) is { } wait)
+        // The same account key as an XMPP login (the bare JID), so both count against one budget.
+        var account = (localpart ?? user) + "@" + r.Server.ServerName;
+        if (r.Server.Logins.RetryAfter(account, r.RemoteAddress) is { } wait)
         {
             MatrixLog.LoginRateLimited(r.Server.Logger, account, r.RemoteAddress);
             throw new MatrixException(429, "M_LIMIT_EXCEEDED", "Too many failed logins; try again later") { RetryAfterMs = (long)Math.Ceiling(wait.TotalMilliseconds) };
@@ -48,7 +49,7 @@ internal static class AuthHandlers
         if (localpart is null || !Jid.TryParse(localpart + "@" + r.Server.ServerName, out var jid) || jid.Local is null
             || !r.Server.Accounts.VerifyPassword(jid, password))
         {
-            r.Server.LoginLimiter.Failed(account, r.RemoteAddress);
+            r.Server.Logins.RecordFailure(account, r.RemoteAddress);
             MatrixLog.LoginFailed(r.Server.Logger, account, r.RemoteAddress);
             throw MatrixException.Forbidden("Invalid username or password");
         }
@@ -122,6 +123,7 @@ internal static class AuthHandlers
         if (!ValidLocalpart(username) || !Jid.TryParse(username + "@" + r.Server.ServerName, out var jid))
             throw new MatrixException(400, "M_INVALID_USERNAME", "User names may hold a-z, 0-9 and . _ = - /");
         if (!PasswordRules.IsAcceptable(password, out var problem)) throw new MatrixException(400, "M_WEAK_PASSWORD", problem ?? "Unacceptable password");
+        RequireNotDevice(r.Server, username);
         try
         {
             r.Server.Accounts.Add(jid, password);
@@ -149,6 +151,7 @@ internal static class AuthHandlers
         RequireRegistration(r);
         var name = (r.Query("username") ?? throw MatrixException.MissingParam("username is required")).ToLowerInvariant();
         if (!ValidLocalpart(name)) throw new MatrixException(400, "M_INVALID_USERNAME", "User names may hold a-z, 0-9 and . _ = - /");
+        RequireNotDevice(r.Server, name);
         if (r.Server.Accounts.Exists(Jid.Parse(name + "@" + r.Server.ServerName))) throw new MatrixException(400, "M_USER_IN_USE", "That user name is taken");
         return r.JsonAsync(new JsonObject { ["available"] = true });
     }
@@ -157,6 +160,15 @@ internal static class AuthHandlers
     {
         RequireRegistration(r);
         return r.JsonAsync(new JsonObject { ["valid"] = ValidToken(r, r.Query("token")) });
+    }
+
+    /// <summary>
+    /// A device participant's address is taken as surely as an account's: @plug1:domain already names the device
+    /// plug1 in every protocol, so a user registering that name would take its messages.
+    /// </summary>
+    internal static void RequireNotDevice(Homeserver server, string localpart)
+    {
+        if (server.IsDeviceLocalpart(localpart)) throw new MatrixException(400, "M_USER_IN_USE", "That user name is a device's address on this server");
     }
 
     /// <summary>The localpart grammar of the spec's user IDs (lower case), which is also a valid XMPP localpart.</summary>

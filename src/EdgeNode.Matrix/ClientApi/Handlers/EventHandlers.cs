@@ -109,6 +109,9 @@ internal static class EventHandlers
         throw MatrixException.InvalidParam($"'{token}' is not a pagination token of this server");
     }
 
+    /// <summary>How many times a page's worth of events /messages reads while looking for ones the user may see.</summary>
+    private const int MaxScanRounds = 8;
+
     private static Task Messages(MatrixRequest r)
     {
         var roomId = r.Route("roomId");
@@ -119,36 +122,48 @@ internal static class EventHandlers
         var to = ParseToken(r.Query("to"));
         var result = r.Server.Read(db =>
         {
-            var until = Math.Min(r.Server.Actions.VisibleUntil(db, roomId, r.UserId), r.Server.Clock.Current);
+            var visibility = HistoryVisibility.For(db, r.Server.Rooms, roomId, r.UserId);
+            visibility.RequireAccess();
+            var until = Math.Min(visibility.UpperBound(), r.Server.Clock.Current);
             var start = from ?? (dir == "b" ? until : 0);
-            List<StoredEvent> events;
-            if (dir == "b")
-            {
-                var upper = Math.Min(start, until);
-                events = r.Server.Rooms.QueryEvents(db, "room_id = $r AND stream <= $hi AND stream > $lo ORDER BY stream DESC LIMIT $n",
-                    ("$r", roomId), ("$hi", upper), ("$lo", to ?? 0), ("$n", limit));
-            }
-            else
-            {
-                events = r.Server.Rooms.QueryEvents(db, "room_id = $r AND stream > $lo AND stream <= $hi ORDER BY stream LIMIT $n",
-                    ("$r", roomId), ("$lo", start), ("$hi", Math.Min(to ?? long.MaxValue, until)), ("$n", limit));
-            }
+            // Events the user may not see are left out; reading goes on until the page is full or the history ends,
+            // within a bound, so a page can come back short (even empty) with an "end" to continue from.
             var chunk = new JsonArray();
-            foreach (var e in events) chunk.Add((JsonNode)ClientEvents.Format(db, r.Server.Rooms, e, r.Server.Now, r.UserId, r.DeviceId));
+            var cursor = start;
+            var exhausted = false;
+            for (var round = 0; round < MaxScanRounds && chunk.Count < limit && !exhausted; round++)
+            {
+                var events = dir == "b"
+                    ? r.Server.Rooms.QueryEvents(db, "room_id = $r AND stream <= $hi AND stream > $lo ORDER BY stream DESC LIMIT $n",
+                        ("$r", roomId), ("$hi", Math.Min(cursor, until)), ("$lo", to ?? 0), ("$n", limit))
+                    : r.Server.Rooms.QueryEvents(db, "room_id = $r AND stream > $lo AND stream <= $hi ORDER BY stream LIMIT $n",
+                        ("$r", roomId), ("$lo", cursor), ("$hi", Math.Min(to ?? long.MaxValue, until)), ("$n", limit));
+                exhausted = events.Count < limit;
+                foreach (var e in events)
+                {
+                    cursor = dir == "b" ? e.Stream - 1 : e.Stream;
+                    if (visibility.CanSee(e)) chunk.Add((JsonNode)ClientEvents.Format(db, r.Server.Rooms, e, r.Server.Now, r.UserId, r.DeviceId));
+                    if (chunk.Count == limit)
+                    {
+                        exhausted = false;
+                        break;
+                    }
+                }
+            }
             var response = new JsonObject { ["start"] = Token(start), ["chunk"] = chunk, ["state"] = new JsonArray() };
             // No "end" when there is nothing more in that direction (client-server API, /messages).
-            if (events.Count == limit)
-                response["end"] = Token(dir == "b" ? events[^1].Stream - 1 : events[^1].Stream);
+            if (!exhausted) response["end"] = Token(cursor);
             return response;
         });
         return r.JsonAsync(result);
     }
 
-    private static StoredEvent VisibleEvent(Db db, MatrixRequest r, string roomId, string eventId)
+    /// <summary>An event of the room the user may see (history visibility), or 404 as if it did not exist.</summary>
+    private static StoredEvent VisibleEvent(Db db, MatrixRequest r, HistoryVisibility visibility, string eventId)
     {
-        var until = r.Server.Actions.VisibleUntil(db, roomId, r.UserId);
+        visibility.RequireAccess();
         var e = r.Server.Rooms.GetEvent(db, eventId);
-        if (e is null || e.RoomId != roomId || e.Stream > until) throw MatrixException.NotFound($"Event {eventId} not found");
+        if (e is null || !visibility.CanSee(e)) throw MatrixException.NotFound($"Event {eventId} not found");
         return e;
     }
 
@@ -156,7 +171,11 @@ internal static class EventHandlers
     {
         var roomId = r.Route("roomId");
         var eventId = r.Route("eventId");
-        return r.JsonAsync(r.Server.Read(db => ClientEvents.Format(db, r.Server.Rooms, VisibleEvent(db, r, roomId, eventId), r.Server.Now, r.UserId, r.DeviceId)));
+        return r.JsonAsync(r.Server.Read(db =>
+        {
+            var visibility = HistoryVisibility.For(db, r.Server.Rooms, roomId, r.UserId);
+            return ClientEvents.Format(db, r.Server.Rooms, VisibleEvent(db, r, visibility, eventId), r.Server.Now, r.UserId, r.DeviceId);
+        }));
     }
 
     private static Task Context(MatrixRequest r)
@@ -166,13 +185,16 @@ internal static class EventHandlers
         var limit = r.QueryInt("limit", 10, 0, 100);
         var result = r.Server.Read(db =>
         {
-            var e = VisibleEvent(db, r, roomId, eventId);
-            var until = Math.Min(r.Server.Actions.VisibleUntil(db, roomId, r.UserId), r.Server.Clock.Current);
+            var visibility = HistoryVisibility.For(db, r.Server.Rooms, roomId, r.UserId);
+            var e = VisibleEvent(db, r, visibility, eventId);
+            var until = Math.Min(visibility.UpperBound(), r.Server.Clock.Current);
             var before = r.Server.Rooms.QueryEvents(db, "room_id = $r AND stream < $s ORDER BY stream DESC LIMIT $n", ("$r", roomId), ("$s", e.Stream), ("$n", limit / 2 + limit % 2));
             var after = r.Server.Rooms.QueryEvents(db, "room_id = $r AND stream > $s AND stream <= $u ORDER BY stream LIMIT $n", ("$r", roomId), ("$s", e.Stream), ("$u", until), ("$n", limit / 2));
-            JsonArray Format(List<StoredEvent> list) => new([.. list.Select(x => (JsonNode)ClientEvents.Format(db, r.Server.Rooms, x, r.Server.Now, r.UserId, r.DeviceId))]);
+            JsonArray Format(List<StoredEvent> list) => new([.. list.Where(visibility.CanSee).Select(x => (JsonNode)ClientEvents.Format(db, r.Server.Rooms, x, r.Server.Now, r.UserId, r.DeviceId))]);
+            // The state at the last event returned (client-server API, /context), which the user may see.
+            var last = after.LastOrDefault(visibility.CanSee) ?? e;
             var state = new JsonArray();
-            foreach (var id in VisibleState(db, r, roomId).Values)
+            foreach (var id in r.Server.Rooms.States.Load(db, RoomStore.StateGroupOf(db, last)).Values)
                 state.Add((JsonNode)ClientEvents.Format(db, r.Server.Rooms, r.Server.Rooms.GetEvent(db, id)!, r.Server.Now, r.UserId, r.DeviceId));
             return new JsonObject
             {
@@ -233,7 +255,9 @@ internal static class EventHandlers
         var roomId = r.Route("roomId");
         var result = r.Server.Read(db =>
         {
-            if (r.Server.Actions.VisibleUntil(db, roomId, r.UserId) != long.MaxValue) throw MatrixException.Forbidden($"You are not in room {roomId}");
+            RoomActions.RequireRoomId(roomId);
+            r.Server.Rooms.VersionOf(db, roomId);
+            if (r.Server.Rooms.Membership(db, roomId, r.UserId) != "join") throw MatrixException.Forbidden($"You are not in room {roomId}");
             var joined = new JsonObject();
             foreach (var user in r.Server.Rooms.Members(db, roomId, "join"))
             {

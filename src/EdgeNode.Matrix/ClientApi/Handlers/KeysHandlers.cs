@@ -221,25 +221,32 @@ internal static class KeysHandlers
         var txnId = "todevice:" + r.Route("txnId");
         var body = await r.JsonBodyAsync().ConfigureAwait(false);
         var messages = JsonBody.OptObject(body, "messages") ?? throw MatrixException.MissingParam("messages is required");
-        r.Server.Write(db =>
+        var maxPending = r.Server.Options.MaxPendingToDevicePerDevice;
+        var dropped = r.Server.Write(db =>
         {
+            var full = new List<string>();
             if (db.Scalar("SELECT 1 FROM matrix_txns WHERE user_id = $u AND device_id = $d AND txn_id = $t", ("$u", r.UserId), ("$d", r.DeviceId), ("$t", txnId)) is not null)
-                return;
+                return full;
             foreach (var (user, devicesNode) in messages)
             {
                 if (devicesNode is not JsonObject devices) throw MatrixException.BadJson("messages values must be objects");
                 if (r.Server.LocalPart(user) is null) continue; // remote users wait for federation
+                // Only devices that exist get messages: a device ID nobody holds (or a user who does not exist) would keep
+                // them for ever, and "*" means the user's known devices (client-server API, Send-to-Device messaging).
+                var known = Sessions.Devices(db, user);
                 foreach (var (device, content) in devices)
                 {
                     if (content is not JsonObject c) throw MatrixException.BadJson("to-device content must be an object");
-                    var targets = device == "*" ? Sessions.Devices(db, user) : [device];
+                    var json = c.ToJsonString();
+                    List<string> targets = device == "*" ? known : known.Contains(device) ? [device] : [];
                     foreach (var target in targets)
-                        db.Execute("INSERT INTO matrix_to_device (stream, user_id, device_id, sender, type, content) VALUES ($s, $u, $d, $snd, $t, $c)",
-                            ("$s", db.NextStream()), ("$u", user), ("$d", target), ("$snd", r.UserId), ("$t", type), ("$c", c.ToJsonString()));
+                        if (!ToDeviceInbox.Enqueue(db, user, target, r.UserId, type, json, maxPending)) full.Add(user + " " + target);
                 }
             }
             db.Execute("INSERT INTO matrix_txns (user_id, device_id, txn_id, event_id) VALUES ($u, $d, $t, '')", ("$u", r.UserId), ("$d", r.DeviceId), ("$t", txnId));
+            return full;
         });
+        foreach (var target in dropped) MatrixLog.ToDeviceQueueFull(r.Server.Logger, target, r.UserId, maxPending);
         await r.EmptyAsync().ConfigureAwait(false);
     }
 

@@ -6,6 +6,8 @@ namespace EdgeNode.Matrix.ClientApi.Handlers;
 /// <summary>
 /// Media upload and download, on the legacy /_matrix/media paths and the authenticated /_matrix/client/v1/media
 /// paths. Files live in the data directory (media/), their metadata in the store. Thumbnails are the original file.
+/// One upload is at most Matrix:MaxUploadBytes (413 M_TOO_LARGE, and m.upload.size in the config); all of a user's
+/// uploads together at most Matrix:MediaQuotaBytesPerUser (403 M_RESOURCE_LIMIT_EXCEEDED).
 /// </summary>
 internal static class MediaHandlers
 {
@@ -39,6 +41,9 @@ internal static class MediaHandlers
         var fileName = r.Query("filename");
         if (fileName is { Length: > 255 }) throw MatrixException.InvalidParam("filename is too long");
         if (r.Http.Request.ContentLength > limit) throw MatrixException.TooLarge($"Uploads are limited to {limit} bytes");
+        var quota = r.Server.Options.MediaQuotaBytesPerUser;
+        var room = quota > 0 ? Math.Max(0, quota - r.Server.Read(db => UsedBytes(db, r.UserId))) : long.MaxValue;
+        if (r.Http.Request.ContentLength > room) throw QuotaReached(r, quota);
         Directory.CreateDirectory(r.Server.MediaDirectory);
         var mediaId = RoomStore.RandomId(24);
         var path = Path.Combine(r.Server.MediaDirectory, mediaId);
@@ -54,6 +59,7 @@ internal static class MediaHandlers
                 {
                     size += read;
                     if (size > limit) throw MatrixException.TooLarge($"Uploads are limited to {limit} bytes");
+                    if (size > room) throw QuotaReached(r, quota);
                     await file.WriteAsync(buffer.AsMemory(0, read), r.Aborted).ConfigureAwait(false);
                 }
             }
@@ -63,9 +69,32 @@ internal static class MediaHandlers
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
-        r.Server.Write(db => db.Execute("INSERT INTO matrix_media (media_id, content_type, filename, size, user_id, created_at) VALUES ($m, $c, $f, $s, $u, $t)",
-            ("$m", mediaId), ("$c", contentType), ("$f", fileName), ("$s", size), ("$u", r.UserId), ("$t", r.Server.Now)));
+        try
+        {
+            r.Server.Write(db =>
+            {
+                // Checked again inside the write: uploads running side by side each saw the same room above.
+                if (quota > 0 && UsedBytes(db, r.UserId) + size > quota) throw QuotaReached(r, quota);
+                db.Execute("INSERT INTO matrix_media (media_id, content_type, filename, size, user_id, created_at) VALUES ($m, $c, $f, $s, $u, $t)",
+                    ("$m", mediaId), ("$c", contentType), ("$f", fileName), ("$s", size), ("$u", r.UserId), ("$t", r.Server.Now));
+            });
+        }
+        catch (MatrixException)
+        {
+            File.Delete(path);
+            throw;
+        }
         await r.JsonAsync(new JsonObject { ["content_uri"] = $"mxc://{r.Server.ServerName}/{mediaId}" }).ConfigureAwait(false);
+    }
+
+    private static long UsedBytes(Storage.Db db, string userId) =>
+        (long)db.Scalar("SELECT coalesce(sum(size), 0) FROM matrix_media WHERE user_id = $u", ("$u", userId))!;
+
+    // The spec's answer for a user over an upload quota is 403; the quota is a limit the server set, with someone to ask.
+    private static MatrixException QuotaReached(MatrixRequest r, long quota)
+    {
+        MatrixLog.MediaQuotaReached(r.Server.Logger, r.UserId, quota);
+        return MatrixException.ResourceLimit($"Your uploads would exceed the {quota} bytes this server keeps for one user", r.Server.AdminContact);
     }
 
     private static async Task Download(MatrixRequest r)

@@ -2,12 +2,15 @@ using System.Text.Json.Nodes;
 using EdgeNode.Matrix.Events;
 using EdgeNode.Matrix.Rooms;
 using EdgeNode.Matrix.Storage;
+using EdgeNode.Matrix.Users;
 
 namespace EdgeNode.Matrix.ClientApi.Handlers;
 
 /// <summary>
 /// /sync: everything that happened to the user's rooms, presence, account data, to-device messages and device lists
-/// after the since token, long-polling until there is something or the timeout ends. The token is the stream position.
+/// after the since token, long-polling until there is something or the timeout ends. The token is the stream position
+/// (and, while to-device messages wait beyond one response's share, the last one delivered: see <see cref="SyncToken"/>).
+/// Timelines hold only the events the room's history visibility lets the user see.
 /// </summary>
 internal static class SyncHandler
 {
@@ -31,10 +34,16 @@ internal static class SyncHandler
         RequireSelf(r);
         var body = await r.JsonBodyAsync().ConfigureAwait(false);
         TimelineLimit(body);
+        var json = body.ToJsonString();
+        var max = r.Server.Options.MaxFiltersPerUser;
         var id = r.Server.Write(db =>
         {
+            // Clients upload the same filter at every start: that is one filter, not a new one each time.
+            if (db.Scalar("SELECT filter_id FROM matrix_filters WHERE user_id = $u AND json = $j LIMIT 1", ("$u", r.UserId), ("$j", json)) is long known) return known;
+            if ((long)db.Scalar("SELECT count(*) FROM matrix_filters WHERE user_id = $u", ("$u", r.UserId))! >= max)
+                throw MatrixException.ResourceLimit($"You have {max} filters stored, the most this server keeps for one user", r.Server.AdminContact);
             var next = (db.Scalar("SELECT coalesce(max(filter_id), -1) + 1 FROM matrix_filters WHERE user_id = $u", ("$u", r.UserId)) as long?) ?? 0;
-            db.Execute("INSERT INTO matrix_filters (user_id, filter_id, json) VALUES ($u, $f, $j)", ("$u", r.UserId), ("$f", next), ("$j", body.ToJsonString()));
+            db.Execute("INSERT INTO matrix_filters (user_id, filter_id, json) VALUES ($u, $f, $j)", ("$u", r.UserId), ("$f", next), ("$j", json));
             return next;
         });
         await r.JsonAsync(new JsonObject { ["filter_id"] = id.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ConfigureAwait(false);
@@ -59,7 +68,7 @@ internal static class SyncHandler
 
     private static async Task Sync(MatrixRequest r)
     {
-        var since = EventHandlers.ParseToken(r.Query("since"));
+        var since = SyncToken.Parse(r.Query("since"));
         var timeout = TimeSpan.FromMilliseconds(r.QueryInt("timeout", 0, 0, (int)MaxTimeout.TotalMilliseconds));
         var fullState = r.Query("full_state") == "true";
         var filterText = r.Query("filter");
@@ -88,27 +97,41 @@ internal static class SyncHandler
         if (setPresence is null) EphemeralHandlers.MarkOnlineBySync(r.Server, r.UserId);
         else if (setPresence != "offline") EphemeralHandlers.UpdatePresence(r.Server, r.UserId, setPresence, null, keepStatus: true);
 
+        // Syncing with a token acknowledges the to-device messages it covers (and only those).
+        if (since is { } acknowledged)
+            r.Server.Write(db => ToDeviceInbox.Acknowledge(db, r.UserId, r.DeviceId, acknowledged.ToDevice));
+
         var deadline = r.Server.Time.GetUtcNow() + timeout;
         while (true)
         {
             var position = r.Server.Clock.Current;
+            // Watching starts before the build, so a typing change in one of the rooms while it runs is not missed.
+            using var watch = r.Server.Wakeups.Start(r.Server.Read(db => JoinedRooms(db, r.UserId)));
             var (response, hasContent) = r.Server.Read(db => Build(db, r, since, position, fullState, limit));
             var remaining = deadline - r.Server.Time.GetUtcNow();
             if (since is null || hasContent || fullState || remaining <= TimeSpan.Zero)
             {
-                if (since is { } acknowledged) r.Server.Write(db => db.Execute(
-                    "DELETE FROM matrix_to_device WHERE user_id = $u AND device_id = $d AND stream <= $s", ("$u", r.UserId), ("$d", r.DeviceId), ("$s", acknowledged)));
                 await r.JsonAsync(response).ConfigureAwait(false);
                 return;
             }
-            await r.Server.Clock.WaitAsync(position, remaining, r.Aborted).ConfigureAwait(false);
+            await r.Server.WaitForSyncAsync(watch, position, remaining, r.Aborted).ConfigureAwait(false);
         }
     }
 
-    private static (JsonObject Response, bool HasContent) Build(Db db, MatrixRequest r, long? since, long to, bool fullState, int limit)
+    private static List<string> JoinedRooms(Db db, string userId)
+    {
+        using var query = db.Command("SELECT room_id FROM matrix_current_state WHERE type = 'm.room.member' AND state_key = $u AND membership = 'join'", ("$u", userId));
+        using var rows = query.ExecuteReader();
+        var rooms = new List<string>();
+        while (rows.Read()) rooms.Add(rows.GetString(0));
+        return rooms;
+    }
+
+    private static (JsonObject Response, bool HasContent) Build(Db db, MatrixRequest r, SyncToken? token, long to, bool fullState, int limit)
     {
         var server = r.Server;
         var me = r.UserId;
+        var since = token?.Position;
         var after = since ?? 0;
         var join = new JsonObject();
         var invite = new JsonObject();
@@ -154,6 +177,7 @@ internal static class SyncHandler
                     var timeline = server.Rooms.QueryEvents(db, "room_id = $r AND stream > $lo AND stream <= $hi ORDER BY stream DESC LIMIT $n",
                         ("$r", roomId), ("$lo", after), ("$hi", memberStream), ("$n", limit));
                     timeline.Reverse();
+                    timeline = HistoryVisibility.For(db, server.Rooms, roomId, me).Filter(timeline);
                     leave[roomId] = new JsonObject
                     {
                         ["timeline"] = Timeline(db, r, timeline, limited: false, prevBatch: after),
@@ -167,12 +191,7 @@ internal static class SyncHandler
 
         var presence = Presence(db, me, after, to, server.Now);
         var globalData = AccountData(db, me, after, to, global: true).GetValueOrDefault("") ?? [];
-        var toDevice = new JsonArray();
-        using (var query = db.Command("SELECT sender, type, content FROM matrix_to_device WHERE user_id = $u AND device_id = $d AND stream <= $to ORDER BY stream LIMIT 100",
-                   ("$u", me), ("$d", r.DeviceId), ("$to", to)))
-        using (var rows = query.ExecuteReader())
-            while (rows.Read())
-                toDevice.Add((JsonNode)new JsonObject { ["sender"] = rows.GetString(0), ["type"] = rows.GetString(1), ["content"] = JsonNode.Parse(rows.GetString(2)) });
+        var (toDevice, toDevicePosition) = ToDeviceInbox.Take(db, me, r.DeviceId, token?.ToDevice ?? 0, to);
 
         var changed = new SortedSet<string>(StringComparer.Ordinal);
         if (since is not null)
@@ -188,7 +207,7 @@ internal static class SyncHandler
         var hasContent = join.Count > 0 || invite.Count > 0 || leave.Count > 0 || presence.Count > 0 || globalData.Count > 0 || toDevice.Count > 0 || changed.Count > 0;
         var response = new JsonObject
         {
-            ["next_batch"] = EventHandlers.Token(to),
+            ["next_batch"] = new SyncToken(to, toDevicePosition).ToString(),
             ["rooms"] = new JsonObject { ["join"] = join, ["invite"] = invite, ["leave"] = leave, ["knock"] = new JsonObject() },
             ["presence"] = new JsonObject { ["events"] = presence },
             ["account_data"] = new JsonObject { ["events"] = globalData },
@@ -208,6 +227,11 @@ internal static class SyncHandler
         var limited = events.Count > limit;
         if (limited) events.RemoveAt(events.Count - 1);
         events.Reverse();
+        // prev_batch continues from the window's start even when events in it are hidden from this user.
+        var prevBatch = events.Count > 0 ? events[0].Stream - 1 : to;
+        // A member since before the window saw every event of it as a member; only a window reaching back before the
+        // join (the first sync, a new join, full_state) can hold events the room's history visibility hides.
+        if (newly && events.Count > 0) events = HistoryVisibility.For(db, server.Rooms, roomId, r.UserId).Filter(events);
 
         var ephemeral = new JsonArray();
         if (server.Typing.ChangedSince(roomId, after) is { } typing && (!newly || typing.Count > 0))
@@ -222,7 +246,7 @@ internal static class SyncHandler
             // The state at the end of the window, less what the timeline itself carries.
             var last = db.Scalar("SELECT state_group FROM matrix_events WHERE room_id = $r AND stream <= $to ORDER BY stream DESC LIMIT 1", ("$r", roomId), ("$to", to));
             var inTimeline = events.Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
-            var timelineStart = events.Count > 0 ? events[0].Stream : to + 1;
+            var timelineStart = prevBatch + 1;
             if (last is long group)
             {
                 foreach (var id in server.Rooms.States.Load(db, group).Values)
@@ -247,7 +271,7 @@ internal static class SyncHandler
                 ["m.invited_member_count"] = invited.Count,
             },
             ["state"] = new JsonObject { ["events"] = stateEvents },
-            ["timeline"] = Timeline(db, r, events, limited, events.Count > 0 ? events[0].Stream - 1 : to),
+            ["timeline"] = Timeline(db, r, events, limited, prevBatch),
             ["ephemeral"] = new JsonObject { ["events"] = ephemeral },
             ["account_data"] = new JsonObject { ["events"] = accountData ?? [] },
             ["unread_notifications"] = new JsonObject { ["notification_count"] = 0, ["highlight_count"] = 0 },

@@ -28,6 +28,7 @@ internal static class UserDataHandlers
         map.Client("PUT", "/devices/{deviceId}", RenameDevice);
         map.Client("DELETE", "/devices/{deviceId}", DeleteDevice);
         map.Client("POST", "/delete_devices", DeleteDevices);
+        map.Client("POST", "/account/deactivate", Deactivate);
     }
 
     private static Task PushRulesAll(MatrixRequest r) =>
@@ -152,10 +153,11 @@ internal static class UserDataHandlers
         if (auth is not null && JsonBody.OptString(auth, "type") == "m.login.password") password = JsonBody.OptString(auth, "password");
         if (password is not null)
         {
-            if (r.Server.LoginLimiter.RetryAfter(r.UserId, r.RemoteAddress) is { } wait)
+            var account = r.Server.LocalPart(r.UserId) + "@" + r.Server.ServerName;
+            if (r.Server.Logins.RetryAfter(account, r.RemoteAddress) is { } wait)
                 throw new MatrixException(429, "M_LIMIT_EXCEEDED", "Too many failed attempts") { RetryAfterMs = (long)wait.TotalMilliseconds };
-            if (r.Server.Accounts.VerifyPassword(Jid.Parse(r.Server.LocalPart(r.UserId) + "@" + r.Server.ServerName), password)) return true;
-            r.Server.LoginLimiter.Failed(r.UserId, r.RemoteAddress);
+            if (r.Server.Accounts.VerifyPassword(Jid.Parse(account), password)) return true;
+            r.Server.Logins.RecordFailure(account, r.RemoteAddress);
         }
         var challenge = new JsonObject
         {
@@ -179,6 +181,19 @@ internal static class UserDataHandlers
         if (!await PasswordAuthAsync(r, body).ConfigureAwait(false)) return;
         r.Server.Write(db => Sessions.RemoveDevice(db, r.UserId, device));
         await r.EmptyAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deactivation removes the account itself, for every protocol (it is the same account as the XMPP one): rooms
+    /// are left, devices and tokens deleted. This node binds no third-party identifiers, hence "no-support".
+    /// </summary>
+    private static async Task Deactivate(MatrixRequest r)
+    {
+        var body = await r.JsonBodyAsync(emptyIsObject: true).ConfigureAwait(false);
+        if (!await PasswordAuthAsync(r, body).ConfigureAwait(false)) return;
+        r.Server.RemoveAccount(Jid.Parse(r.Server.LocalPart(r.UserId) + "@" + r.Server.ServerName));
+        MatrixLog.AccountDeactivated(r.Server.Logger, r.UserId);
+        await r.JsonAsync(new JsonObject { ["id_server_unbind_result"] = "no-support" }).ConfigureAwait(false);
     }
 
     private static async Task DeleteDevices(MatrixRequest r)

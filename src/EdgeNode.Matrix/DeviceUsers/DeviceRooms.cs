@@ -1,0 +1,156 @@
+using System.Text.Json.Nodes;
+using EdgeNode.Core.Addressing;
+using EdgeNode.Core.Devices;
+using EdgeNode.Matrix.ClientApi;
+using EdgeNode.Matrix.ClientApi.Handlers;
+using EdgeNode.Matrix.Events;
+using EdgeNode.Matrix.Storage;
+using EdgeNode.Matrix.Users;
+
+namespace EdgeNode.Matrix.DeviceUsers;
+
+/// <summary>A text a person wrote to a device in their direct-message room with it.</summary>
+public sealed record DeviceRoomMessage(string DeviceLocalpart, string SenderUserId, string RoomId, string Body);
+
+/// <summary>
+/// Devices as Matrix users: <c>@plug1:&lt;domain&gt;</c> has no account and no access token; the node speaks for it.
+/// Each person who may read a device gets a direct-message room with it, made by the device on its first word to
+/// them (the person is invited with <c>is_direct</c>, and the room is added to their <c>m.direct</c>). Readings and
+/// replies arrive there as <c>m.notice</c>; text the person writes there is handed to <see cref="MessageToDevice"/>,
+/// which the node's device service answers with the same rules as over XMPP. A person who leaves the room mutes the
+/// device on Matrix; inviting the device into a room again (a direct chat with it) makes that the device's room.
+/// </summary>
+public sealed class DeviceRooms(Homeserver server)
+{
+    /// <summary>Raised after commit for every text message a person sends into a device's room.</summary>
+    public event Action<DeviceRoomMessage>? MessageToDevice;
+
+    /// <summary>The Matrix user of a device: the device's address local part on the node's own domain.</summary>
+    public string UserIdOf(string localpart) => server.UserId(localpart);
+
+    /// <summary>Sets the device user's display name and presence (online when the device is available).</summary>
+    public void Show(string localpart, string displayName, bool online, string? status)
+    {
+        string userId = UserIdOf(localpart);
+        server.Write(db =>
+        {
+            if (Profiles.Get(db, userId).DisplayName != displayName)
+            {
+                Profiles.Set(db, userId, displayName, null);
+                server.Actions.RefreshMemberEvents(db, userId);
+            }
+        });
+        EphemeralHandlers.UpdatePresence(server, userId, online ? "online" : "offline", status, keepStatus: false);
+    }
+
+    /// <summary>Opens the person's direct room with the device unless there is one (left or not); returns it.</summary>
+    public string EnsureRoom(string localpart, string displayName, string personUserId)
+    {
+        string device = UserIdOf(localpart);
+        return server.Write(db =>
+            db.Scalar("SELECT room_id FROM matrix_device_rooms WHERE device = $d AND person = $p", ("$d", device), ("$p", personUserId)) as string
+            ?? CreateRoom(db, device, displayName, personUserId));
+    }
+
+    /// <summary>
+    /// Posts an <c>m.notice</c> from the device to one person, making their room with it first when there is none.
+    /// Nothing is posted when the person left that room. Returns the room, or null when muted.
+    /// </summary>
+    public string? Say(string localpart, string displayName, string personUserId, string text)
+    {
+        string device = UserIdOf(localpart);
+        return server.Write(db =>
+        {
+            string? room = db.Scalar("SELECT room_id FROM matrix_device_rooms WHERE device = $d AND person = $p", ("$d", device), ("$p", personUserId)) as string;
+            if (room is null)
+            {
+                room = CreateRoom(db, device, displayName, personUserId);
+            }
+            else if (server.Rooms.Membership(db, room, personUserId) is not ("join" or "invite"))
+            {
+                return null;
+            }
+
+            server.Rooms.Send(db, room, device, "m.room.message", null, new JsonObject { ["msgtype"] = "m.notice", ["body"] = text });
+            return room;
+        });
+    }
+
+    /// <summary>
+    /// Looks at each event a local user sends through the client API (inside its transaction): a message in a device
+    /// room goes to the device once committed; an invite of a device by someone who may read it is accepted and the
+    /// room becomes their room with the device; anyone else's invite is declined.
+    /// </summary>
+    internal void Observe(Db db, string roomId, string sender, string type, string? stateKey, JsonObject content)
+    {
+        if (type == "m.room.message" && JsonBody.OptString(content, "msgtype") is "m.text" && JsonBody.OptString(content, "body") is { } body)
+        {
+            if (db.Scalar("SELECT device FROM matrix_device_rooms WHERE room_id = $r AND person = $p", ("$r", roomId), ("$p", sender)) is string device
+                && server.LocalPart(device) is { } localpart)
+            {
+                var message = new DeviceRoomMessage(localpart, sender, roomId, body);
+                db.AfterCommit(() => MessageToDevice?.Invoke(message));
+            }
+
+            return;
+        }
+
+        if (type == EventTypes.Member && stateKey is not null && stateKey != sender && JsonBody.OptString(content, "membership") == "invite"
+            && server.LocalPart(stateKey) is { } invited && server.Devices?.FindByLocalpart(invited) is { } invitedDevice)
+        {
+            if (MayRead(invitedDevice, sender))
+            {
+                server.Actions.SetMembership(db, roomId, stateKey, stateKey, "join");
+                db.Execute("""
+                    INSERT INTO matrix_device_rooms (device, person, room_id) VALUES ($d, $p, $r)
+                    ON CONFLICT (device, person) DO UPDATE SET room_id = $r
+                    """, ("$d", stateKey), ("$p", sender), ("$r", roomId));
+            }
+            else
+            {
+                server.Actions.SetMembership(db, roomId, stateKey, stateKey, "leave", reason: "Only the people this device reports to can chat with it.");
+            }
+        }
+    }
+
+    /// <summary>Whether a local user may read the device (its owners, readers and commanders may).</summary>
+    public bool MayRead(Device device, string userId) =>
+        server.LocalPart(userId) is { } local && Jid.TryParse(local + "@" + server.ServerName, out var jid)
+        && device.Access.CanRead(jid, server.ServerName);
+
+    private string CreateRoom(Db db, string device, string displayName, string person)
+    {
+        var version = server.DefaultRoomVersion;
+        if (Profiles.Get(db, device).DisplayName != displayName) Profiles.Set(db, device, displayName, null);
+        string room = server.Rooms.CreateRoom(db, version, device, new JsonObject());
+        server.Actions.SetMembership(db, room, device, device, "join");
+        var users = new JsonObject { [person] = 100 };
+        if (!version.CreatorsHaveInfinitePower) users[device] = 100;
+        server.Rooms.Send(db, room, device, EventTypes.PowerLevels, "", new JsonObject
+        {
+            ["users"] = users,
+            ["users_default"] = 0,
+            ["events_default"] = 0,
+            ["state_default"] = 50,
+            ["invite"] = 50,
+        });
+        server.Rooms.Send(db, room, device, EventTypes.JoinRules, "", new JsonObject { ["join_rule"] = "invite" });
+        server.Rooms.Send(db, room, device, "m.room.history_visibility", "", new JsonObject { ["history_visibility"] = "shared" });
+        server.Actions.SetMembership(db, room, device, person, "invite", isDirect: true);
+        db.Execute("INSERT INTO matrix_device_rooms (device, person, room_id) VALUES ($d, $p, $r)", ("$d", device), ("$p", person), ("$r", room));
+
+        // The person's m.direct lists the room under the device, so clients show it as a direct chat.
+        var direct = db.Scalar("SELECT content FROM matrix_account_data WHERE user_id = $u AND room_id = '' AND type = 'm.direct'", ("$u", person)) is string json
+            && JsonNode.Parse(json) is JsonObject existing ? existing : new JsonObject();
+        if (direct[device] is not JsonArray rooms)
+        {
+            rooms = [];
+            direct[device] = rooms;
+        }
+
+        rooms.Add((JsonNode)JsonValue.Create(room));
+        UserDataHandlers.SetAccountData(db, person, "", "m.direct", direct);
+        MatrixLog.DeviceRoomCreated(server.Logger, device, person, room);
+        return room;
+    }
+}
