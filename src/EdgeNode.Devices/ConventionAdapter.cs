@@ -23,8 +23,14 @@ public abstract class ConventionAdapter
 
     public abstract DeviceConvention Convention { get; }
 
-    /// <summary>The MQTT topic filters this adapter needs to see.</summary>
+    /// <summary>The MQTT topic filters this adapter needs to see; <see cref="FiltersChanged"/> tells when they change.</summary>
     public abstract IReadOnlyList<string> SubscriptionFilters { get; }
+
+    /// <summary>
+    /// Raised (on the thread handling a message, before the next message is handled) when discovery names topics of
+    /// its own, as Home Assistant's state and availability topics are: whoever feeds the adapter must watch them too.
+    /// </summary>
+    public event Action? FiltersChanged;
 
     /// <summary>Larger payloads are ignored before parsing. Zigbee2MQTT's device list raises it for its own topic.</summary>
     public int MaxPayloadBytes { get; init; } = DefaultMaxPayloadBytes;
@@ -72,6 +78,8 @@ public abstract class ConventionAdapter
     protected abstract CommandTranslation TranslateCore(Device device, DeviceCommand command);
 
     protected virtual int LimitFor(string topic) => MaxPayloadBytes;
+
+    protected void OnFiltersChanged() => FiltersChanged?.Invoke();
 
     protected bool Ignore(string topic, string reason)
     {

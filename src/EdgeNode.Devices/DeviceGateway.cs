@@ -17,7 +17,11 @@ public sealed class DeviceGateway
     {
         _adapters = [.. adapters];
         _logger = logger ?? NullLogger.Instance;
+        foreach (var adapter in _adapters) adapter.FiltersChanged += () => FiltersChanged?.Invoke();
     }
+
+    /// <summary>Some adapter's <see cref="ConventionAdapter.SubscriptionFilters"/> changed; <see cref="SubscriptionFilters"/> has the new set.</summary>
+    public event Action? FiltersChanged;
 
     public IReadOnlyList<ConventionAdapter> Adapters => _adapters;
 

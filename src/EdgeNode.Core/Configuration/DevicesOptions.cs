@@ -6,6 +6,12 @@ public sealed record DevicesOptions
     /// <summary>A subdomain of Node:Domain to put every device under (devices.pi.example); null keeps them at the node's domain.</summary>
     public string? Subdomain { get; init; }
 
+    /// <summary>
+    /// The local part of the node's own participant (node@pi.example), which Node:Admins chat with for the node's
+    /// status and to assign device owners; null turns it off.
+    /// </summary>
+    public string? NodeParticipant { get; init; } = "node";
+
     /// <summary>How long a command waits for the device's echo before the owner hears "no answer".</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -8,7 +8,7 @@ public sealed partial class OptionsReader
     private static readonly string[] DevicesKeys =
     [
         "Subdomain", "CommandTimeoutSeconds", "TelemetryIntervalSeconds", "HomeAssistantPrefix", "Zigbee2MqttBaseTopic", "HomieRoot",
-        "ShellySimpleCommands", "ProfileFiles", "Gpio",
+        "ShellySimpleCommands", "ProfileFiles", "Gpio", "NodeParticipant",
     ];
 
     private static readonly string[] GpioKeys = ["Chip", "Pins"];
@@ -32,9 +32,21 @@ public sealed partial class OptionsReader
             }
         }
 
+        string? node = ReadOptionalString("Devices:NodeParticipant")?.Trim().ToLowerInvariant() ?? defaults.NodeParticipant;
+        if (node is "" or "none" or "off")
+        {
+            node = null;
+        }
+        else if (node is not null && !IsLocalpart(node))
+        {
+            _problems.Add($"Devices:NodeParticipant: '{node}' is not a usable name (a-z, 0-9, '.', '_' and '-'), or 'none' to turn it off");
+            node = defaults.NodeParticipant;
+        }
+
         return new DevicesOptions
         {
             Subdomain = subdomain,
+            NodeParticipant = node,
             CommandTimeout = ReadSeconds("Devices:CommandTimeoutSeconds", defaults.CommandTimeout, 1, 600),
             TelemetryInterval = ReadSeconds("Devices:TelemetryIntervalSeconds", defaults.TelemetryInterval, 0, 86_400),
             HomeAssistantPrefix = ReadTopicPrefix("Devices:HomeAssistantPrefix", defaults.HomeAssistantPrefix),

@@ -21,6 +21,10 @@ public sealed record DeviceAccess(IReadOnlyList<Jid> Owners, IReadOnlyList<Jid> 
 
     public static DeviceAccess OwnedBy(IEnumerable<Jid> owners) => new([.. owners.Select(o => o.Bare)], [], []);
 
+    /// <summary>Owners as assigned (bare addresses as text), those of them who may command also as commanders.</summary>
+    public static DeviceAccess Assigned(IEnumerable<string> owners, IEnumerable<string> commanders) =>
+        new([.. owners.Select(o => Jid.Parse(o).Bare)], [], [.. commanders.Select(o => Jid.Parse(o).Bare)]);
+
     public DeviceAccessLevel LevelFor(Jid requester, string nodeDomain)
     {
         var who = requester.Bare;

@@ -16,6 +16,7 @@ public sealed class DeviceRegistry
     private readonly Func<string, bool> _isUserAccount;
     private readonly TimeProvider _time;
     private readonly Func<DeviceAccess> _defaultAccess;
+    private readonly Func<string, DeviceAccess?> _assignedAccess;
     private readonly Lock _gate = new();
     private readonly Dictionary<DeviceKey, Device> _byKey = [];
     private readonly Dictionary<string, DeviceKey> _byLocalpart = new(StringComparer.Ordinal);
@@ -23,11 +24,15 @@ public sealed class DeviceRegistry
 
     /// <param name="isUserAccount">Whether a local part is taken by a user account (or a reserved participant).</param>
     /// <param name="defaultAccess">The access a newly found device gets, e.g. owned by the node's administrators.</param>
-    public DeviceRegistry(Func<string, bool> isUserAccount, TimeProvider? time = null, Func<DeviceAccess>? defaultAccess = null)
+    /// <param name="assignedAccess">The access already assigned to a local part (owners set before the device was
+    /// first seen), which a newly found device gets from its first moment instead of the default.</param>
+    public DeviceRegistry(Func<string, bool> isUserAccount, TimeProvider? time = null, Func<DeviceAccess>? defaultAccess = null,
+        Func<string, DeviceAccess?>? assignedAccess = null)
     {
         _isUserAccount = isUserAccount;
         _time = time ?? TimeProvider.System;
         _defaultAccess = defaultAccess ?? (() => DeviceAccess.Empty);
+        _assignedAccess = assignedAccess ?? (_ => null);
     }
 
     public IReadOnlyList<Device> All
@@ -64,7 +69,7 @@ public sealed class DeviceRegistry
                 PreferredLocalpart = preferred,
                 Clash = clash,
                 DisplayName = string.IsNullOrWhiteSpace(displayName) ? identifier : displayName,
-                Access = _defaultAccess(),
+                Access = _assignedAccess(localpart) ?? _defaultAccess(),
             };
             _byKey[key] = device;
             _byLocalpart[localpart] = key;
@@ -169,17 +174,27 @@ public sealed class DeviceRegistry
     }
 
     /// <summary>
-    /// A new subscriber's queue. When a subscriber falls behind by <paramref name="capacity"/> changes the oldest
-    /// are dropped: telemetry is coalesced later anyway, and a stuck front-end must not grow memory without bound.
+    /// A new subscriber's queue. With <paramref name="includeExisting"/> it starts with an Added change for every
+    /// device already known (devices declared before any front-end was listening, such as hand-written profiles),
+    /// taken in the same lock as the subscription, so nothing is missed or told twice. When a subscriber falls
+    /// behind by <paramref name="capacity"/> changes the oldest are dropped: telemetry is coalesced later anyway,
+    /// and a stuck front-end must not grow memory without bound.
     /// </summary>
-    public DeviceSubscription Subscribe(int capacity = 1024)
+    public DeviceSubscription Subscribe(int capacity = 1024, bool includeExisting = false)
     {
         var subscription = new DeviceSubscription(this, Channel.CreateBounded<DeviceChange>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
         }));
-        lock (_gate) _subscriptions.Add(subscription);
+        lock (_gate)
+        {
+            if (includeExisting)
+            {
+                foreach (var device in _byKey.Values) subscription.Write(new DeviceChange(DeviceChangeKind.Added, device, null, []));
+            }
+            _subscriptions.Add(subscription);
+        }
         return subscription;
     }
 

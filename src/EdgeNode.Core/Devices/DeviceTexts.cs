@@ -94,6 +94,7 @@ public static class DeviceTexts
     {
         var verbs = new List<string>();
         if (device.Capabilities.Any(c => c.Kind is CapabilityKind.Switch or CapabilityKind.Light)) verbs.Add("on, off, toggle");
+        if (IsGpioOutput(device)) verbs.Add("pulse");
         if (device.Capabilities.Any(c => c.HasBrightness)) verbs.Add("set brightness 0-100");
         if (device.Capabilities.Any(c => c.HasColorTemperature)) verbs.Add("set color_temp");
         if (device.Capabilities.Any(c => c.Kind == CapabilityKind.Cover)) verbs.Add("open, close, stop");
@@ -109,6 +110,7 @@ public static class DeviceTexts
     {
         var lines = new List<string> { $"{device.DisplayName} understands:" };
         AddTargeted(lines, device, CapabilityKind.Switch, "on, off, toggle", "switch");
+        if (IsGpioOutput(device)) lines.Add("pulse [duration]: on, then off again after 500 ms or the duration given (200ms, 2s; at most 10 s)");
         foreach (var light in device.Capabilities.Where(c => c.Kind == CapabilityKind.Light))
         {
             lines.Add(Line(device, CapabilityKind.Light, "on, off, toggle", light, "light"));
@@ -140,6 +142,10 @@ public static class DeviceTexts
         lines.Add("help: this list");
         return string.Join('\n', lines);
     }
+
+    // A GPIO output also takes "pulse", a verb of its own that the GPIO wiring handles.
+    private static bool IsGpioOutput(Device device) =>
+        device.Convention == DeviceConvention.Gpio && device.Capabilities.Any(c => c.Kind == CapabilityKind.Switch);
 
     public static string Done(DeviceCommand command) => "done: " + command.Describe();
 

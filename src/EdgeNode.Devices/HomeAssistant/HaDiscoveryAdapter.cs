@@ -86,7 +86,8 @@ public sealed class HaDiscoveryAdapter : ConventionAdapter
                 Logger.ComponentUnsupported(Convention, topic, component);
                 return false;
             }
-            Forget(topic, removeEmptyDevice: false);
+            // Re-announcing a config is common (at every restart): indexed once, after, so the filters do not flicker.
+            Forget(topic, removeEmptyDevice: false, reindex: false);
             _byConfig[topic] = entities;
             foreach (var (_, entity) in entities) Registry.UpsertCapability(key, entity.Capability);
             Reindex();
@@ -95,7 +96,7 @@ public sealed class HaDiscoveryAdapter : ConventionAdapter
         }
     }
 
-    private bool Forget(string configTopic, bool removeEmptyDevice = true)
+    private bool Forget(string configTopic, bool removeEmptyDevice = true, bool reindex = true)
     {
         if (!_byConfig.Remove(configTopic, out var entities)) return false;
         foreach (var (key, entity) in entities)
@@ -107,7 +108,7 @@ public sealed class HaDiscoveryAdapter : ConventionAdapter
                 Logger.DeviceRemoved(Convention, key.NativeId);
             }
         }
-        Reindex();
+        if (reindex) Reindex();
         return true;
     }
 
@@ -123,7 +124,10 @@ public sealed class HaDiscoveryAdapter : ConventionAdapter
             }
         }
         _byTopic = byTopic;
-        _filters = [.. DiscoveryFilters(_prefix), .. byTopic.Keys.Where(TopicFilter.IsValidTopicName)];
+        string[] filters = [.. DiscoveryFilters(_prefix), .. byTopic.Keys.Where(TopicFilter.IsValidTopicName)];
+        if (filters.SequenceEqual(_filters, StringComparer.Ordinal)) return;
+        _filters = filters;
+        OnFiltersChanged();
     }
 
     private bool HandleState(string topic, List<(DeviceKey Device, HaEntity Entity)> entities, string payload)

@@ -21,6 +21,7 @@ namespace EdgeNode.Devices.Wiring;
 internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserver
 {
     private static readonly TimeSpan OwnerPollInterval = TimeSpan.FromSeconds(1);
+    private const int MaxReplayPasses = 4;
 
     [ThreadStatic]
     private static MqttMessage? t_lastMessage;
@@ -37,16 +38,29 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly GpioPinService? _gpio;
+    private readonly Func<IReadOnlyList<MqttMessage>>? _retained;
     private readonly Channel<DeviceInbound> _inbox = Channel.CreateBounded<DeviceInbound>(new BoundedChannelOptions(256) { SingleReader = true });
     private readonly Dictionary<DeviceKey, DeviceParticipant> _participants = [];
     private readonly Dictionary<DeviceKey, string> _shownPresence = [];
     private readonly DeviceSubscription _changes;
+    private readonly Dictionary<string, IDisposable> _observations = new(StringComparer.Ordinal);
+    private IDeviceChannel[] _channels = [];
+    private int _filtersVersion;
+    private readonly Lock _replayGate = new();
+    private readonly HashSet<string> _liveDuringReplay = new(StringComparer.Ordinal);
+    private bool _replaying = true;
     private IReadOnlyDictionary<string, string[]> _assigned = new Dictionary<string, string[]>();
+    private IReadOnlyDictionary<string, string[]> _commanding = new Dictionary<string, string[]>();
 
     public DeviceChatService(NodeOptions options, Router router, RosterService rosters, MqttMessageHub hub, DeviceRegistry registry,
-        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null, GpioPinService? gpio = null)
+        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null, GpioPinService? gpio = null,
+        Func<IReadOnlyList<MqttMessage>>? retained = null)
     {
         _gpio = gpio;
+        _retained = retained;
+        DevicesDomain = DomainOf(options, router.Domain);
+        // Devices:Subdomain: the router delivers devices.<domain> addresses here instead of to federation.
+        if (DevicesDomain != router.Domain) router.HostDomain(DevicesDomain);
         _options = options;
         _router = router;
         _rosters = rosters;
@@ -58,9 +72,16 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         _time = time ?? TimeProvider.System;
         _tracker = new PendingCommandTracker(_time);
         _telemetry = new TelemetryThrottle(options.Devices.TelemetryInterval, _time, SendTelemetry);
-        // Subscribed before any MQTT message can arrive, so no discovery is missed.
-        _changes = registry.Subscribe();
+        // Subscribed before any MQTT message can arrive, so no discovery is missed; devices the registry already
+        // holds (hand-written profiles, declared when the gateway was made) come first as additions.
+        _changes = registry.Subscribe(includeExisting: true);
     }
+
+    /// <summary>The domain of every device's address: Node:Domain, or devices.&lt;Node:Domain&gt; with Devices:Subdomain.</summary>
+    public string DevicesDomain { get; }
+
+    public static string DomainOf(NodeOptions options, string nodeDomain) =>
+        options.Devices.Subdomain is { } subdomain ? subdomain + "." + nodeDomain.ToLowerInvariant() : nodeDomain.ToLowerInvariant();
 
     /// <summary>The access a device gets before anyone is assigned: its owners are the node's administrators.</summary>
     public static DeviceAccess AdminAccess(NodeOptions options) =>
@@ -69,8 +90,11 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _assigned = _owners.All();
-        var observations = _gateway.SubscriptionFilters.Select(filter => _hub.Observe(filter, this)).ToList();
-        DevicesLog.Started(_logger, observations.Count, string.Join(", ", _gateway.Adapters.Select(a => a.Convention)));
+        _commanding = _owners.Commanders();
+        _gateway.FiltersChanged += SyncObservations;
+        SyncObservations();
+        DevicesLog.Started(_logger, _observations.Count, string.Join(", ", _gateway.Adapters.Select(a => a.Convention)));
+        ReplayRetained();
         try
         {
             await Task.WhenAll(ChangesAsync(stoppingToken), InboxAsync(stoppingToken), OwnersAsync(stoppingToken)).ConfigureAwait(false);
@@ -80,7 +104,12 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         }
         finally
         {
-            foreach (var observation in observations) observation.Dispose();
+            _gateway.FiltersChanged -= SyncObservations;
+            lock (_observations)
+            {
+                foreach (var observation in _observations.Values) observation.Dispose();
+                _observations.Clear();
+            }
             _changes.Dispose();
             lock (_participants)
             {
@@ -90,17 +119,120 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         }
     }
 
+    // The broker kept retained discovery, availability and state from before the node (re)started; observers only see
+    // what arrives from now on, so those are handed to the adapters once, as a new subscriber would get them.
+    // Discovery can name new topics (Home Assistant's state topics), and the snapshot has no order, so a state may come
+    // before its config: what nobody understood is offered again while the filters keep growing. Clients may already
+    // be connected: a topic that spoke live meanwhile is newer than its snapshot and is not replayed over.
+    private void ReplayRetained()
+    {
+        try
+        {
+            if (_retained is null) return;
+            var retained = _retained();
+            var understood = 0;
+            IReadOnlyList<MqttMessage> pending = retained;
+            for (var pass = 0; pass < MaxReplayPasses && pending.Count > 0; pass++)
+            {
+                var version = Volatile.Read(ref _filtersVersion);
+                var left = new List<MqttMessage>();
+                foreach (var message in pending)
+                {
+                    lock (_replayGate)
+                    {
+                        if (_liveDuringReplay.Contains(message.Topic)) continue;
+                        if (_gateway.Handle(message.Topic, message.Payload, retained: true) > 0) understood++;
+                        else left.Add(message);
+                    }
+                }
+                if (Volatile.Read(ref _filtersVersion) == version) break;
+                pending = left;
+            }
+            DevicesLog.RetainedReplayed(_logger, understood, retained.Count);
+        }
+        finally
+        {
+            lock (_replayGate)
+            {
+                _replaying = false;
+                _liveDuringReplay.Clear();
+            }
+        }
+    }
+
+    // The hub is told of every filter the adapters want now. Called again when discovery changes them: on the thread
+    // handling that message, before the next one, so a state published right after its config is not missed (the
+    // hub's tree takes new observers while it is being matched).
+    private void SyncObservations()
+    {
+        lock (_observations)
+        {
+            var wanted = _gateway.SubscriptionFilters.ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in _observations.Keys.Where(f => !wanted.Contains(f)).ToList())
+            {
+                _observations.Remove(gone, out var observation);
+                observation!.Dispose();
+            }
+            foreach (var filter in wanted.Where(f => !_observations.ContainsKey(f))) _observations[filter] = _hub.Observe(filter, this);
+        }
+        Interlocked.Increment(ref _filtersVersion);
+    }
+
     public void OnMessage(MqttMessage message, MqttMessageOrigin origin)
     {
         // The hub reports a message once per matching filter; the gateway hands it to every interested adapter itself.
         if (origin == MqttMessageOrigin.Node || ReferenceEquals(t_lastMessage, message)) return;
         t_lastMessage = message;
+        if (Volatile.Read(ref _replaying))
+        {
+            lock (_replayGate)
+            {
+                if (_replaying)
+                {
+                    _liveDuringReplay.Add(message.Topic);
+                    _gateway.Handle(message.Topic, message.Payload, message.Retain);
+                    return;
+                }
+            }
+        }
         _gateway.Handle(message.Topic, message.Payload, message.Retain);
+    }
+
+    /// <summary>Adds a place where devices' people see them besides XMPP (Matrix rooms).</summary>
+    public void AddChannel(IDeviceChannel channel) => _channels = [.. _channels, channel];
+
+    /// <summary>
+    /// A message to a device from another channel (a Matrix room): handled like a chat message over XMPP, with the
+    /// same access rules; the answer goes to <paramref name="reply"/> instead of the router. False when no device
+    /// has that address.
+    /// </summary>
+    public bool EnqueueFromChannel(string localpart, string from, string body, Action<string> reply)
+    {
+        if (_registry.FindByLocalpart(localpart) is not { } device || ParticipantOf(device.Key) is not { } participant) return false;
+        Enqueue(new DeviceInbound(participant, from, body, null, MessageType.Chat, reply));
+        return true;
     }
 
     public void Enqueue(DeviceInbound inbound)
     {
         if (!_inbox.Writer.TryWrite(inbound)) DevicesLog.InboxFull(_logger, inbound.To.Bare, inbound.From);
+    }
+
+    /// <summary>
+    /// A subscription request to the device (from a user of another server: local owners get the device in their
+    /// roster without asking): whoever may read the device is subscribed and gets its presence now; anyone else is
+    /// told no. An unsubscribe is confirmed.
+    /// </summary>
+    public void AnswerSubscription(DeviceParticipant participant, ReadOnlySpan<byte> from, bool subscribe)
+    {
+        var requester = Encoding.UTF8.GetString(from);
+        if (!Jid.TryParse(requester, out var jid)) return;
+        var to = Encoding.UTF8.GetBytes(jid.Bare.ToString());
+        var device = _registry.Find(participant.Key);
+        bool granted = subscribe && device is not null && device.Access.CanRead(jid, _router.Domain);
+        if (subscribe) DevicesLog.SubscriptionAnswered(_logger, jid.Bare.ToString(), participant.Bare, granted);
+        _router.Route(RoutedStanza.Presence(granted ? PresenceType.Subscribed : PresenceType.Unsubscribed, participant.BareUtf8, to, default));
+        if (granted) SendPresence(participant, device!, Encoding.UTF8.GetBytes(requester));
     }
 
     /// <summary>A probe from someone who may read the device is answered with its presence now.</summary>
@@ -111,6 +243,44 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         if (!Jid.TryParse(prober, out var jid) || !device.Access.CanRead(jid, _router.Domain)) return;
         SendPresence(participant, device, Encoding.UTF8.GetBytes(prober));
     }
+
+    /// <summary>
+    /// An iq to the device's address: its vCard for whoever may read it (FN is its display name; model, maker,
+    /// firmware and capabilities beside), forbidden for anyone else, service-unavailable for other queries.
+    /// </summary>
+    public void AnswerIq(DeviceParticipant participant, in RoutedStanza stanza)
+    {
+        if (stanza.IqType is not (IqType.Get or IqType.Set)) return;
+        var device = _registry.Find(participant.Key);
+        // From the bare address the iq went to: clients match the answer to the address they asked (RFC 6120 8.2.3).
+        var from = participant.BareUtf8;
+        var (type, answer) = device is null || !Jid.TryParse(Encoding.UTF8.GetString(stanza.From), out var asker) || !device.Access.CanRead(asker, _router.Domain)
+            ? (IqType.Error, ParticipantIq.Error(from, stanza.From, stanza.Id, "forbidden"u8, "auth"u8))
+            : ParticipantIq.IsVCardGet(stanza.IqType, stanza.Xmpp)
+                ? (IqType.Result, ParticipantIq.VCardResult(from, stanza.From, stanza.Id, VCardOf(device)))
+                : (IqType.Error, ParticipantIq.Error(from, stanza.From, stanza.Id, "service-unavailable"u8, "cancel"u8));
+        ParticipantIq.Answer(_router, type, from, stanza.From, stanza.Id, answer);
+    }
+
+    internal static VCardFields VCardOf(Device device)
+    {
+        var description = new StringBuilder();
+        description.Append(device.Convention).Append(" device");
+        if (device.Info.Firmware is { Length: > 0 } firmware) description.Append(", firmware ").Append(firmware);
+        if (device.Capabilities.Count > 0)
+        {
+            description.Append(". It has: ").Append(string.Join(", ", device.Capabilities.Select(c =>
+                $"{c.DisplayName} ({KindName(c.Kind)}{(string.IsNullOrEmpty(c.Unit) ? "" : ", " + c.Unit)})")));
+        }
+        description.Append('.');
+        return new VCardFields(device.DisplayName, device.Localpart, device.Info.Manufacturer, device.Info.Model, description.ToString());
+    }
+
+    private static string KindName(CapabilityKind kind) => kind switch
+    {
+        CapabilityKind.BinarySensor => "binary sensor",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
 
     private async Task ChangesAsync(CancellationToken stop)
     {
@@ -148,7 +318,9 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
                 ShowPresence(device);
                 break;
             case DeviceChangeKind.Readings:
-                _telemetry.Offer(device.Key, change.Readings);
+                // A pin's edge is an event (a button press), not a sample: coalescing could swallow the press.
+                if (device.Convention == DeviceConvention.Gpio) SendTelemetry(device.Key, change.Readings);
+                else _telemetry.Offer(device.Key, change.Readings);
                 ShowPresence(device);
                 break;
             case DeviceChangeKind.Access:
@@ -236,7 +408,9 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         var shown = device.Availability + "|" + StatusText(device);
         if (_shownPresence.TryGetValue(device.Key, out var last) && last == shown) return;
         _shownPresence[device.Key] = shown;
-        foreach (var owner in LocalOwners(device)) SendPresence(participant, device, Encoding.UTF8.GetBytes(owner));
+        var people = LocalOwners(device).ToArray();
+        foreach (var owner in people.Concat(RemoteReaders(device))) SendPresence(participant, device, Encoding.UTF8.GetBytes(owner));
+        foreach (var channel in _channels) channel.Show(device, StatusText(device), people);
     }
 
     private void SendPresence(DeviceParticipant participant, Device device, byte[] to)
@@ -281,9 +455,11 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
                 var unit = reading.Attribute is null ? device.FindCapability(reading.Capability)?.Unit : null;
                 fields[i] = new StanzaField(reading.Key, reading.Value.Text, unit);
             }
-            var body = Encoding.UTF8.GetBytes(DeviceTexts.Telemetry(device, readings));
-            foreach (var owner in LocalOwners(device))
+            var text = DeviceTexts.Telemetry(device, readings);
+            var body = Encoding.UTF8.GetBytes(text);
+            foreach (var owner in LocalOwners(device).Concat(RemoteReaders(device)))
             {
+                foreach (var channel in _channels) channel.Say(device, owner, text);
                 _router.Route(RoutedStanza.Message(MessageType.Headline, participant.FullAddressUtf8, Encoding.UTF8.GetBytes(owner), default, body, default) with
                 {
                     Fields = fields,
@@ -420,6 +596,12 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private void Refuse(DeviceInbound inbound, Device device)
     {
         DevicesLog.CommandRefused(_logger, inbound.From, device.Localpart);
+        if (inbound.ReplyTo is { } reply)
+        {
+            reply(DeviceTexts.Forbidden(device.Localpart));
+            return;
+        }
+
         _router.Route(RoutedStanza.Message(MessageType.Error, inbound.To.FullAddressUtf8, Encoding.UTF8.GetBytes(inbound.From),
             inbound.Id is null ? default : Encoding.UTF8.GetBytes(inbound.Id), Encoding.UTF8.GetBytes(DeviceTexts.Forbidden(device.Localpart)), default) with
         {
@@ -427,9 +609,17 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         });
     }
 
-    private void Reply(DeviceInbound inbound, string text) =>
+    private void Reply(DeviceInbound inbound, string text)
+    {
+        if (inbound.ReplyTo is { } reply)
+        {
+            reply(text);
+            return;
+        }
+
         _router.Route(RoutedStanza.Message(inbound.Type == MessageType.Normal ? MessageType.Normal : MessageType.Chat, inbound.To.FullAddressUtf8,
             Encoding.UTF8.GetBytes(inbound.From), default, Encoding.UTF8.GetBytes(text), default));
+    }
 
     // `edgenode device owner` writes to the store, possibly while the node runs; the node notices within a second.
     private async Task OwnersAsync(CancellationToken stop)
@@ -440,12 +630,17 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
             try
             {
                 var now = _owners.All();
-                if (SameAssignments(now, _assigned)) continue;
+                var commanding = _owners.Commanders();
+                if (SameAssignments(now, _assigned) && SameAssignments(commanding, _commanding)) continue;
                 _assigned = now;
+                _commanding = commanding;
                 foreach (var device in _registry.All)
                 {
-                    var access = AccessFor(device.Localpart) ?? _gpio?.ConfiguredAccess(device.Key) ?? AdminAccess(_options);
-                    if (!access.Owners.SequenceEqual(device.Access.Owners)) _registry.SetAccess(device.Key, access with { Readers = device.Access.Readers, Commanders = device.Access.Commanders });
+                    var assigned = AccessFor(device.Localpart);
+                    var access = assigned ?? _gpio?.ConfiguredAccess(device.Key) ?? AdminAccess(_options);
+                    var commanders = assigned?.Commanders ?? device.Access.Commanders;
+                    if (!access.Owners.SequenceEqual(device.Access.Owners) || !commanders.SequenceEqual(device.Access.Commanders))
+                        _registry.SetAccess(device.Key, access with { Readers = device.Access.Readers, Commanders = commanders });
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -456,7 +651,9 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     }
 
     private DeviceAccess? AccessFor(string localpart) =>
-        _assigned.TryGetValue(localpart, out var owners) && owners.Length > 0 ? DeviceAccess.OwnedBy(owners.Select(Jid.Parse)) : null;
+        _assigned.TryGetValue(localpart, out var owners) && owners.Length > 0
+            ? DeviceAccess.Assigned(owners, _commanding.GetValueOrDefault(localpart) ?? [])
+            : null;
 
     private static bool SameAssignments(IReadOnlyDictionary<string, string[]> a, IReadOnlyDictionary<string, string[]> b) =>
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var other) && other.SequenceEqual(p.Value));
@@ -466,13 +663,25 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
             .Where(j => j.Local is not null && string.Equals(j.Domain, _router.Domain, StringComparison.OrdinalIgnoreCase))
             .Select(j => j.Bare.ToString()).Distinct(StringComparer.Ordinal);
 
-    private string BareOf(Device device) => device.Localpart + "@" + _router.Domain;
+    /// <summary>
+    /// People on other servers who may read the device (named in its access list: owners there may read, and
+    /// command only when also listed as commanders). They get its presence and readings over federation; the
+    /// subscription is theirs to ask for (their server keeps their roster).
+    /// </summary>
+    private IEnumerable<string> RemoteReaders(Device device) =>
+        device.Access.Owners.Concat(device.Access.Commanders).Concat(device.Access.Readers)
+            .Where(j => j.Local is not null && !string.Equals(j.Domain, _router.Domain, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(j.Domain, DevicesDomain, StringComparison.OrdinalIgnoreCase))
+            .Select(j => j.Bare.ToString()).Distinct(StringComparer.Ordinal);
+
+    private string BareOf(Device device) => device.Localpart + "@" + DevicesDomain;
 
     private static string Names(IReadOnlyList<Jid> owners) => owners.Count == 0 ? "nobody" : string.Join(", ", owners);
 
     public override void Dispose()
     {
         _changes.Dispose();
+        foreach (var channel in _channels) (channel as IDisposable)?.Dispose();
         base.Dispose();
     }
 }

@@ -21,6 +21,9 @@ public static class DeviceMigrations
                 last_seen  INTEGER NOT NULL
             );
             """),
+        new(2, "owners who may command (needed for owners on other servers)", """
+            ALTER TABLE device_owners ADD COLUMN may_command INTEGER NOT NULL DEFAULT 0;
+            """),
     ]);
 }
 
@@ -38,6 +41,30 @@ public sealed class DeviceOwnerStore(Store store)
         return insert.ExecuteNonQuery() == 1;
     });
 
+    /// <summary>
+    /// Lets an owner command the device. Local owners may anyway; an owner on another server may only read the
+    /// device unless named so (a mistyped remote owner must not open the switch to a foreign server).
+    /// </summary>
+    public bool AllowCommands(string localpart, string owner) => store.Write(tx =>
+    {
+        using var upsert = tx.Command("INSERT INTO device_owners (localpart, owner, may_command) VALUES ($l, $o, 1) "
+            + "ON CONFLICT (localpart, owner) DO UPDATE SET may_command = 1 WHERE may_command = 0");
+        upsert.Parameters.AddWithValue("$l", localpart);
+        upsert.Parameters.AddWithValue("$o", owner);
+        return upsert.ExecuteNonQuery() == 1;
+    });
+
+    /// <summary>The owners allowed to command one device.</summary>
+    public string[] CommandersOf(string localpart) => store.Read(c =>
+    {
+        using var query = c.Command("SELECT owner FROM device_owners WHERE localpart = $l AND may_command = 1 ORDER BY owner");
+        query.Parameters.AddWithValue("$l", localpart);
+        using var rows = query.ExecuteReader();
+        var owners = new List<string>();
+        while (rows.Read()) owners.Add(rows.GetString(0));
+        return owners.ToArray();
+    });
+
     public bool RemoveOwner(string localpart, string owner) => store.Write(tx =>
     {
         using var delete = tx.Command("DELETE FROM device_owners WHERE localpart = $l AND owner = $o");
@@ -46,10 +73,27 @@ public sealed class DeviceOwnerStore(Store store)
         return delete.ExecuteNonQuery() == 1;
     });
 
-    /// <summary>Every assignment, by local part (owners in order).</summary>
-    public IReadOnlyDictionary<string, string[]> All() => store.Read(c =>
+    /// <summary>The owners assigned to one device's local part (empty when none: then Node:Admins own it).</summary>
+    public string[] OwnersOf(string localpart) => store.Read(c =>
     {
-        using var query = c.Command("SELECT localpart, owner FROM device_owners ORDER BY localpart, owner");
+        using var query = c.Command("SELECT owner FROM device_owners WHERE localpart = $l ORDER BY owner");
+        query.Parameters.AddWithValue("$l", localpart);
+        using var rows = query.ExecuteReader();
+        var owners = new List<string>();
+        while (rows.Read()) owners.Add(rows.GetString(0));
+        return owners.ToArray();
+    });
+
+    /// <summary>Every assignment, by local part (owners in order).</summary>
+    public IReadOnlyDictionary<string, string[]> All() => Assignments("SELECT localpart, owner FROM device_owners ORDER BY localpart, owner");
+
+    /// <summary>The owners allowed to command, by local part.</summary>
+    public IReadOnlyDictionary<string, string[]> Commanders() =>
+        Assignments("SELECT localpart, owner FROM device_owners WHERE may_command = 1 ORDER BY localpart, owner");
+
+    private IReadOnlyDictionary<string, string[]> Assignments(string sql) => store.Read(c =>
+    {
+        using var query = c.Command(sql);
         using var rows = query.ExecuteReader();
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         while (rows.Read())

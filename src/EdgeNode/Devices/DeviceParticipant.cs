@@ -47,8 +47,14 @@ internal sealed class DeviceParticipant : IRouteTarget
             case StanzaKind.Presence when stanza.PresenceType == PresenceType.Probe:
                 _service.AnswerProbe(this, stanza.From);
                 return true;
+            case StanzaKind.Presence when stanza.PresenceType is PresenceType.Subscribe or PresenceType.Unsubscribe:
+                _service.AnswerSubscription(this, stanza.From, stanza.PresenceType == PresenceType.Subscribe);
+                return true;
+            case StanzaKind.Iq:
+                _service.AnswerIq(this, stanza);
+                return true;
             default:
-                // Owners' own presence broadcasts, errors, headlines, iqs: a device has nothing to say to them.
+                // Owners' own presence broadcasts, errors, headlines: a device has nothing to say to them.
                 return true;
         }
     }
@@ -64,5 +70,8 @@ internal sealed class DeviceParticipant : IRouteTarget
     public override string ToString() => Bare;
 }
 
-/// <summary>A chat message to a device, copied out of the sender's buffers.</summary>
-internal sealed record DeviceInbound(DeviceParticipant To, string From, string Body, string? Id, MessageType Type);
+/// <summary>
+/// A chat message to a device, copied out of the sender's buffers. <see cref="ReplyTo"/> is set when it came from
+/// another channel than the router (a Matrix room), where the answer goes back.
+/// </summary>
+internal sealed record DeviceInbound(DeviceParticipant To, string From, string Body, string? Id, MessageType Type, Action<string>? ReplyTo = null);

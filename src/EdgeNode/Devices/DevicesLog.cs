@@ -13,8 +13,14 @@ internal static class DevicesEventIds
     public const int InboxFull = 4504;
     public const int WiringFailed = 4505;
     public const int OwnersChanged = 4506;
-    public const int SubdomainNotWired = 4507;
+    public const int RetainedReplayed = 4507;
     public const int ProfileProblem = 4508;
+
+    // Devices in Matrix rooms: 4530-4539.
+    public const int MatrixQueueFull = 4530;
+
+    // Devices across federation: 4540-4549.
+    public const int SubscriptionAnswered = 4540;
 }
 
 internal static partial class DevicesLog
@@ -37,11 +43,17 @@ internal static partial class DevicesLog
     [LoggerMessage(DevicesEventIds.WiringFailed, LogLevel.Error, "Device wiring failed while handling {What}")]
     public static partial void WiringFailed(ILogger logger, string what, Exception exception);
 
+    [LoggerMessage(DevicesEventIds.MatrixQueueFull, LogLevel.Warning, "Devices' Matrix rooms are behind (1024 writes waiting); a reading or answer for Matrix was dropped")]
+    public static partial void MatrixQueueFull(ILogger logger);
+
+    [LoggerMessage(DevicesEventIds.SubscriptionAnswered, LogLevel.Information, "{Requester} asked to see device {Device}: granted {Granted} (by the device's access list)")]
+    public static partial void SubscriptionAnswered(ILogger logger, string requester, string device, bool granted);
+
     [LoggerMessage(DevicesEventIds.OwnersChanged, LogLevel.Information, "Device {Device} is now owned by {Owners}")]
     public static partial void OwnersChanged(ILogger logger, string device, string owners);
 
-    [LoggerMessage(DevicesEventIds.SubdomainNotWired, LogLevel.Warning, "Devices:Subdomain is set to {Subdomain} but not supported yet: devices stay at <id>@{Domain}")]
-    public static partial void SubdomainNotWired(ILogger logger, string subdomain, string domain);
+    [LoggerMessage(DevicesEventIds.RetainedReplayed, LogLevel.Information, "Devices: {Understood} of the broker's {Retained} retained messages described devices")]
+    public static partial void RetainedReplayed(ILogger logger, int understood, int retained);
 
     [LoggerMessage(DevicesEventIds.ProfileProblem, LogLevel.Error, "Device profile {File}: {Problem}")]
     public static partial void ProfileProblem(ILogger logger, string file, string problem);

@@ -6,8 +6,12 @@ using EdgeNode.Core.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Devices;
 using EdgeNode.Devices.Wiring;
+using EdgeNode.Matrix;
+using EdgeNode.Mqtt.Auth;
+using EdgeNode.Mqtt.Broker;
 using EdgeNode.Mqtt.Messaging;
 using EdgeNode.Xmpp;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -15,7 +19,10 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeNode.Modules;
 
-/// <summary>What devices as chat participants add to the node: the owners table, the registry, the adapters and the wiring service.</summary>
+/// <summary>
+/// What devices as chat participants add to the node: the owners table, the registry, the adapters, the wiring
+/// service and the node's own participant.
+/// </summary>
 internal static class DevicesModule
 {
     public static IEnumerable<MigrationSet> Migrations => [DeviceMigrations.Set];
@@ -24,13 +31,24 @@ internal static class DevicesModule
     {
         services.TryAddSingleton(_ => new Router(options.Node.Domain));
         services.AddSingleton(s => new DeviceOwnerStore(s.GetRequiredService<Store>()));
+        services.AddSingleton<IAccountHolder>(_ => new DeviceOwnerHolder());
         services.AddSingleton(s =>
         {
             var accounts = new AccountStore(s.GetRequiredService<Store>());
             var domain = options.Node.Domain;
-            // A name that is a user's account stays the user's (the registry renames the device).
-            return new DeviceRegistry(localpart => Jid.TryParse(localpart + "@" + domain, out var jid) && accounts.Exists(jid),
-                defaultAccess: () => DeviceChatService.AdminAccess(options));
+            var nodeName = options.Devices.NodeParticipant;
+            // A name that is a user's account (or the node's own) stays theirs (the registry renames the device); under
+            // Devices:Subdomain devices have a domain of their own and clash with nobody.
+            Func<string, bool> taken = options.Devices.Subdomain is not null
+                ? _ => false
+                : localpart => localpart == nodeName || (Jid.TryParse(localpart + "@" + domain, out var jid) && accounts.Exists(jid));
+            // Owners assigned before a device is first seen apply from its first moment (its first reading, a
+            // subscription request), not only once the device service catches up.
+            var owners = s.GetRequiredService<DeviceOwnerStore>();
+            return new DeviceRegistry(taken, defaultAccess: () => DeviceChatService.AdminAccess(options),
+                assignedAccess: localpart => owners.OwnersOf(localpart) is { Length: > 0 } assigned
+                    ? DeviceAccess.Assigned(assigned, owners.CommandersOf(localpart))
+                    : null);
         });
         services.AddSingleton(s => CreateGateway(options, s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<ILoggerFactory>()));
         if (options.Devices.Gpio.Pins.Count > 0)
@@ -42,11 +60,54 @@ internal static class DevicesModule
         services.AddHostedService(s =>
         {
             var logger = s.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Devices.Wiring");
-            if (options.Devices.Subdomain is { } subdomain) DevicesLog.SubdomainNotWired(logger, subdomain, options.Node.Domain);
-            return new DeviceChatService(options, s.GetRequiredService<Router>(), s.GetRequiredService<XmppServer>().RosterService,
+            var broker = s.GetRequiredService<MqttBroker>();
+            var service = new DeviceChatService(options, s.GetRequiredService<Router>(), s.GetRequiredService<XmppServer>().RosterService,
                 s.GetRequiredService<MqttMessageHub>(), s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<DeviceGateway>(),
-                s.GetRequiredService<DeviceOwnerStore>(), logger, gpio: s.GetService<GpioPinService>());
+                s.GetRequiredService<DeviceOwnerStore>(), logger, gpio: s.GetService<GpioPinService>(), retained: broker.RetainedMessages);
+            // Devices are Matrix users too: their people get a direct room with each (Matrix is on when Http:Port is).
+            if (options.Http.Port != 0 && s.GetService<Homeserver>() is { } homeserver)
+                service.AddChannel(new MatrixDeviceChannel(homeserver, service, logger));
+            return service;
         });
+        if (options.Devices.NodeParticipant is not null) services.AddHostedService(s => CreateNodeParticipant(options, s));
+    }
+
+    private static NodeChatService CreateNodeParticipant(NodeOptions options, IServiceProvider s)
+    {
+        var store = s.GetRequiredService<Store>();
+        var xmpp = s.GetRequiredService<XmppServer>();
+        var broker = s.GetRequiredService<MqttBroker>();
+        var registry = s.GetRequiredService<DeviceRegistry>();
+        var router = s.GetRequiredService<Router>();
+        var status = new NodeStatus("/", options.Node.DataDir, TimeProvider.System);
+        var commands = new NodeCommands(s.GetRequiredService<DeviceOwnerStore>(), new MqttDeviceStore(store), registry,
+            DeviceChatService.DomainOf(options, router.Domain), () =>
+            {
+                var devices = registry.All;
+                return status.Report(new NodeCounts(xmpp.ConnectionCount, broker.Stats.Connected, MatrixSessions(store),
+                    devices.Count, devices.Count(d => d.Availability == DeviceAvailability.Online)));
+            });
+        return new NodeChatService(options, router, xmpp.RosterService, commands,
+            bare => Jid.TryParse(bare, out var jid) && xmpp.Accounts.Exists(jid),
+            s.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Devices.Node"));
+    }
+
+    // Matrix clients poll over HTTP, so "connected" is their signed-in sessions (access tokens).
+    private static int? MatrixSessions(Store store)
+    {
+        try
+        {
+            return store.Read(c =>
+            {
+                using var count = c.CreateCommand();
+                count.CommandText = "SELECT count(*) FROM matrix_access_tokens";
+                return Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            });
+        }
+        catch (SqliteException)
+        {
+            return null;
+        }
     }
 
     private static DeviceGateway CreateGateway(NodeOptions options, DeviceRegistry registry, ILoggerFactory logs)

@@ -27,7 +27,15 @@ public class OptionsReaderDevicesTests
         Assert.Empty(devices.ProfileFiles);
         Assert.Null(devices.Gpio.Chip);
         Assert.Empty(devices.Gpio.Pins);
+        Assert.Equal("node", devices.NodeParticipant);
     }
+
+    [Theory]
+    [InlineData("Admin", "admin")]
+    [InlineData("none", null)]
+    [InlineData("off", null)]
+    public void Read_NodeParticipant_NameOrOff(string value, string? expected) =>
+        Assert.Equal(expected, Read(("Devices:NodeParticipant", value)).Devices.NodeParticipant);
 
     [Fact]
     public void Read_EveryDevicesKeySet_TakesTheValues()
@@ -74,6 +82,7 @@ public class OptionsReaderDevicesTests
     [InlineData("Devices:ProfileFiles", "/nonexistent/garage.json", "no file at")]
     [InlineData("Devices:TelemetryInterval", "5", "unknown setting")]
     [InlineData("Devices:Gpio:Label", "x", "Devices:Gpio:Label: unknown setting")]
+    [InlineData("Devices:NodeParticipant", "the node", "not a usable name")]
     public void Read_BadDevicesSetting_NamesTheKeyAndTheProblem(string key, string value, string expected)
     {
         var problem = Assert.Single(Problems((key, value)));

@@ -77,7 +77,8 @@ public sealed class DeviceChatInteropTests
         try
         {
             node = await TestNode.StartAsync("localhost", "127.0.0.1",
-                "--Node:Admins=alice@localhost", "--Devices:TelemetryIntervalSeconds=1", "--Devices:Gpio:Chip=simulated",
+                // A long telemetry interval: a pin's edges must not wait for it (a press would be swallowed).
+                "--Node:Admins=alice@localhost", "--Devices:TelemetryIntervalSeconds=600", "--Devices:Gpio:Chip=simulated",
                 "--Devices:Gpio:Pins:button:Line=GPIO17", "--Devices:Gpio:Pins:button:Bias=pull-down",
                 "--Devices:Gpio:Pins:relay:Line=pin13", "--Devices:Gpio:Pins:relay:Direction=output",
                 "--Devices:Gpio:Pins:relay:Owners=alice@localhost");
@@ -98,7 +99,15 @@ public sealed class DeviceChatInteropTests
         // The owner's "on" drives the relay's line high; then the button is pressed, which the owner must hear about.
         while (!chip.GetLevel(RelayLine) && !script.IsCompleted) await Task.Delay(20);
         var relayOn = chip.GetLevel(RelayLine);
-        if (relayOn) chip.SetLevel(ButtonLine, true);
+        if (relayOn)
+        {
+            // Press, release, press again: three debounced edges (20 ms) within a second.
+            chip.SetLevel(ButtonLine, true);
+            await Task.Delay(200);
+            chip.SetLevel(ButtonLine, false);
+            await Task.Delay(200);
+            chip.SetLevel(ButtonLine, true);
+        }
         var run = await script;
         Assert.True(run.ExitCode == 0, $"the scenario failed (package python3-slixmpp): {run}");
         var result = JsonDocument.Parse(run.Out.Trim().Split('\n')[^1]).RootElement.Clone();
@@ -116,6 +125,8 @@ public sealed class DeviceChatInteropTests
         var edge = result.GetProperty("edge");
         Assert.Equal("headline", edge.GetProperty("type").GetString());
         Assert.Equal("button on", edge.GetProperty("body").GetString());
+        Assert.Equal(["button off", "button on"], result.GetProperty("later_edges").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Contains("\npulse [duration]: on, then off again", result.GetProperty("help").GetString(), StringComparison.Ordinal);
 
         Assert.Equal("forbidden", result.GetProperty("stranger").GetProperty("condition").GetString());
         Assert.Equal("done: pulse 50 ms", result.GetProperty("pulse").GetString());
@@ -123,7 +134,7 @@ public sealed class DeviceChatInteropTests
         Assert.False(chip.GetLevel(RelayLine));
     }
 
-    private static string Replay(string name)
+    internal static string Replay(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -2,7 +2,9 @@
 """A device replayed on the node's MQTT broker with mosquitto_pub, watched with mosquitto_sub, and its owner and a
 stranger as real slixmpp clients. Prints one JSON line of everything they saw; the C# test asserts on it.
 
-Usage: devices_slixmpp.py SCENARIO XMPP_PORT DOMAIN MQTT_PORT DEVICE DEVICE_PASSWORD REPLAY OWNER OWNER_PW STRANGER STRANGER_PW
+Usage: devices_slixmpp.py SCENARIO XMPP_PORT DOMAIN MQTT_PORT DEVICE DEVICE_PASSWORD REPLAY OWNER OWNER_PW STRANGER STRANGER_PW [SPEC]
+DEVICE "-" publishes anonymously (the node runs with Mqtt:AnonymousLoopback). SPEC is the JSON of the "convention"
+scenario (see there).
 """
 import asyncio
 import json
@@ -13,6 +15,7 @@ import sys
 import time
 
 import slixmpp
+from slixmpp.exceptions import IqError
 
 TIMEOUT = 20
 NS = "{urn:edgenode:device:0}"
@@ -25,6 +28,7 @@ class Client(slixmpp.ClientXMPP):
         self.ssl_context.verify_mode = ssl.CERT_NONE
         self.auto_authorize = None
         self.auto_subscribe = False
+        self.register_plugin("xep_0054")
         self.messages = []
         self.presence = {}
         self.add_event_handler("message", self.messages.append)
@@ -64,6 +68,21 @@ def readings(m):
     return {r.get("name"): [r.get("value"), r.get("unit")] for r in element.findall(NS + "reading")}
 
 
+async def vcard(client, contact):
+    """The contact's vCard fields, or the error condition it answered with."""
+    try:
+        iq = await client.plugin["xep_0054"].get_vcard(contact, local=False, timeout=TIMEOUT)
+    except IqError as e:
+        return {"error": e.iq["error"]["condition"]}
+    v = iq["vcard_temp"]
+
+    def text(value):
+        # slixmpp gives some vCard fields (NICKNAME) as lists.
+        return ", ".join(value) if isinstance(value, list) else value
+    return {"FN": text(v["FN"]), "NICKNAME": text(v["NICKNAME"]), "TITLE": text(v["TITLE"]), "ORGNAME": text(v["ORG"]["ORGNAME"]),
+            "DESC": text(v["DESC"])}
+
+
 async def until(condition, what):
     for _ in range(TIMEOUT * 20):
         if condition():
@@ -73,7 +92,8 @@ async def until(condition, what):
 
 
 def load_replay(path):
-    sections, current = {}, None
+    sections = {}
+    current = sections.setdefault("", [])
     for raw in open(path, encoding="utf-8").read().split("\n"):
         line = raw.rstrip("\r")
         if not line or line.startswith("#"):
@@ -93,7 +113,9 @@ def load_replay(path):
 
 class Mqtt:
     def __init__(self, port, user, password):
-        self.base = ["-h", "127.0.0.1", "-p", str(port), "-V", "mqttv5", "-u", user, "-P", password]
+        self.base = ["-h", "127.0.0.1", "-p", str(port), "-V", "mqttv5"]
+        if user != "-":
+            self.base += ["-u", user, "-P", password]
 
     def publish(self, topic, payload, retained=False):
         args = ["mosquitto_pub", *self.base, "-t", topic, "-q", "1"]
@@ -219,6 +241,14 @@ async def gpio(xmpp_port, domain, _mqtt_port, _device, _device_pw, _replay, owne
         # The pin's initial reading ("button off") may come first, throttled; the edge under test is the "on".
         m = await alice.next(lambda m: m["type"] == "headline" and m["from"].bare == button and m["body"].endswith(" on"), "the button's edge")
         result["edge"] = {"type": m["type"], "body": m["body"], "readings": readings(m)}
+        # Released and pressed again well inside the telemetry interval: every edge is a message of its own.
+        released = await alice.next(lambda m: m["type"] == "headline" and m["from"].bare == button and m["body"].endswith(" off"), "the release")
+        again = await alice.next(lambda m: m["type"] == "headline" and m["from"].bare == button and m["body"].endswith(" on"), "the second press")
+        result["later_edges"] = [released["body"], again["body"]]
+
+        alice.send_message(mto=relay, mbody="help", mtype="chat")
+        m = await alice.next(lambda m: m["type"] == "chat" and m["from"].bare == relay, "the relay's help")
+        result["help"] = m["body"]
 
         bob.send_message(mto=relay, mbody="off", mtype="chat")
         err = await bob.next(lambda m: m["type"] == "error" and m["from"].bare == relay, "the stranger's error")
@@ -233,7 +263,131 @@ async def gpio(xmpp_port, domain, _mqtt_port, _device, _device_pw, _replay, owne
     return result
 
 
-SCENARIOS = {"tasmota": tasmota, "gpio": gpio}
+def messages_of(spec, replay, name):
+    """A phase of the device's session: inline in the spec ([topic, payload, retained] triples) or the replay's section."""
+    if name in spec:
+        return [(t, p, r) for t, p, r in spec[name]]
+    if name == "discovery" and name not in replay:
+        # A file without sections (firmware-config/homie) is all discovery.
+        return replay.get("", [])
+    return replay.get(name, [])
+
+
+async def convention(xmpp_port, domain, mqtt_port, device, device_pw, replay_path, owner, owner_pw, stranger, stranger_pw, spec_json):
+    """One device of any convention, end to end. The spec names what to expect:
+    contacts: every device address the discovery must put in the owner's roster, available;
+    contact: the one commanded; telemetry_contact and telemetry_contains: the headline to wait for;
+    subscribe: the command topic filter mosquitto_sub watches; command: what the owner types;
+    discovery, telemetry, echo, offline: inline phases replacing the replay's sections (an empty echo is a device
+    that never answers); offline_contacts: who must turn unavailable after the offline phase."""
+    spec = json.loads(spec_json)
+    replay = load_replay(replay_path)
+    mqtt = Mqtt(mqtt_port, device, device_pw)
+    contact = spec["contact"]
+    contacts = spec.get("contacts", [contact])
+    result = {}
+    sub = None
+    alice = await Client(f"{owner}@{domain}", owner_pw).login(xmpp_port)
+    bob = await Client(f"{stranger}@{domain}", stranger_pw).login(xmpp_port)
+    try:
+        mqtt.play(messages_of(spec, replay, "discovery"))
+        result["roster"], result["presence_online"] = {}, {}
+        for c in contacts:
+            await until(lambda: c in alice.client_roster and alice.client_roster[c]["subscription"] == "both", c + " in the roster")
+            await until(lambda: alice.presence.get(c, {}).get("type") == "available", c + "'s presence")
+            item = alice.client_roster[c]
+            result["roster"][c] = {"subscription": item["subscription"], "name": item["name"], "groups": list(item["groups"])}
+            result["presence_online"][c] = alice.presence[c]
+        result["stranger_roster_has_device"] = any(c in bob.client_roster for c in contacts)
+        result["vcard"] = await vcard(alice, contact)
+        result["stranger_vcard"] = await vcard(bob, contact)
+
+        mqtt.play(messages_of(spec, replay, "telemetry"))
+        source = spec.get("telemetry_contact", contact)
+        m = await alice.next(lambda m: m["type"] == "headline" and m["from"].bare == source and spec["telemetry_contains"] in m["body"], "telemetry")
+        result["telemetry"] = {"type": m["type"], "body": m["body"], "readings": readings(m)}
+
+        sub = await mqtt.subscribe(spec["subscribe"])
+        bob.send_message(mto=contact, mbody=spec["command"], mtype="chat")
+        err = await bob.next(lambda m: m["type"] == "error" and m["from"].bare == contact, "the stranger's error")
+        result["stranger"] = {"condition": err["error"]["condition"], "text": err["error"]["text"]}
+
+        alice.send_message(mto=contact, mbody=spec["command"], mtype="chat")
+        await until(lambda: len(message_lines(sub[2])) > 0, "the command on MQTT")
+        mqtt.play(messages_of(spec, replay, "echo"))
+        m = await alice.next(lambda m: m["type"] == "chat" and m["from"].bare == contact, "the command's answer")
+        result["answer"] = m["body"]
+        await asyncio.sleep(0.5)
+        result["published"] = message_lines(sub[2])
+
+        mqtt.play(messages_of(spec, replay, "offline"))
+        for c in spec.get("offline_contacts", [contact]):
+            await until(lambda: alice.presence.get(c, {}).get("type") == "unavailable", c + " to go unavailable")
+        result["presence_offline"] = {c: alice.presence[c] for c in spec.get("offline_contacts", [contact])}
+        result["stranger_saw_presence"] = any(c in bob.presence for c in contacts)
+    finally:
+        if sub is not None:
+            sub[0].kill()
+            await sub[0].wait()
+            sub[1].cancel()
+        alice.disconnect()
+        bob.disconnect()
+    return result
+
+
+async def publish(_xmpp_port, _domain, mqtt_port, device, device_pw, replay_path, section):
+    """Only plays one section of a replay (retained messages for a node that is about to restart)."""
+    Mqtt(mqtt_port, device, device_pw).play(load_replay(replay_path)[section])
+    return {"published": section}
+
+
+async def node(xmpp_port, domain, mqtt_port, device, device_pw, replay_path, owner, owner_pw, stranger, stranger_pw):
+    """The node participant: the administrator (owner) asks for the status, lists devices, gives plug1 to the
+    stranger and grants the MQTT device plug1 a topic; the stranger, no administrator, is refused."""
+    replay = load_replay(replay_path)
+    mqtt = Mqtt(mqtt_port, device, device_pw)
+    contact, plug = f"node@{domain}", f"plug1@{domain}"
+    result = {}
+    alice = await Client(f"{owner}@{domain}", owner_pw).login(xmpp_port)
+    bob = await Client(f"{stranger}@{domain}", stranger_pw).login(xmpp_port)
+    try:
+        mqtt.play(replay["discovery"])
+        await until(lambda: contact in alice.client_roster and alice.client_roster[contact]["subscription"] == "both", "the node in the roster")
+        await until(lambda: alice.presence.get(contact, {}).get("type") == "available", "the node's presence")
+        await until(lambda: alice.presence.get(plug, {}).get("type") == "available", "plug1's presence")
+        item = alice.client_roster[contact]
+        result["roster"] = {"subscription": item["subscription"], "name": item["name"], "groups": list(item["groups"])}
+        result["presence"] = alice.presence[contact]
+        result["stranger_roster_has_node"] = contact in bob.client_roster
+        result["vcard"] = await vcard(alice, contact)
+
+        async def ask(text):
+            alice.send_message(mto=contact, mbody=text, mtype="chat")
+            m = await alice.next(lambda m: m["type"] == "chat" and m["from"].bare == contact, "the node's answer to " + text)
+            return m["body"]
+
+        result["status"] = await ask("status")
+        result["devices"] = await ask("devices")
+        result["help"] = await ask("help")
+
+        bob.send_message(mto=contact, mbody="status", mtype="chat")
+        err = await bob.next(lambda m: m["type"] == "error" and m["from"].bare == contact, "the stranger's error")
+        result["stranger"] = {"condition": err["error"]["condition"], "text": err["error"]["text"]}
+        result["stranger_roster_has_plug_before"] = plug in bob.client_roster
+
+        result["owner"] = await ask(f"owner plug1 {stranger}@{domain}")
+        await until(lambda: plug in bob.client_roster and bob.client_roster[plug]["subscription"] == "both", "plug1 in the new owner's roster")
+        await until(lambda: bob.presence.get(plug, {}).get("type") == "available", "plug1's presence for its new owner")
+        result["new_owner_presence"] = bob.presence[plug]
+        result["allow"] = await ask("allow plug1 publish extra/plug1/#")
+        result["bad_owner"] = await ask("owner plug1 not-an-address")
+    finally:
+        alice.disconnect()
+        bob.disconnect()
+    return result
+
+
+SCENARIOS = {"tasmota": tasmota, "gpio": gpio, "convention": convention, "publish": publish, "node": node}
 
 
 def main():

@@ -1,0 +1,102 @@
+using System.Threading.Channels;
+using EdgeNode.Core.Devices;
+using EdgeNode.Matrix;
+using EdgeNode.Matrix.DeviceUsers;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Devices.Wiring;
+
+/// <summary>
+/// Devices in Matrix: what the device service says over XMPP is said in each person's direct room with the device
+/// (as <c>m.notice</c>), the device user's presence follows the device, and what people write in those rooms is
+/// handed to the device service as a chat message from them, answered in the room. Room writes happen on this
+/// channel's own loop, so a slow database write never holds up the device service.
+/// </summary>
+internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
+{
+    private readonly Homeserver _server;
+    private readonly DeviceChatService _devices;
+    private readonly ILogger _logger;
+    private readonly Channel<Action> _work = Channel.CreateBounded<Action>(new BoundedChannelOptions(1024)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+    private readonly Task _loop;
+
+    public MatrixDeviceChannel(Homeserver server, DeviceChatService devices, ILogger logger)
+    {
+        _server = server;
+        _devices = devices;
+        _logger = logger;
+        server.DeviceRooms.MessageToDevice += OnMessage;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Presence and name; and each person's room with the device, opened on first sight.</summary>
+    public void Show(Device device, string status, IReadOnlyList<string> people)
+    {
+        string localpart = device.Localpart;
+        string name = device.DisplayName;
+        bool online = device.Availability is DeviceAvailability.Online;
+        Queue(() => _server.DeviceRooms.Show(localpart, name, online, status.Length == 0 ? null : status));
+        foreach (string person in people)
+        {
+            if (TryUserId(person, out string userId)) Queue(() => _server.DeviceRooms.EnsureRoom(localpart, name, userId));
+        }
+    }
+
+    public void Say(Device device, string person, string text)
+    {
+        if (!TryUserId(person, out string userId)) return;
+        string localpart = device.Localpart;
+        string name = device.DisplayName;
+        Queue(() => _server.DeviceRooms.Say(localpart, name, userId, text));
+    }
+
+    private void OnMessage(DeviceRoomMessage message)
+    {
+        string from = _server.LocalPart(message.SenderUserId) + "@" + _server.ServerName;
+        var device = _server.Devices?.FindByLocalpart(message.DeviceLocalpart);
+        string name = device?.DisplayName ?? message.DeviceLocalpart;
+        _devices.EnqueueFromChannel(message.DeviceLocalpart, from, message.Body,
+            reply => Queue(() => _server.DeviceRooms.Say(message.DeviceLocalpart, name, message.SenderUserId, reply)));
+    }
+
+    /// <summary>A local bare address as the Matrix user of the same account.</summary>
+    private bool TryUserId(string person, out string userId)
+    {
+        int at = person.IndexOf('@', StringComparison.Ordinal);
+        userId = at > 0 && string.Equals(person[(at + 1)..], _server.ServerName, StringComparison.OrdinalIgnoreCase)
+            ? _server.UserId(person[..at])
+            : "";
+        return userId.Length > 0;
+    }
+
+    private void Queue(Action work)
+    {
+        if (!_work.Writer.TryWrite(work)) DevicesLog.MatrixQueueFull(_logger);
+    }
+
+    private async Task LoopAsync()
+    {
+        await foreach (var work in _work.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                work();
+            }
+            catch (Exception e)
+            {
+                DevicesLog.WiringFailed(_logger, "a device's Matrix room", e);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _server.DeviceRooms.MessageToDevice -= OnMessage;
+        _work.Writer.TryComplete();
+        _loop.Wait(TimeSpan.FromSeconds(5));
+    }
+}

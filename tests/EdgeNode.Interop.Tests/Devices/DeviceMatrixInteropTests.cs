@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeNode.Interop.Tests.Mqtt;
+using EdgeNode.Interop.Tests.Support;
+
+namespace EdgeNode.Interop.Tests.Devices;
+
+/// <summary>
+/// A device as a Matrix user, end to end with matrix-nio: its owner's direct room, readings as m.notice, a typed
+/// command published on MQTT and answered in the room, and a stranger kept out.
+/// </summary>
+public sealed class DeviceMatrixInteropTests
+{
+    [Fact]
+    public async Task Tasmota_PlugInMatrix_DirectRoomTelemetryCommandAndStranger()
+    {
+        await using var node = await MqttPeers.StartNodeWithDeviceAsync("plug1", "pw-plug1-device",
+            "--Node:Admins=alice@localhost", "--Devices:CommandTimeoutSeconds=10");
+        await node.AddUserAsync("alice", "pw-alice");
+        await node.AddUserAsync("bob", "pw-bob");
+        _ = MqttPeers.Pub;
+        _ = MqttPeers.Sub;
+        Peer.Require("stdbuf", "coreutils");
+
+        var run = await Peer.PythonAsync("Devices/devices_nio.py",
+            [$"http://{node.Address}:{node.Port("Http:Port")}", node.Port("Mqtt:Port").ToString(CultureInfo.InvariantCulture),
+             "plug1", "pw-plug1-device", DeviceChatInteropTests.Replay("tasmota-plug.replay"), "alice", "pw-alice", "bob", "pw-bob"],
+            TimeSpan.FromSeconds(150));
+        Assert.True(run.ExitCode == 0, $"the scenario failed (packages python3-matrix-nio, mosquitto-clients): {run}");
+        var result = JsonDocument.Parse(run.Out.Trim().Split('\n')[^1]).RootElement;
+        string text = result.ToString();
+
+        Assert.True(result.GetProperty("is_direct").GetBoolean(), text);
+        var telemetry = result.GetProperty("telemetry");
+        Assert.Equal("@plug1:localhost", telemetry.GetProperty("sender").GetString());
+        Assert.Contains("58 W", telemetry.GetProperty("body").GetString(), StringComparison.Ordinal);
+
+        var strangerJoin = result.GetProperty("stranger_join");
+        Assert.Equal("JoinError", strangerJoin.GetProperty("response").GetString());
+        Assert.Equal("M_FORBIDDEN", strangerJoin.GetProperty("code").GetString());
+        Assert.True(result.GetProperty("stranger_room_created").GetBoolean(), text);
+        Assert.Equal("leave", result.GetProperty("stranger_room_device").GetString());
+
+        Assert.Equal("done: off", result.GetProperty("answer").GetProperty("body").GetString());
+        Assert.Equal(["0 cmnd/plug1/POWER OFF"], result.GetProperty("published").EnumerateArray().Select(l => l.GetString()!).ToArray());
+    }
+}
