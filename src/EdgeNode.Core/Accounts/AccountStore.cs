@@ -38,17 +38,6 @@ public sealed class AccountStore(Store store)
         });
     }
 
-    public bool Remove(Jid jid)
-    {
-        var key = KeyOf(jid);
-        return store.Write(tx =>
-        {
-            using var delete = tx.Command("DELETE FROM accounts WHERE jid = $jid");
-            delete.Parameters.AddWithValue("$jid", key);
-            return delete.ExecuteNonQuery() > 0;
-        });
-    }
-
     public bool Exists(Jid jid) => store.Read(c =>
     {
         using var query = c.Command("SELECT 1 FROM accounts WHERE jid = $jid");
@@ -88,7 +77,7 @@ public sealed class AccountStore(Store store)
         return credential is not null && matches;
     }
 
-    private static string KeyOf(Jid jid)
+    internal static string KeyOf(Jid jid)
     {
         if (jid.Local is null) throw new ArgumentException($"'{jid}' names a server, not an account", nameof(jid));
         return jid.Bare.ToString();

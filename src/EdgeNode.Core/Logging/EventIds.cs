@@ -18,7 +18,10 @@ public static class EventIds
     public const int Listening = 8;
     public const int Ready = 9;
     public const int Stopping = 10;
+    public const int RemovedAccountsEnded = 11;
+    public const int AccountSweepFailed = 12;
 
     // Listeners 100-199
     public const int ConnectionRefusedUnavailable = 100;
+    public const int ConnectionsOverLimit = 101;
 }

@@ -22,8 +22,9 @@ public static class UserCommands
                 foreach (var account in accounts.List()) io.Out.WriteLine(account);
                 return ExitCodes.Ok;
             case Verb.UserRemove:
-                if (!accounts.Remove(jid)) return Fail(io, $"there is no account {jid}");
-                io.Out.WriteLine($"removed {jid}");
+                if (!new AccountRemoval(store, NodeModules.StoredAccountHolders()).Remove(jid)) return Fail(io, $"there is no account {jid}");
+                // A running node notices within seconds and ends the account's sessions and room memberships.
+                io.Out.WriteLine($"removed {jid} with its rosters, offline messages, Matrix devices and device ownership");
                 return ExitCodes.Ok;
             case Verb.UserAdd:
                 if (accounts.Exists(jid)) return Fail(io, $"the account {jid} already exists (use 'edgenode user passwd {jid}' to change its password)");

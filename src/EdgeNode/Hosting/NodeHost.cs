@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using EdgeNode.Cli;
 using EdgeNode.Core.Accounts;
@@ -98,6 +99,12 @@ public static class NodeHost
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(store);
+        // One guard against password guessing for every protocol, since they share the accounts.
+        builder.Services.AddSingleton(new LoginThrottle(options.Login, TimeProvider.System));
+        // One way to remove an account, whichever protocol asks; every module adds an IAccountHolder for its data.
+        builder.Services.AddSingleton(s => new AccountRemoval(s.GetRequiredService<Store>(), s.GetServices<IAccountHolder>()));
+        builder.Services.AddHostedService(s => new AccountSweepService(s.GetRequiredService<AccountRemoval>(),
+            s.GetRequiredService<ILogger<AccountSweepService>>(), TimeSpan.FromSeconds(5)));
         builder.Services.AddSingleton(certificate);
         XmppModule.AddServices(builder.Services, options);
         MqttModule.AddServices(builder.Services, options);
@@ -110,13 +117,33 @@ public static class NodeHost
         {
             kestrel.AddServerHeader = false;
             var https = new HttpsConnectionAdapterOptions { ServerCertificate = certificate };
+            // Raw TCP protocols over TLS negotiate their own ALPN name (XEP-0368 "xmpp-client", MQTT "mqtt"): Kestrel would
+            // offer only h2 and http/1.1, and a client that offers just its protocol's name (Conversations, Dino) would be
+            // refused with "no application protocol". A client that offers no ALPN at all is served as before.
+            var xmppClientTls = RawTls(certificate, "xmpp-client");
+            var mqttTls = RawTls(certificate, "mqtt");
+            // XEP-0368 for servers: the peer's client certificate is asked for and judged by the s2s code, not by Kestrel.
+            TlsHandshakeCallbackOptions? s2sDirectTls = null;
+            var gate = new ConnectionGate(options.Node.MaxConnections, options.Node.MaxConnectionsPerAddress,
+                kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Connections"), TimeProvider.System);
             foreach (var listener in ListenerPlan.For(options))
             {
                 foreach (var configure in Bind(kestrel, options, listener.Port))
                 {
                     configure(endpoint =>
                     {
-                        if (listener.Tls) endpoint.UseHttps(https);
+                        // The limits first, so a refused connection costs no TLS handshake.
+                        endpoint.Use(gate.Wrap);
+                        if (listener.Tls && listener.Protocol == ListenerProtocol.XmppServer) endpoint.UseHttps(s2sDirectTls ??= XmppModule.DirectTlsHandshake(certificate));
+                        else if (listener.Tls)
+                        {
+                            endpoint.UseHttps(listener.Protocol switch
+                            {
+                                ListenerProtocol.XmppClient => xmppClientTls,
+                                ListenerProtocol.Mqtt => mqttTls,
+                                _ => https,
+                            });
+                        }
                         if (listener.Protocol == ListenerProtocol.Http)
                         {
                             endpoint.Protocols = listener.Tls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
@@ -132,6 +159,16 @@ public static class NodeHost
         var app = builder.Build();
         MatrixModule.MapEndpoints(app);
         return app;
+    }
+
+    private static HttpsConnectionAdapterOptions RawTls(X509Certificate2 certificate, string alpn)
+    {
+        var protocols = new List<SslApplicationProtocol> { new(alpn) };
+        return new HttpsConnectionAdapterOptions
+        {
+            ServerCertificate = certificate,
+            OnAuthenticate = (_, ssl) => ssl.ApplicationProtocols = protocols,
+        };
     }
 
     /// <summary>One Listen call per configured address, or one on every interface when none is configured.</summary>

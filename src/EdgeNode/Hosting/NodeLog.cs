@@ -35,4 +35,13 @@ internal static partial class NodeLog
     [LoggerMessage(EventIds.Stopping, LogLevel.Information, "EdgeNode stopping")]
     public static partial void Stopping(ILogger logger);
 
+
+    [LoggerMessage(EventIds.ConnectionsOverLimit, LogLevel.Warning, "Refused {Count} connection(s) over the limits, the last from {Remote} ({Reason}); see Node:MaxConnections and Node:MaxConnectionsPerAddress")]
+    public static partial void ConnectionsOverLimit(ILogger logger, int count, string remote, string reason);
+
+    [LoggerMessage(EventIds.RemovedAccountsEnded, LogLevel.Information, "Ended the sessions and memberships of {Count} removed account(s)")]
+    public static partial void RemovedAccountsEnded(ILogger logger, int count);
+
+    [LoggerMessage(EventIds.AccountSweepFailed, LogLevel.Error, "Could not end the sessions of removed accounts; trying again shortly")]
+    public static partial void AccountSweepFailed(ILogger logger, Exception exception);
 }

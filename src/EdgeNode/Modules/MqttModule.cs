@@ -1,4 +1,5 @@
 using EdgeNode.Cli;
+using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Storage;
 using EdgeNode.Hosting;
@@ -27,7 +28,7 @@ internal static class MqttModule
         {
             var broker = new MqttBroker(options.Mqtt, s.GetRequiredService<MqttMessageHub>(),
                 s.GetRequiredService<ILoggerFactory>().CreateLogger<MqttBroker>(),
-                s.GetRequiredService<MqttBrokerStorage>(), new MqttDeviceStore(s.GetRequiredService<Store>()));
+                s.GetRequiredService<MqttBrokerStorage>(), new MqttDeviceStore(s.GetRequiredService<Store>()), s.GetRequiredService<LoginThrottle>());
             // Retained messages and persistent sessions are back before the first client can connect.
             broker.Load();
             return broker;

@@ -1,4 +1,8 @@
+using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Storage;
+using EdgeNode.Devices.Wiring;
+using EdgeNode.Matrix.Users;
+using EdgeNode.Xmpp;
 
 namespace EdgeNode.Modules;
 
@@ -7,4 +11,11 @@ internal static class NodeModules
 {
     public static IReadOnlyList<MigrationSet> Migrations =>
         [CoreMigrations.Set, .. XmppModule.Migrations, .. MqttModule.Migrations, .. MatrixModule.Migrations, .. DevicesModule.Migrations];
+
+    /// <summary>
+    /// Every module's account data, for removing an account without a running node (the command line). The running
+    /// node registers the same holders with its live services (each module's AddServices).
+    /// </summary>
+    public static IAccountHolder[] StoredAccountHolders() =>
+        [new XmppAccountHolder(null), new MatrixAccountHolder(null), new DeviceOwnerHolder()];
 }

@@ -68,17 +68,67 @@ public class AccountStoreTests
     }
 
     [Fact]
-    public void Remove_DeletesAccountAndCredentials()
+    public void Remove_DeletesAccountCredentialsAndWhatEveryHolderKeeps()
     {
         using var dir = new TempDir();
         using var store = Store.Open(dir.Path);
         var accounts = new AccountStore(store);
         accounts.Add(Alice, "pw", iterations: 4096);
-        Assert.True(accounts.Remove(Alice));
-        Assert.False(accounts.Remove(Alice));
-        Assert.Empty(accounts.List());
+        accounts.Add(Jid.Parse("bob@localhost"), "pw", iterations: 4096);
+        var holder = new RecordingHolder();
+        var removal = new AccountRemoval(store, [holder]);
+
+        Assert.True(removal.Remove(Alice));
+        Assert.False(removal.Remove(Alice));
+        Assert.Equal(["bob@localhost"], accounts.List());
         Assert.Null(accounts.GetCredential(Alice, ScramHash.Sha256));
-        Assert.Equal(0L, store.Read(c => (long)c.Command("SELECT count(*) FROM credentials").ExecuteScalar()!));
+        Assert.Equal(2L, store.Read(c => (long)c.Command("SELECT count(*) FROM credentials WHERE jid = 'bob@localhost'").ExecuteScalar()!));
+        Assert.Equal(0L, store.Read(c => (long)c.Command("SELECT count(*) FROM credentials WHERE jid = 'alice@localhost'").ExecuteScalar()!));
+        Assert.Equal(["alice@localhost"], holder.Deleted);
+        Assert.Equal(["alice@localhost"], holder.Ended);
+    }
+
+    [Fact]
+    public void Remove_HolderFails_LeavesTheAccountWhole()
+    {
+        using var dir = new TempDir();
+        using var store = Store.Open(dir.Path);
+        var accounts = new AccountStore(store);
+        accounts.Add(Alice, "pw", iterations: 4096);
+        var removal = new AccountRemoval(store, [new RecordingHolder { Fail = true }]);
+
+        Assert.Throws<InvalidOperationException>(() => removal.Remove(Alice));
+        Assert.True(accounts.VerifyPassword(Alice, "pw"));
+    }
+
+    [Fact]
+    public void Sweep_EndsWhatIsLiveForAccountsThatAreGone()
+    {
+        using var dir = new TempDir();
+        using var store = Store.Open(dir.Path);
+        new AccountStore(store).Add(Alice, "pw", iterations: 4096);
+        var holder = new RecordingHolder { Live = ["alice@localhost", "gone@localhost"] };
+
+        Assert.Equal(1, new AccountRemoval(store, [holder]).Sweep());
+        Assert.Equal(["gone@localhost"], holder.Ended);
+    }
+
+    private sealed class RecordingHolder : IAccountHolder
+    {
+        public List<string> Deleted { get; } = [];
+        public List<string> Ended { get; } = [];
+        public List<string> Live { get; init; } = [];
+        public bool Fail { get; init; }
+
+        public void DeleteData(Microsoft.Data.Sqlite.SqliteTransaction tx, string account)
+        {
+            if (Fail) throw new InvalidOperationException("holder failed");
+            Deleted.Add(account);
+        }
+
+        public void EndLive(string account) => Ended.Add(account);
+
+        public IEnumerable<string> LiveAccounts() => Live;
     }
 
     [Fact]

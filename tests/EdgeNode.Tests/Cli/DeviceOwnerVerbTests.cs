@@ -25,6 +25,32 @@ public class DeviceOwnerVerbTests
         Assert.Equal(["carol@pi.example"], new DeviceOwnerStore(store).All()["plug1"]);
     }
 
+    [Fact]
+    public async Task DeviceOwner_OnAnotherServer_MayReadUntilGrantedCommands()
+    {
+        using var dir = new TempDir();
+        var owner = await Device(dir, "device", "owner", "plug1", "bob@partner.example");
+        Assert.Contains("may see plug1 but not command it", owner.Out, StringComparison.Ordinal);
+        using (var store = Store.Open(dir.Path, NodeModules.Migrations))
+        {
+            var owners = new DeviceOwnerStore(store);
+            Assert.Equal(["bob@partner.example"], owners.OwnersOf("plug1"));
+            Assert.Empty(owners.CommandersOf("plug1"));
+        }
+
+        var granted = await Device(dir, "device", "commander", "plug1", "bob@partner.example");
+        Assert.Equal(0, granted.ExitCode);
+        Assert.Contains("bob@partner.example now owns plug1@pi.example and may command it", granted.Out, StringComparison.Ordinal);
+        Assert.Contains("already may command", (await Device(dir, "device", "commander", "plug1", "bob@partner.example")).Out, StringComparison.Ordinal);
+        using (var store = Store.Open(dir.Path, NodeModules.Migrations))
+        {
+            var owners = new DeviceOwnerStore(store);
+            Assert.Equal(["bob@partner.example"], owners.CommandersOf("plug1"));
+            Assert.Equal(["bob@partner.example"], owners.Commanders()["plug1"]);
+            Assert.Equal(["bob@partner.example"], owners.All()["plug1"]);
+        }
+    }
+
     [Theory]
     [InlineData("plug 1", "carol@pi.example", "is not a device name")]
     [InlineData("plug1", "carol@pi.example/phone", "is not a bare address")]

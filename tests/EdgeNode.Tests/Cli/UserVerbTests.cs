@@ -98,4 +98,45 @@ public class UserVerbTests
         Assert.Contains("not an SQLite database", run.Error);
         Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, await File.ReadAllBytesAsync(path));
     }
+
+    [Fact]
+    public async Task UserRemove_TakesTheAccountsDataAndItsPlaceInOtherRostersAndDevices()
+    {
+        using var dir = new TempDir();
+        await User(dir, "pw\n", "user", "add", "alice");
+        await User(dir, "pw\n", "user", "add", "bob");
+        Assert.Equal(0, (await User(dir, "", "device", "owner", "plug1", "alice@pi.example")).ExitCode);
+        using (var store = Store.Open(dir.Path, EdgeNode.Modules.NodeModules.Migrations))
+        {
+            store.Write(tx =>
+            {
+                foreach (var sql in (string[])[
+                    "INSERT INTO xmpp_roster (owner, contact, subscription) VALUES ('bob@pi.example', 'alice@pi.example', 3)",
+                    "INSERT INTO xmpp_roster (owner, contact, subscription) VALUES ('alice@pi.example', 'bob@pi.example', 3)",
+                    "INSERT INTO xmpp_offline (owner, stanza, created_at) VALUES ('alice@pi.example', x'3c6d2f3e', 0)",
+                    "INSERT INTO matrix_access_tokens (token_hash, user_id, device_id, created_at) VALUES (x'01', '@alice:pi.example', 'D', 0)",
+                    "INSERT INTO matrix_access_tokens (token_hash, user_id, device_id, created_at) VALUES (x'02', '@bob:pi.example', 'D', 0)"])
+                {
+                    using var command = tx.Command(sql);
+                    command.ExecuteNonQuery();
+                }
+            });
+        }
+
+        var run = await User(dir, "", "user", "remove", "alice");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("removed alice@pi.example", run.Out);
+
+        using (var store = Store.Open(dir.Path, EdgeNode.Modules.NodeModules.Migrations))
+        {
+            long Count(string sql) => store.Read(c => { using var q = c.Command(sql); return (long)q.ExecuteScalar()!; });
+            Assert.Equal(0, Count("SELECT count(*) FROM xmpp_roster WHERE owner = 'alice@pi.example' OR contact = 'alice@pi.example'"));
+            Assert.Equal(0, Count("SELECT count(*) FROM xmpp_offline"));
+            Assert.Equal(0, Count("SELECT count(*) FROM device_owners"));
+            Assert.Equal(0, Count("SELECT count(*) FROM matrix_access_tokens WHERE user_id = '@alice:pi.example'"));
+            // Bob's own data stays; his roster version moved on, so his client fetches the roster again.
+            Assert.Equal(1, Count("SELECT count(*) FROM matrix_access_tokens WHERE user_id = '@bob:pi.example'"));
+            Assert.Equal(1, Count("SELECT version FROM xmpp_roster_version WHERE owner = 'bob@pi.example'"));
+        }
+    }
 }

@@ -34,11 +34,11 @@ public class NodeHostTests
             Assert.True(client.Connected, key);
         }
 
-        // XMPP clients are offered STARTTLS, required; federation is not served yet (service-unavailable).
+        // XMPP clients are offered STARTTLS, required; federation is closed by default, so the s2s port refuses (policy-violation).
         var c2s = await ExchangeUntilAsync(ports["Xmpp:C2sPort"], "<stream:stream to='localhost' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"u8.ToArray(), "</stream:features>");
         Assert.Contains("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>", c2s);
         var xmpp = await ExchangeAsync(ports["Xmpp:S2sPort"], "<stream:stream to='localhost' xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"u8.ToArray());
-        Assert.Contains("<service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>", Encoding.UTF8.GetString(xmpp));
+        Assert.Contains("<policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>", Encoding.UTF8.GetString(xmpp));
         Assert.EndsWith("</stream:stream>", Encoding.UTF8.GetString(xmpp));
 
         // An anonymous CONNECT for MQTT 5.0 then 3.1.1 (anonymous access is off): each gets its version's "not authorized" CONNACK.
