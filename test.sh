@@ -12,6 +12,7 @@ packages=(libsodium23 python3
   prosody openssl   # ./bench.sh anchor for XMPP (Prosody 0.12.3; Mosquitto, below, is the MQTT anchor); the smoke run uses both
   mosquitto mosquitto-clients python3-paho-mqtt   # MQTT interop: Mosquitto as the bridge's upstream, its CLI clients and paho against the broker
   nodejs python3-matrix-nio python3-olm   # Matrix interop: matrix-js-sdk on Node 20 (npm comes with it), matrix-nio with Olm
+  ejabberd lua-unbound   # XMPP federation interop: ejabberd 23.01 as a second peer; lua-unbound lets Prosody resolve test domains from a hosts file
 )
 
 missing=()

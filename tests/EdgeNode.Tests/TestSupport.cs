@@ -52,7 +52,7 @@ public static class FreePorts
     /// <summary>Command-line overrides that put every listener of a node on loopback on free ports.</summary>
     public static (string[] Args, Dictionary<string, int> Ports) NodeArgs(string dataDir)
     {
-        string[] keys = ["Xmpp:C2sPort", "Xmpp:C2sDirectTlsPort", "Xmpp:S2sPort", "Http:Port", "Http:FederationPort", "Mqtt:Port", "Mqtt:TlsPort"];
+        string[] keys = ["Xmpp:C2sPort", "Xmpp:C2sDirectTlsPort", "Xmpp:S2sPort", "Xmpp:S2sDirectTlsPort", "Http:Port", "Http:FederationPort", "Mqtt:Port", "Mqtt:TlsPort"];
         var ports = Take(keys.Length);
         var map = keys.Zip(ports).ToDictionary(p => p.First, p => p.Second);
         var args = new List<string> { $"--Node:DataDir={dataDir}", "--Node:ListenAddresses=127.0.0.1" };

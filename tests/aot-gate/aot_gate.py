@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 
-KEYS = ["Xmpp:C2sPort", "Xmpp:C2sDirectTlsPort", "Xmpp:S2sPort", "Http:Port",
+KEYS = ["Xmpp:C2sPort", "Xmpp:C2sDirectTlsPort", "Xmpp:S2sPort", "Xmpp:S2sDirectTlsPort", "Http:Port",
         "Http:FederationPort", "Mqtt:Port", "Mqtt:TlsPort"]
 
 
@@ -30,7 +30,7 @@ def free_ports(count):
     return ports
 
 
-TLS_KEYS = {"Xmpp:C2sDirectTlsPort", "Http:FederationPort", "Mqtt:TlsPort"}
+TLS_KEYS = {"Xmpp:C2sDirectTlsPort", "Xmpp:S2sDirectTlsPort", "Http:FederationPort", "Mqtt:TlsPort"}
 
 
 def speak(key, port):
@@ -47,7 +47,7 @@ def speak(key, port):
         conn = context.wrap_socket(raw, server_hostname="localhost")
     try:
         if key.startswith("Xmpp"):
-            ns = "jabber:server" if key == "Xmpp:S2sPort" else "jabber:client"
+            ns = "jabber:server" if key.startswith("Xmpp:S2s") else "jabber:client"
             conn.sendall(f"<?xml version='1.0'?><stream:stream to='localhost' xmlns='{ns}' "
                          "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>".encode())
             answer = read_some(conn)

@@ -12,6 +12,7 @@ public sealed record ListenerPlan(string Key, int Port, ListenerProtocol Protoco
             new("Xmpp:C2sPort", options.Xmpp.C2sPort, ListenerProtocol.XmppClient, Tls: false),
             new("Xmpp:C2sDirectTlsPort", options.Xmpp.C2sDirectTlsPort, ListenerProtocol.XmppClient, Tls: true),
             new("Xmpp:S2sPort", options.Xmpp.S2sPort, ListenerProtocol.XmppServer, Tls: false),
+            new("Xmpp:S2sDirectTlsPort", options.Xmpp.S2sDirectTlsPort, ListenerProtocol.XmppServer, Tls: true),
             new("Http:Port", options.Http.Port, ListenerProtocol.Http, Tls: false),
             new("Http:FederationPort", options.Http.FederationPort, ListenerProtocol.Http, Tls: true),
             new("Mqtt:Port", options.Mqtt.Port, ListenerProtocol.Mqtt, Tls: false),

@@ -23,6 +23,7 @@ public sealed record NodeOptions
     public required TlsOptions Tls { get; init; }
     public MatrixOptions Matrix { get; init; } = new();
     public DevicesOptions Devices { get; init; } = new();
+    public LoginOptions Login { get; init; } = new();
 
     /// <summary>The listeners that are switched on (port not 0), each with the key that configured it.</summary>
     public IEnumerable<(string Key, int Port)> EnabledPorts() => ListenerPlan.For(this).Select(l => (l.Key, l.Port));
@@ -35,6 +36,15 @@ public sealed record NodeSection
     /// <summary>Addresses every listener binds to; empty means all interfaces (IPv4 and IPv6).</summary>
     public required IReadOnlyList<IPAddress> ListenAddresses { get; init; }
     public required IReadOnlyList<string> Admins { get; init; }
+
+    /// <summary>Connections the node holds at once over all its listeners; one more is refused at accept.</summary>
+    public int MaxConnections { get; init; } = 2000;
+
+    /// <summary>
+    /// Connections one IP address (an IPv6 /64) may hold at once over all listeners; loopback is exempt, since it
+    /// is the operator's own machine.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; init; } = 100;
 }
 
 public sealed record HttpOptions
@@ -43,11 +53,44 @@ public sealed record HttpOptions
     public required int FederationPort { get; init; }
 }
 
+/// <summary>The Login section: the guard against password guessing shared by XMPP, Matrix and MQTT logins.</summary>
+public sealed record LoginOptions
+{
+    /// <summary>Failed logins of one account from one address within <see cref="Window"/> before that pair is locked
+    /// out; four times as many from all addresses lock the account for addresses it never logged in from.</summary>
+    public int FailuresPerAccount { get; init; } = 5;
+
+    /// <summary>Failed logins (and registrations) from one address within <see cref="Window"/> before it is locked out.</summary>
+    public int FailuresPerAddress { get; init; } = 20;
+
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan Lockout { get; init; } = TimeSpan.FromMinutes(15);
+}
+
 public sealed record FederationOptions
 {
     public required FederationMode Mode { get; init; }
     public required IReadOnlyList<string> Allow { get; init; }
+
+    /// <summary>Static routes (Federation:Routes:DOMAIN = host:port), tried before DNS: closed networks and tests.</summary>
+    public IReadOnlyDictionary<string, FederationRoute> Routes { get; init; } = new Dictionary<string, FederationRoute>();
+
+    /// <summary>A PEM file of CA certificates trusted for peer certificates besides the system's (a private CA).</summary>
+    public string? TrustedCertificatesPath { get; init; }
+
+    /// <summary>Domains whose servers must present a CA-valid certificate ("*" for every domain): no dialback fallback.</summary>
+    public IReadOnlyList<string> RequireValidCertificates { get; init; } = [];
+
+    /// <summary>Time an outbound stream has from connecting to authenticated; then its queued stanzas bounce (remote-server-timeout).</summary>
+    public TimeSpan SetupTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An outbound server-to-server stream with nothing to send for this long is closed.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }
+
+/// <summary>Where a static federation route sends a domain's traffic; <paramref name="DirectTls"/> for XEP-0368 (TLS from the first byte).</summary>
+public sealed record FederationRoute(string Host, int Port, bool DirectTls = false);
 
 public sealed record TlsOptions
 {

@@ -19,14 +19,15 @@ public sealed partial class OptionsReader
     /// </summary>
     private static Dictionary<string, string[]> KnownKeys() => new(StringComparer.OrdinalIgnoreCase)
     {
-        ["Node"] = ["Domain", "DataDir", "ListenAddresses", "Admins"],
+        ["Node"] = ["Domain", "DataDir", "ListenAddresses", "Admins", "MaxConnections", "MaxConnectionsPerAddress"],
+        ["Login"] = ["FailuresPerAccount", "FailuresPerAddress", "WindowSeconds", "LockoutSeconds"],
         ["Xmpp"] = XmppKeys,
         ["Http"] = ["Port", "FederationPort"],
         ["Mqtt"] = MqttKeys,
         ["Mqtt:Upstream"] = MqttUpstreamKeys,
         ["Matrix"] = MatrixKeys,
         ["Devices"] = DevicesKeys,
-        ["Federation"] = ["Mode", "Allow"],
+        ["Federation"] = ["Mode", "Allow", "Routes", "TrustedCertificatesPath", "RequireValidCertificates", "IdleSeconds", "SetupSeconds"],
         ["Tls"] = ["CertificatePath", "KeyPath"],
     };
 
@@ -55,6 +56,15 @@ public sealed partial class OptionsReader
                 DataDir = ReadString("Node:DataDir", "./data"),
                 ListenAddresses = ReadList("Node:ListenAddresses", ParseAddress),
                 Admins = ReadList("Node:Admins", ParseBareJid),
+                MaxConnections = ReadInt("Node:MaxConnections", 2000, 1, 1_000_000),
+                MaxConnectionsPerAddress = ReadInt("Node:MaxConnectionsPerAddress", 100, 1, 1_000_000),
+            },
+            Login = new LoginOptions
+            {
+                FailuresPerAccount = ReadInt("Login:FailuresPerAccount", 5, 1, 1000),
+                FailuresPerAddress = ReadInt("Login:FailuresPerAddress", 20, 1, 1_000_000),
+                Window = ReadSeconds("Login:WindowSeconds", TimeSpan.FromMinutes(10), 1, 86_400),
+                Lockout = ReadSeconds("Login:LockoutSeconds", TimeSpan.FromMinutes(15), 1, 86_400),
             },
             Xmpp = ReadXmpp(),
             Http = new HttpOptions
@@ -69,6 +79,11 @@ public sealed partial class OptionsReader
             {
                 Mode = ReadFederationMode("Federation:Mode"),
                 Allow = ReadList("Federation:Allow", ParseDomain),
+                Routes = ReadFederationRoutes("Federation:Routes"),
+                TrustedCertificatesPath = ReadOptionalString("Federation:TrustedCertificatesPath"),
+                RequireValidCertificates = ReadList("Federation:RequireValidCertificates", text => text.Trim() == "*" ? ("*", null) : ParseDomain(text)),
+                IdleTimeout = ReadSeconds("Federation:IdleSeconds", TimeSpan.FromMinutes(5), 1, 86_400),
+                SetupTimeout = ReadSeconds("Federation:SetupSeconds", TimeSpan.FromSeconds(30), 1, 600),
             },
             Tls = ReadTls(),
         };

@@ -15,6 +15,8 @@ public sealed class Router
     private readonly Lock _gate = new();
     private IOfflineStore? _offline;
     private IAccountDirectory? _accounts;
+    private IRemoteRouter? _remote;
+    private volatile string[] _hosted = [];
 
     public Router(string domain)
     {
@@ -26,11 +28,27 @@ public sealed class Router
     /// <summary>The node's domain, lower case.</summary>
     public string Domain { get; }
 
+    /// <summary>
+    /// Makes <paramref name="domain"/> (a subdomain such as devices.pi.example, Devices:Subdomain) local as well: its
+    /// addresses are routed to participants registered here instead of to federation.
+    /// </summary>
+    public void HostDomain(string domain)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(domain);
+        lock (_gate)
+        {
+            _hosted = [.. _hosted, domain.ToLowerInvariant()];
+        }
+    }
+
     /// <summary>Where messages for participants without an available session go; none means service-unavailable.</summary>
     public void UseOfflineStore(IOfflineStore store) => _offline = store;
 
     /// <summary>Tells which bare addresses are accounts when they have no session; none means every local address is.</summary>
     public void UseAccountDirectory(IAccountDirectory accounts) => _accounts = accounts;
+
+    /// <summary>Where stanzas for other domains go (federation); none means they come back as RemoteDomain.</summary>
+    public void UseRemoteRouter(IRemoteRouter remote) => _remote = remote;
 
     /// <summary>
     /// Adds a session. A session already registered under the same full address is returned (and removed):
@@ -120,7 +138,7 @@ public sealed class Router
         }
 
         hasResource = !resource.IsEmpty;
-        return Address.Classify(key.Slice(0, length), at, Domain);
+        return ClassifyBare(key.Slice(0, length), at);
     }
 
     /// <summary>True when the UTF-8 address's bare part is <paramref name="bare"/> (case-folded comparison).</summary>
@@ -144,12 +162,12 @@ public sealed class Router
         }
 
         ReadOnlySpan<char> bare = key.Slice(0, length);
-        switch (Address.Classify(bare, at, Domain))
+        switch (ClassifyBare(bare, at))
         {
             case AddressClass.Server:
                 return RouteOutcome.ForServer;
             case AddressClass.Remote:
-                return RouteOutcome.RemoteDomain;
+                return _remote is { } remote ? remote.RouteRemote(stanza, at < 0 ? bare : bare.Slice(at + 1)) : RouteOutcome.RemoteDomain;
             case AddressClass.Invalid:
                 return RouteOutcome.BadAddress;
         }
@@ -187,6 +205,26 @@ public sealed class Router
             StanzaKind.Presence => RoutePresenceToBare(stanza, targets),
             _ => RouteOutcome.ForServer,
         };
+    }
+
+    private AddressClass ClassifyBare(ReadOnlySpan<char> bare, int at)
+    {
+        AddressClass result = Address.Classify(bare, at, Domain);
+        if (result != AddressClass.Remote)
+        {
+            return result;
+        }
+
+        foreach (string hosted in _hosted)
+        {
+            AddressClass inHosted = Address.Classify(bare, at, hosted);
+            if (inHosted != AddressClass.Remote)
+            {
+                return inHosted;
+            }
+        }
+
+        return result;
     }
 
     // RFC 6121 8.5.3.2: no session has the addressed resource.

@@ -1,6 +1,6 @@
 namespace EdgeNode.Cli;
 
-public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner }
+public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner, DeviceCommander, FederationStatus, FederationCheck }
 
 /// <summary>A parsed command line: the verb, its arguments, the configuration file and `--Section:Key=value` overrides.</summary>
 public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, string? ConfigPath, IReadOnlyList<string> Overrides)
@@ -25,6 +25,11 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
           device acl NAME        show every topic filter a device may use
           device owner DEVICE JID
                                  give a chat device (plug1) to an owner instead of Node:Admins
+          device commander DEVICE JID
+                                 an owner who may also command it (needed for owners on other servers)
+          federation status      list the running node's server-to-server streams and how each authenticated
+          federation check DOMAIN
+                                 resolve, connect, TLS, certificate and authentication with DOMAIN, in words
           check-config           validate the configuration and print every problem
           --version              print the version
           --help                 print this text
@@ -77,6 +82,7 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
             case "check-config" when rest.Length == 0: return new CommandLine(Verb.CheckConfig, [], configPath, overrides);
             case "user": return ParseUser(rest, configPath, overrides, out problem);
             case "device": return DeviceCommands.Parse(rest, configPath, overrides, out problem);
+            case "federation": return FederationCommands.Parse(rest, configPath, overrides, out problem);
             case "run" or "check-config": problem = $"{words[0]} takes no arguments"; return null;
             default: problem = $"unknown verb '{words[0]}'"; return null;
         }

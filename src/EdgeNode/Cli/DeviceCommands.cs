@@ -26,11 +26,12 @@ public static class DeviceCommands
             "disallow" => (Verb.DeviceDisallow, 3, "NAME publish|subscribe|both FILTER"),
             "acl" => (Verb.DeviceAcl, 1, "NAME"),
             "owner" => (Verb.DeviceOwner, 2, "DEVICE JID"),
+            "commander" => (Verb.DeviceCommander, 2, "DEVICE JID"),
             _ => null,
         };
         if (form is not { } f)
         {
-            problem = "device needs one of: add, passwd, remove, list, allow, disallow, acl, owner";
+            problem = "device needs one of: add, passwd, remove, list, allow, disallow, acl, owner, commander";
             return null;
         }
 
@@ -52,7 +53,7 @@ public static class DeviceCommands
     public static int Run(CommandLine command, NodeOptions options, CliIo io)
     {
         string name = command.Arguments.Count > 0 ? command.Arguments[0] : "";
-        if (command.Verb == Verb.DeviceOwner)
+        if (command.Verb is Verb.DeviceOwner or Verb.DeviceCommander)
         {
             return Owner(command, options, io);
         }
@@ -178,8 +179,20 @@ public static class DeviceCommands
 
         using var store = Store.Open(options.Node.DataDir, NodeModules.Migrations);
         var owners = new Devices.Wiring.DeviceOwnerStore(store);
-        bool added = owners.AddOwner(device, owner.ToString());
-        io.Out.WriteLine(added ? $"{owner} now owns {device}@{options.Node.Domain}" : $"{owner} already owns {device}@{options.Node.Domain}");
+        if (command.Verb == Verb.DeviceCommander)
+        {
+            bool granted = owners.AllowCommands(device, owner.ToString());
+            io.Out.WriteLine(granted ? $"{owner} now owns {device}@{options.Node.Domain} and may command it" : $"{owner} already may command {device}@{options.Node.Domain}");
+        }
+        else
+        {
+            bool added = owners.AddOwner(device, owner.ToString());
+            io.Out.WriteLine(added ? $"{owner} now owns {device}@{options.Node.Domain}" : $"{owner} already owns {device}@{options.Node.Domain}");
+            if (!string.Equals(owner.Domain, options.Node.Domain, StringComparison.OrdinalIgnoreCase))
+            {
+                io.Out.WriteLine($"note: {owner} is on another server: they may see {device} but not command it unless you run 'edgenode device commander {device} {owner}'");
+            }
+        }
         if (!owners.WasSeen(device))
         {
             io.Out.WriteLine($"note: no device {device} has been seen yet; the owner applies when it appears");

@@ -58,8 +58,9 @@ public static class EdgeNodeCli
             {
                 Verb.CheckConfig => CheckConfig(options, io),
                 Verb.Run => await NodeHost.RunAsync(options, configuration, environment, io, stop),
-                Verb.DeviceAdd or Verb.DevicePasswd or Verb.DeviceRemove or Verb.DeviceList or Verb.DeviceAllow or Verb.DeviceDisallow or Verb.DeviceAcl or Verb.DeviceOwner
+                Verb.DeviceAdd or Verb.DevicePasswd or Verb.DeviceRemove or Verb.DeviceList or Verb.DeviceAllow or Verb.DeviceDisallow or Verb.DeviceAcl or Verb.DeviceOwner or Verb.DeviceCommander
                     => DeviceCommands.Run(command, options, io),
+                Verb.FederationStatus or Verb.FederationCheck => await FederationCommands.RunAsync(command, options, io, stop),
                 _ => UserCommands.Run(command, options, io),
             };
         }

@@ -1,12 +1,17 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Hosting;
+using EdgeNode.Core.Dns;
 using EdgeNode.Xmpp;
+using EdgeNode.Xmpp.S2s;
 using EdgeNode.Xmpp.Storage;
 using EdgeNode.Xmpp.Streams;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -26,11 +31,39 @@ internal static class XmppModule
         services.AddSingleton(sp =>
         {
             var server = new XmppServer(options.Node.Domain, options.Xmpp, sp.GetRequiredService<Store>(), sp.GetRequiredService<Router>(),
-                sp.GetService<X509Certificate2>(), sp.GetRequiredService<ILoggerFactory>());
+                sp.GetService<X509Certificate2>(), sp.GetRequiredService<ILoggerFactory>(),
+                throttle: sp.GetRequiredService<LoginThrottle>());
+            server.UseAccountRemoval(jid => sp.GetRequiredService<AccountRemoval>().Remove(jid));
             // A clean </stream:stream> with system-shutdown for every client as soon as the node begins to stop.
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(server.Shutdown);
             return server;
         });
+        services.AddSingleton<IAccountHolder>(sp => new XmppAccountHolder(sp.GetRequiredService<XmppServer>()));
+
+        // Federation (issue 6): the router's carrier for other domains, created at start so that it is in place
+        // before the first stanza for a remote domain, even when the s2s port is switched off.
+        services.AddSingleton(sp =>
+        {
+            var federation = new S2sService(sp.GetRequiredService<XmppServer>(), options.Federation, sp.GetService<X509Certificate2>(),
+                sp.GetRequiredService<ILoggerFactory>(), DnsClient.FromSystem(), Path.Combine(options.Node.DataDir, FederationStatusFile),
+                keys: DialbackKey.LoadOrCreate(DialbackSecretPath(options)));
+            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(federation.Shutdown);
+            return federation;
+        });
+        services.AddSingleton<IHostedService>(sp => new FederationStarter(sp.GetRequiredService<S2sService>()));
+    }
+
+    /// <summary>The file in the data directory where the running node keeps its s2s stream list (`federation status`).</summary>
+    public const string FederationStatusFile = "federation-status.txt";
+
+    /// <summary>The node's dialback secret (XEP-0185), shared by the running node and `federation check`.</summary>
+    public static string DialbackSecretPath(NodeOptions options) => Path.Combine(options.Node.DataDir, "tls", "dialback.secret");
+
+    private sealed class FederationStarter(S2sService federation) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => federation.StopAsync();
     }
 
     public static ConnectionHandler CreateHandler(ListenerPlan listener, NodeOptions options, IServiceProvider services)
@@ -40,8 +73,19 @@ internal static class XmppModule
             return new C2sConnectionHandler(services.GetRequiredService<XmppServer>(), directTls: listener.Tls);
         }
 
-        // Federation (s2s) is a later issue: the port answers every stream with service-unavailable.
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<XmppUnavailableHandler>();
-        return new XmppUnavailableHandler(options.Node.Domain, "jabber:server", logger);
+        return new S2sConnectionHandler(services.GetRequiredService<S2sService>(), directTls: listener.Tls);
+    }
+
+    /// <summary>
+    /// The TLS handshake of the XEP-0368 server-to-server listener: a client certificate is asked for, never
+    /// required, and never fails the handshake; the s2s code judges it afterwards (SASL EXTERNAL or dialback).
+    /// </summary>
+    public static TlsHandshakeCallbackOptions DirectTlsHandshake(X509Certificate2 certificate)
+    {
+        var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null);
+        return new TlsHandshakeCallbackOptions
+        {
+            OnConnection = handshake => ValueTask.FromResult(S2sDirectTls.ServerOptions(context, handshake.Connection)),
+        };
     }
 }

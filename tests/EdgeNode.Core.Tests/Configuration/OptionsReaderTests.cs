@@ -23,6 +23,7 @@ public class OptionsReaderTests
         Assert.Equal(5222, options.Xmpp.C2sPort);
         Assert.Equal(5223, options.Xmpp.C2sDirectTlsPort);
         Assert.Equal(5269, options.Xmpp.S2sPort);
+        Assert.Equal(5270, options.Xmpp.S2sDirectTlsPort);
         Assert.Equal(8008, options.Http.Port);
         Assert.Equal(8448, options.Http.FederationPort);
         Assert.Equal(1883, options.Mqtt.Port);
@@ -36,6 +37,7 @@ public class OptionsReaderTests
     [InlineData("Xmpp:C2sPort")]
     [InlineData("Xmpp:C2sDirectTlsPort")]
     [InlineData("Xmpp:S2sPort")]
+    [InlineData("Xmpp:S2sDirectTlsPort")]
     [InlineData("Http:Port")]
     [InlineData("Http:FederationPort")]
     [InlineData("Mqtt:Port")]
