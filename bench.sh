@@ -38,7 +38,7 @@ accounts=$(( idle_clients > chat_clients ? idle_clients : chat_clients ))
 
 # One loopback address of our own and one port layout for every system under test.
 host=127.0.0.8
-c2s=25222; c2s_tls=25223; s2s=25269; http=28008; http_fed=28448; mqtt=21883; mqtt_tls=28883
+c2s=25222; c2s_tls=25223; s2s=25269; s2s_tls=25270; http=28008; http_fed=28448; mqtt=21883; mqtt_tls=28883
 domain=localhost
 password=bench-password
 mqtt_user=bench; mqtt_password=bench-mqtt-password
@@ -103,9 +103,10 @@ wait_ports() {
 
 edgenode_data="$work/edgenode"
 edgenode_args=(run "--Node:DataDir=$edgenode_data" "--Node:ListenAddresses=$host" "--Node:Domain=$domain"
-  "--Xmpp:C2sPort=$c2s" "--Xmpp:C2sDirectTlsPort=$c2s_tls" "--Xmpp:S2sPort=$s2s" "--Http:Port=$http"
-  "--Http:FederationPort=$http_fed" "--Mqtt:Port=$mqtt" "--Mqtt:TlsPort=$mqtt_tls" "--Logging:LogLevel:Default=Warning")
-edgenode_ports=("$c2s" "$c2s_tls" "$s2s" "$http" "$http_fed" "$mqtt" "$mqtt_tls")
+  "--Xmpp:C2sPort=$c2s" "--Xmpp:C2sDirectTlsPort=$c2s_tls" "--Xmpp:S2sPort=$s2s" "--Xmpp:S2sDirectTlsPort=$s2s_tls" "--Http:Port=$http"
+  "--Http:FederationPort=$http_fed" "--Mqtt:Port=$mqtt" "--Mqtt:TlsPort=$mqtt_tls" "--Logging:LogLevel:Default=Warning"
+  "--Node:MaxConnections=100000" "--Devices:TelemetryIntervalSeconds=0")
+edgenode_ports=("$c2s" "$c2s_tls" "$s2s" "$s2s_tls" "$http" "$http_fed" "$mqtt" "$mqtt_tls")
 
 start_edgenode() {
   server_log="$work/edgenode.log"
@@ -180,7 +181,7 @@ stop_server
 # EdgeNode: XEP-0077 registration is switched on (and its per-address counter lifted) only for this preparing
 # start; the measured starts use the defaults. `edgenode user add` makes one account per process, too slow for 5,000.
 edgenode_xmpp=ok
-start_edgenode --Xmpp:AllowRegistration=true --Xmpp:AuthFailureLimitPerAddress=100000
+start_edgenode --Xmpp:AllowRegistration=true --Login:FailuresPerAddress=100000
 if ! "$loadgen" xmpp-register --label edgenode --host "$host" --port "$c2s" --domain "$domain" --clients "$accounts" \
     --password "$password" >>"$work/prepare.jsonl"; then
   if tail -1 "$work/prepare.jsonl" | grep -q '"status":"unsupported"'; then edgenode_xmpp=unsupported
@@ -194,6 +195,9 @@ if printf '%s\n' "$mqtt_password" | "$edgenode" device add "$mqtt_user" "--Node:
    && "$edgenode" device allow "$mqtt_user" both 'bench/#' "--Node:DataDir=$edgenode_data" >>"$work/prepare.log" 2>&1; then
   for ((d = 0; d < devices; d++)); do
     printf '%s\n' "$device_password" | "$edgenode" device add "dev$d" "--Node:DataDir=$edgenode_data" >>"$work/prepare.log" 2>&1 || true
+    # Each simulated device belongs to one of the owners, whose XMPP clients receive its readings.
+    "$edgenode" device owner "dev$d" "bench$((d % owners))@$domain" "--Node:DataDir=$edgenode_data" "--Node:Domain=$domain" \
+      >>"$work/prepare.log" 2>&1 || true
   done
 else
   edgenode_device_verbs=missing

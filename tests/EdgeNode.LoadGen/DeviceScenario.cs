@@ -6,8 +6,9 @@ namespace EdgeNode.LoadGen;
 
 /// <summary>
 /// `device-telemetry`: D simulated devices publish Tasmota-style telemetry over MQTT; their owners' XMPP clients
-/// should receive it as chat messages. Each reading carries "t=&lt;send time&gt;" in a string field, which the
-/// owner's client finds in whatever text the node makes of the reading. Only EdgeNode can do this (no anchor).
+/// should receive it as messages. Each report carries its send time as a sensor value of its own ("Bench": {"Sent":
+/// ticks since the run started}, a number as a real sensor field is), which the node passes on like any reading
+/// ("Bench Sent 123456" in the message body). Only EdgeNode can do this (no anchor).
 /// </summary>
 internal static class DeviceScenario
 {
@@ -23,7 +24,8 @@ internal static class DeviceScenario
         public void OnBody(XmppClient client, ReadOnlySpan<byte> body)
         {
             long now = Clock.Now;
-            if (!Clock.TryFindStamp(body, out long sent) || sent < RunStart) return;
+            if (!TryFindSent(body, out long sinceStart)) return;
+            long sent = RunStart + sinceStart;
             Interlocked.Increment(ref Received);
             if (now >= WindowStart && now <= WindowEnd)
             {
@@ -31,6 +33,14 @@ internal static class DeviceScenario
                 Latency.Record(Clock.Micros(sent, now));
             }
         }
+    }
+
+    /// <summary>The "Bench Sent N" the node made of the report's send-time sensor.</summary>
+    internal static bool TryFindSent(ReadOnlySpan<byte> body, out long ticks)
+    {
+        ticks = 0;
+        int at = body.IndexOf("Bench Sent "u8);
+        return at >= 0 && System.Buffers.Text.Utf8Parser.TryParse(body[(at + "Bench Sent "u8.Length)..], out ticks, out int used) && used > 0;
     }
 
     public static async Task<ScenarioResult> RunAsync(Args args)
@@ -101,7 +111,7 @@ internal static class DeviceScenario
                 do
                 {
                     buffer.ResetWrittenCount();
-                    string json = $"{{\"Time\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss}\",\"Bench\":\"t={Clock.Now}\",\"SI7021\":{{\"Temperature\":{20 + (reading++ % 10)}.5,\"Humidity\":45.0}},\"TempUnit\":\"C\"}}";
+                    string json = $"{{\"Time\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss}\",\"SI7021\":{{\"Temperature\":{20 + (reading++ % 10)}.5,\"Humidity\":45.0}},\"Bench\":{{\"Sent\":{Clock.Now - sink.RunStart}}},\"TempUnit\":\"C\"}}";
                     MqttPacketWriter.WritePublish(buffer, version, new MqttPublishHeader(), topic, Encoding.UTF8.GetBytes(json));
                     await dev.SendAsync(buffer.WrittenMemory, life.Token);
                     Interlocked.Increment(ref sent);
