@@ -54,7 +54,9 @@ public sealed class DeviceRooms(Homeserver server)
 
     /// <summary>
     /// Posts an <c>m.notice</c> from the device to one person, making their room with it first when there is none.
-    /// Nothing is posted when the person left that room. Returns the room, or null when muted.
+    /// Nothing is posted until the person has joined the room (someone who does not use Matrix, or has not accepted
+    /// the invite yet, would otherwise collect a signed, stored event for every reading), nor after they left it.
+    /// Returns the room when the notice was posted, else null.
     /// </summary>
     public string? Say(string localpart, string displayName, string personUserId, string text)
     {
@@ -66,7 +68,8 @@ public sealed class DeviceRooms(Homeserver server)
             {
                 room = CreateRoom(db, device, displayName, personUserId);
             }
-            else if (server.Rooms.Membership(db, room, personUserId) is not ("join" or "invite"))
+
+            if (server.Rooms.Membership(db, room, personUserId) != "join")
             {
                 return null;
             }

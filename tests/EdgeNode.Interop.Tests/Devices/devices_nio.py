@@ -68,6 +68,8 @@ async def main(url, mqtt_port, device, device_pw, replay_path, owner, owner_pw, 
         joined = await alice.join(room_id)
         if not isinstance(joined, JoinResponse):
             raise RuntimeError("join: %r" % (joined,))
+        # Readings are posted once the owner is in the room: the next report arrives there.
+        mqtt.play(replay["telemetry"])
         result["telemetry"] = await notices(alice, room_id, "58 W", "the reading")
 
         # The stranger cannot join the owner's room, and a room of their own does not get the device.

@@ -31,13 +31,18 @@ public class DeviceRoomsTests : IDisposable
             .Select(e => (e.Sender, e.Type, (JsonObject)e.Pdu["content"]!)).ToList());
 
     [Fact]
-    public void Say_FirstWord_OpensADirectRoomAndPostsANotice()
+    public void Say_FirstWord_OpensADirectRoom_NoticesStartOnceThePersonJoined()
     {
-        string room = Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "Power: on")!;
+        Assert.Null(Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "Power: off"));
+        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice);
+        Assert.Empty(Messages(room));
+        Server.Write(db => Server.Actions.Join(db, room, Alice));
+        Assert.Equal(room, Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "Power: on"));
 
         Assert.Equal("join", Membership(room, Plug));
-        Assert.Equal("invite", Membership(room, Alice));
-        var invite = Server.Read(db => Server.Rooms.CurrentStateEvent(db, room, "m.room.member", Alice))!;
+        var invite = Server.Read(db => Server.Rooms.QueryEvents(db, "room_id = $r AND type = 'm.room.member' AND state_key = $u ORDER BY stream",
+            ("$r", room), ("$u", Alice))).First();
+        Assert.Equal("invite", (string)invite.Pdu["content"]!["membership"]!);
         Assert.True((bool)invite.Pdu["content"]!["is_direct"]!);
         var direct = JsonNode.Parse((string)Server.Read(db => db.Scalar(
             "SELECT content FROM matrix_account_data WHERE user_id = $u AND type = 'm.direct'", ("$u", Alice)))!)!;
@@ -56,14 +61,16 @@ public class DeviceRoomsTests : IDisposable
         string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice);
         Assert.Equal(room, Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice));
         Assert.Equal("invite", Membership(room, Alice));
+        Assert.Null(Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "Power: on"));
         Assert.Empty(Messages(room));
-        Assert.Equal(room, Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "Power: on"));
     }
 
     [Fact]
     public void Say_AfterThePersonLeft_PostsNothing()
     {
-        string room = Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "hello")!;
+        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice);
+        Server.Write(db => Server.Actions.Join(db, room, Alice));
+        Assert.Equal(room, Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "hello"));
         Server.Write(db => Server.Actions.SetMembership(db, room, Alice, Alice, "leave"));
 
         Assert.Null(Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "Power: on"));
@@ -75,7 +82,7 @@ public class DeviceRoomsTests : IDisposable
     {
         var received = new List<DeviceRoomMessage>();
         Server.DeviceRooms.MessageToDevice += received.Add;
-        string room = Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "hello")!;
+        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice);
         Server.Write(db => Server.Actions.Join(db, room, Alice));
 
         Server.Write(db => Server.Actions.Send(db, room, Alice, "m.room.message", null, new JsonObject { ["msgtype"] = "m.text", ["body"] = "off" }));
