@@ -32,14 +32,15 @@ public sealed class DeviceRooms(Homeserver server)
     public void Show(string localpart, string displayName, bool online, string? status)
     {
         string userId = UserIdOf(localpart);
-        server.Write(db =>
+        if (server.Read(db => Profiles.Get(db, userId).DisplayName) != displayName)
         {
-            if (Profiles.Get(db, userId).DisplayName != displayName)
+            server.Write(db =>
             {
                 Profiles.Set(db, userId, displayName, null);
                 server.Actions.RefreshMemberEvents(db, userId);
-            }
-        });
+            });
+        }
+
         EphemeralHandlers.UpdatePresence(server, userId, online ? "online" : "offline", status, keepStatus: false);
     }
 
@@ -47,6 +48,8 @@ public sealed class DeviceRooms(Homeserver server)
     public string EnsureRoom(string localpart, string displayName, string personUserId)
     {
         string device = UserIdOf(localpart);
+        // Read first: the room almost always exists, and a write would take the node's one writer for nothing.
+        if (RoomOf(device, personUserId) is { } existing) return existing;
         return server.Write(db =>
             db.Scalar("SELECT room_id FROM matrix_device_rooms WHERE device = $d AND person = $p", ("$d", device), ("$p", personUserId)) as string
             ?? CreateRoom(db, device, displayName, personUserId));
@@ -61,6 +64,12 @@ public sealed class DeviceRooms(Homeserver server)
     public string? Say(string localpart, string displayName, string personUserId, string text)
     {
         string device = UserIdOf(localpart);
+        // Most readings go to people who are not in the room (yet, or at all): decided with a read, no write.
+        if (RoomOf(device, personUserId) is { } known && server.Read(db => server.Rooms.Membership(db, known, personUserId)) != "join")
+        {
+            return null;
+        }
+
         return server.Write(db =>
         {
             string? room = db.Scalar("SELECT room_id FROM matrix_device_rooms WHERE device = $d AND person = $p", ("$d", device), ("$p", personUserId)) as string;
@@ -115,6 +124,9 @@ public sealed class DeviceRooms(Homeserver server)
             }
         }
     }
+
+    private string? RoomOf(string device, string person) => server.Read(db =>
+        db.Scalar("SELECT room_id FROM matrix_device_rooms WHERE device = $d AND person = $p", ("$d", device), ("$p", person)) as string);
 
     /// <summary>Whether a local user may read the device (its owners, readers and commanders may).</summary>
     public bool MayRead(Device device, string userId) =>

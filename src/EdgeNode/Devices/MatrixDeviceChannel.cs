@@ -23,6 +23,7 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
         FullMode = BoundedChannelFullMode.DropWrite,
     });
     private readonly Task _loop;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool Online, string Name)> _shown = new(StringComparer.Ordinal);
 
     public MatrixDeviceChannel(Homeserver server, DeviceChatService devices, ILogger logger)
     {
@@ -39,7 +40,14 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
         string localpart = device.Localpart;
         string name = device.DisplayName;
         bool online = device.Availability is DeviceAvailability.Online;
-        Queue(() => _server.DeviceRooms.Show(localpart, name, online, status.Length == 0 ? null : status));
+        // Matrix presence follows availability; its status line changes with every reading, which would be a stored
+        // presence update per reading, so it is refreshed only when the device comes or goes (or is renamed).
+        if (!_shown.TryGetValue(localpart, out var last) || last != (online, name))
+        {
+            _shown[localpart] = (online, name);
+            Queue(() => _server.DeviceRooms.Show(localpart, name, online, status.Length == 0 ? null : status));
+        }
+
         foreach (string person in people)
         {
             if (TryUserId(person, out string userId)) Queue(() => _server.DeviceRooms.EnsureRoom(localpart, name, userId));
