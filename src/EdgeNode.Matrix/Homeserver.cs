@@ -97,6 +97,17 @@ public sealed class Homeserver : IDisposable
         return userId[1..colon];
     }
 
+    /// <summary>The account (bare address) of a user of this server: @alice:example.org is alice@example.org; null for
+    /// users of other servers. Accounts and Matrix users share the local part and the domain.</summary>
+    public string? AccountOf(string userId) => LocalPart(userId) is { } local ? local + "@" + ServerName : null;
+
+    /// <summary>The Matrix user of an account: alice@example.org is @alice:example.org.</summary>
+    public static string UserIdOfAccount(string account)
+    {
+        int at = account.IndexOf('@', StringComparison.Ordinal);
+        return "@" + account[..at] + ":" + account[(at + 1)..];
+    }
+
     /// <summary>Whether a local part is the address of a device participant of the node (see DeviceRegistry).</summary>
     public bool IsDeviceLocalpart(string localpart) => Devices?.FindByLocalpart(localpart) is not null;
 

@@ -25,13 +25,10 @@ public sealed class DeviceRooms(Homeserver server)
     /// <summary>Raised after commit for every text message a person sends into a device's room.</summary>
     public event Action<DeviceRoomMessage>? MessageToDevice;
 
-    /// <summary>The Matrix user of a device: the device's address local part on the node's own domain.</summary>
-    public string UserIdOf(string localpart) => server.UserId(localpart);
-
     /// <summary>Sets the device user's display name and presence (online when the device is available).</summary>
     public void Show(string localpart, string displayName, bool online, string? status)
     {
-        string userId = UserIdOf(localpart);
+        string userId = server.UserId(localpart);
         if (server.Read(db => Profiles.Get(db, userId).DisplayName) != displayName)
         {
             server.Write(db =>
@@ -47,11 +44,11 @@ public sealed class DeviceRooms(Homeserver server)
     /// <summary>Opens the person's direct room with the device unless there is one (left or not); returns it.</summary>
     public string EnsureRoom(string localpart, string displayName, string personUserId)
     {
-        string device = UserIdOf(localpart);
+        string device = server.UserId(localpart);
         // Read first: the room almost always exists, and a write would take the node's one writer for nothing.
         if (RoomOf(device, personUserId) is { } existing) return existing;
         return server.Write(db =>
-            db.Scalar("SELECT room_id FROM matrix_device_rooms WHERE device = $d AND person = $p", ("$d", device), ("$p", personUserId)) as string
+            RoomOf(db, device, personUserId)
             ?? CreateRoom(db, device, displayName, personUserId));
     }
 
@@ -63,7 +60,7 @@ public sealed class DeviceRooms(Homeserver server)
     /// </summary>
     public string? Say(string localpart, string displayName, string personUserId, string text)
     {
-        string device = UserIdOf(localpart);
+        string device = server.UserId(localpart);
         // Most readings go to people who are not in the room (yet, or at all): decided with a read, no write.
         if (RoomOf(device, personUserId) is { } known && server.Read(db => server.Rooms.Membership(db, known, personUserId)) != "join")
         {
@@ -72,7 +69,7 @@ public sealed class DeviceRooms(Homeserver server)
 
         return server.Write(db =>
         {
-            string? room = db.Scalar("SELECT room_id FROM matrix_device_rooms WHERE device = $d AND person = $p", ("$d", device), ("$p", personUserId)) as string;
+            string? room = RoomOf(db, device, personUserId);
             if (room is null)
             {
                 room = CreateRoom(db, device, displayName, personUserId);
@@ -125,12 +122,14 @@ public sealed class DeviceRooms(Homeserver server)
         }
     }
 
-    private string? RoomOf(string device, string person) => server.Read(db =>
-        db.Scalar("SELECT room_id FROM matrix_device_rooms WHERE device = $d AND person = $p", ("$d", device), ("$p", person)) as string);
+    private string? RoomOf(string device, string person) => server.Read(db => RoomOf(db, device, person));
+
+    private static string? RoomOf(Db db, string device, string person) =>
+        db.Scalar("SELECT room_id FROM matrix_device_rooms WHERE device = $d AND person = $p", ("$d", device), ("$p", person)) as string;
 
     /// <summary>Whether a local user may read the device (its owners, readers and commanders may).</summary>
     public bool MayRead(Device device, string userId) =>
-        server.LocalPart(userId) is { } local && Jid.TryParse(local + "@" + server.ServerName, out var jid)
+        server.AccountOf(userId) is { } account && Jid.TryParse(account, out var jid)
         && device.Access.CanRead(jid, server.ServerName);
 
     private string CreateRoom(Db db, string device, string displayName, string person)

@@ -22,7 +22,7 @@ public sealed class MatrixAccountHolder(Homeserver? server) : IAccountHolder
 
     public void DeleteData(SqliteTransaction tx, string account)
     {
-        string userId = UserIdOf(account);
+        string userId = Homeserver.UserIdOfAccount(account);
         foreach (string table in UserTables)
         {
             using var delete = tx.Command($"DELETE FROM {table} WHERE user_id = $u");
@@ -38,7 +38,7 @@ public sealed class MatrixAccountHolder(Homeserver? server) : IAccountHolder
             return;
         }
 
-        string userId = UserIdOf(account);
+        string userId = Homeserver.UserIdOfAccount(account);
         server.Write(db =>
         {
             var rooms = new List<string>();
@@ -84,17 +84,10 @@ public sealed class MatrixAccountHolder(Homeserver? server) : IAccountHolder
             var accounts = new List<string>();
             while (rows.Read())
             {
-                if (server.LocalPart(rows.GetString(0)) is { } local && !server.IsDeviceLocalpart(local)) accounts.Add(local + "@" + server.ServerName);
+                if (server.LocalPart(rows.GetString(0)) is { } local && !server.IsDeviceLocalpart(local)) accounts.Add(server.AccountOf(rows.GetString(0))!);
             }
 
             return accounts;
         });
-    }
-
-    /// <summary>"alice@example.org" as "@alice:example.org": accounts and Matrix users share the local part and domain.</summary>
-    private static string UserIdOf(string account)
-    {
-        int at = account.IndexOf('@', StringComparison.Ordinal);
-        return "@" + account[..at] + ":" + account[(at + 1)..];
     }
 }

@@ -55,10 +55,13 @@ public sealed class DeviceOwnerStore(Store store)
     });
 
     /// <summary>The owners allowed to command one device.</summary>
-    public string[] CommandersOf(string localpart) => store.Read(c =>
+    public string[] CommandersOf(string localpart) => Owners(localpart, commandersOnly: true);
+
+    private string[] Owners(string localpart, bool commandersOnly) => store.Read(c =>
     {
-        using var query = c.Command("SELECT owner FROM device_owners WHERE localpart = $l AND may_command = 1 ORDER BY owner");
+        using var query = c.Command("SELECT owner FROM device_owners WHERE localpart = $l AND (may_command = 1 OR NOT $c) ORDER BY owner");
         query.Parameters.AddWithValue("$l", localpart);
+        query.Parameters.AddWithValue("$c", commandersOnly);
         using var rows = query.ExecuteReader();
         var owners = new List<string>();
         while (rows.Read()) owners.Add(rows.GetString(0));
@@ -74,15 +77,7 @@ public sealed class DeviceOwnerStore(Store store)
     });
 
     /// <summary>The owners assigned to one device's local part (empty when none: then Node:Admins own it).</summary>
-    public string[] OwnersOf(string localpart) => store.Read(c =>
-    {
-        using var query = c.Command("SELECT owner FROM device_owners WHERE localpart = $l ORDER BY owner");
-        query.Parameters.AddWithValue("$l", localpart);
-        using var rows = query.ExecuteReader();
-        var owners = new List<string>();
-        while (rows.Read()) owners.Add(rows.GetString(0));
-        return owners.ToArray();
-    });
+    public string[] OwnersOf(string localpart) => Owners(localpart, commandersOnly: false);
 
     /// <summary>Every assignment, by local part (owners in order).</summary>
     public IReadOnlyDictionary<string, string[]> All() => Assignments("SELECT localpart, owner FROM device_owners ORDER BY localpart, owner");

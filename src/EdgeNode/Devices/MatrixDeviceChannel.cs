@@ -64,21 +64,18 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
 
     private void OnMessage(DeviceRoomMessage message)
     {
-        string from = _server.LocalPart(message.SenderUserId) + "@" + _server.ServerName;
+        if (_server.AccountOf(message.SenderUserId) is not { } from) return;
         var device = _server.Devices?.FindByLocalpart(message.DeviceLocalpart);
         string name = device?.DisplayName ?? message.DeviceLocalpart;
         _devices.EnqueueFromChannel(message.DeviceLocalpart, from, message.Body,
             reply => Queue(() => _server.DeviceRooms.Say(message.DeviceLocalpart, name, message.SenderUserId, reply)));
     }
 
-    /// <summary>A local bare address as the Matrix user of the same account.</summary>
+    /// <summary>A local bare address as the Matrix user of the same account; false for other domains.</summary>
     private bool TryUserId(string person, out string userId)
     {
-        int at = person.IndexOf('@', StringComparison.Ordinal);
-        userId = at > 0 && string.Equals(person[(at + 1)..], _server.ServerName, StringComparison.OrdinalIgnoreCase)
-            ? _server.UserId(person[..at])
-            : "";
-        return userId.Length > 0;
+        userId = person.Contains('@', StringComparison.Ordinal) ? Homeserver.UserIdOfAccount(person) : "";
+        return _server.LocalPart(userId) is not null;
     }
 
     private void Queue(Action work)

@@ -167,20 +167,20 @@ public sealed class DirectTlsFederationTests
         {
             await using var tls = await ConnectAsync(certificate);
             Assert.Equal("xmpp-server", tls.NegotiatedApplicationProtocol.ToString());
-            await Write(tls, Header("s.test"));
-            string features = await ReadUntil(tls, "</stream:features>", p.Context);
+            await RawStream.WriteAsync(tls, Header("s.test"));
+            string features = await RawStream.ReadUntilAsync(tls, "</stream:features>", p.Context);
             Assert.DoesNotContain("starttls", features, StringComparison.Ordinal);
             Assert.Contains("<mechanism>EXTERNAL</mechanism>", features, StringComparison.Ordinal);
             Assert.Contains("urn:xmpp:features:dialback", features, StringComparison.Ordinal);
-            await Write(tls, $"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>{Convert.ToBase64String(Encoding.UTF8.GetBytes("s.test"))}</auth>");
-            await ReadUntil(tls, "<success", p.Context);
+            await RawStream.WriteAsync(tls, $"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>{Convert.ToBase64String(Encoding.UTF8.GetBytes("s.test"))}</auth>");
+            await RawStream.ReadUntilAsync(tls, "<success", p.Context);
             await StatusAsync(p.N!, p.Context, Line("inbound", "s.test", "SASL EXTERNAL"));
 
             // Asking for STARTTLS on a stream that is already encrypted ends it.
-            await Write(tls, Header("s.test"));
-            await ReadUntil(tls, "</stream:features>", p.Context);
-            await Write(tls, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
-            string end = await ReadUntil(tls, "</stream:stream>", p.Context);
+            await RawStream.WriteAsync(tls, Header("s.test"));
+            await RawStream.ReadUntilAsync(tls, "</stream:features>", p.Context);
+            await RawStream.WriteAsync(tls, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+            string end = await RawStream.ReadUntilAsync(tls, "</stream:stream>", p.Context);
             Assert.Contains("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", end, StringComparison.Ordinal);
         }
 
@@ -188,8 +188,8 @@ public sealed class DirectTlsFederationTests
         using (var certificate = X509Certificate2.CreateFromPemFile(selfSigned.Certificate, selfSigned.Key))
         {
             await using var tls = await ConnectAsync(certificate);
-            await Write(tls, Header("s.test"));
-            string features = await ReadUntil(tls, "</stream:features>", p.Context);
+            await RawStream.WriteAsync(tls, Header("s.test"));
+            string features = await RawStream.ReadUntilAsync(tls, "</stream:features>", p.Context);
             Assert.DoesNotContain("starttls", features, StringComparison.Ordinal);
             Assert.DoesNotContain("EXTERNAL", features, StringComparison.Ordinal);
             Assert.Contains("urn:xmpp:features:dialback", features, StringComparison.Ordinal);
@@ -198,8 +198,8 @@ public sealed class DirectTlsFederationTests
         // No client certificate at all: likewise.
         await using (var tls = await ConnectAsync(null))
         {
-            await Write(tls, Header("s.test"));
-            string features = await ReadUntil(tls, "</stream:features>", p.Context);
+            await RawStream.WriteAsync(tls, Header("s.test"));
+            string features = await RawStream.ReadUntilAsync(tls, "</stream:features>", p.Context);
             Assert.DoesNotContain("starttls", features, StringComparison.Ordinal);
             Assert.DoesNotContain("EXTERNAL", features, StringComparison.Ordinal);
             Assert.Contains("urn:xmpp:features:dialback", features, StringComparison.Ordinal);
@@ -209,8 +209,8 @@ public sealed class DirectTlsFederationTests
         using var plain = new TcpClient();
         await plain.ConnectAsync(NodeAddress, 5269);
         var raw = plain.GetStream();
-        await Write(raw, Header("s.test"));
-        string plainFeatures = await ReadUntil(raw, "</stream:features>", p.Context);
+        await RawStream.WriteAsync(raw, Header("s.test"));
+        string plainFeatures = await RawStream.ReadUntilAsync(raw, "</stream:features>", p.Context);
         Assert.Contains("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>", plainFeatures, StringComparison.Ordinal);
     }
 
@@ -314,40 +314,5 @@ public sealed class DirectTlsFederationTests
             ClientCertificateContext = certificate is null ? null : SslStreamCertificateContext.Create(certificate, null),
         });
         return tls;
-    }
-
-    private static async Task Write(Stream stream, string text)
-    {
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(text));
-        await stream.FlushAsync();
-    }
-
-    private static async Task<string> ReadUntil(Stream stream, string marker, string context)
-    {
-        var text = new StringBuilder();
-        var buffer = new byte[8192];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!text.ToString().Contains(marker, StringComparison.Ordinal))
-        {
-            int n;
-            try
-            {
-                n = await stream.ReadAsync(buffer, timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"no {marker} from the node; got: {text}\n{context}");
-                throw;
-            }
-
-            if (n == 0)
-            {
-                Assert.Fail($"the node closed the connection before {marker}; got: {text}\n{context}");
-            }
-
-            text.Append(Encoding.UTF8.GetString(buffer, 0, n));
-        }
-
-        return text.ToString();
     }
 }

@@ -325,30 +325,30 @@ public sealed class FederationInteropTests
         var raw = tcp.GetStream();
         string header = "<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' " +
                         $"xmlns:db='jabber:server:dialback' from='s.test' to='{NodeDomain}' version='1.0'>";
-        await Write(raw, header);
-        await ReadUntil(raw, "</stream:features>", s.Context);
-        await Write(raw, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
-        await ReadUntil(raw, "<proceed", s.Context);
+        await RawStream.WriteAsync(raw, header);
+        await RawStream.ReadUntilAsync(raw, "</stream:features>", s.Context);
+        await RawStream.WriteAsync(raw, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        await RawStream.ReadUntilAsync(raw, "<proceed", s.Context);
         using var tls = new SslStream(raw, leaveInnerStreamOpen: false, (_, _, _, _) => true);
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = NodeDomain,
             ClientCertificateContext = SslStreamCertificateContext.Create(certificate, null),
         });
-        await Write(tls, header);
-        string features = await ReadUntil(tls, "</stream:features>", s.Context);
+        await RawStream.WriteAsync(tls, header);
+        string features = await RawStream.ReadUntilAsync(tls, "</stream:features>", s.Context);
         Assert.Contains("<mechanism>EXTERNAL</mechanism>", features, StringComparison.Ordinal);
-        await Write(tls, $"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>{Convert.ToBase64String(Encoding.UTF8.GetBytes("s.test"))}</auth>");
-        await ReadUntil(tls, "<success", s.Context);
-        await Write(tls, header);
-        await ReadUntil(tls, "</stream:features>", s.Context);
+        await RawStream.WriteAsync(tls, $"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>{Convert.ToBase64String(Encoding.UTF8.GetBytes("s.test"))}</auth>");
+        await RawStream.ReadUntilAsync(tls, "<success", s.Context);
+        await RawStream.WriteAsync(tls, header);
+        await RawStream.ReadUntilAsync(tls, "</stream:features>", s.Context);
 
         var listen = Peer.PythonAsync("Federation/federation_slixmpp.py", ["listen", .. Alice(s).Select(a => a.ToString()!), "8"], TimeSpan.FromSeconds(90));
         await Task.Delay(3000);
-        await Write(tls, $"<message from='mallory@s.test/x' to='alice@{NodeDomain}' type='chat'><body>from s.test itself</body></message>");
+        await RawStream.WriteAsync(tls, $"<message from='mallory@s.test/x' to='alice@{NodeDomain}' type='chat'><body>from s.test itself</body></message>");
         await Task.Delay(500);
-        await Write(tls, $"<message from='bob@{ProsodyDomain}/x' to='alice@{NodeDomain}' type='chat'><body>spoofed</body></message>");
-        string end = await ReadUntil(tls, "</stream:stream>", s.Context);
+        await RawStream.WriteAsync(tls, $"<message from='bob@{ProsodyDomain}/x' to='alice@{NodeDomain}' type='chat'><body>spoofed</body></message>");
+        string end = await RawStream.ReadUntilAsync(tls, "</stream:stream>", s.Context);
         Assert.Contains("<invalid-from", end, StringComparison.Ordinal);
         var heard = await listen;
         Assert.Contains("from s.test itself", heard.Out, StringComparison.Ordinal);
@@ -457,40 +457,5 @@ public sealed class FederationInteropTests
         FederationClients.AssertOk(commanded, "a remote owner with command rights", s.Context);
         Assert.Equal("done: off", commanded.GetProperty("answer").GetString());
         Assert.Equal(["0 cmnd/plug1/POWER OFF"], Mqtt.MqttPeers.Messages(wire.Out));
-    }
-
-    private static async Task Write(Stream stream, string text)
-    {
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(text));
-        await stream.FlushAsync();
-    }
-
-    private static async Task<string> ReadUntil(Stream stream, string marker, string context)
-    {
-        var text = new StringBuilder();
-        var buffer = new byte[8192];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!text.ToString().Contains(marker, StringComparison.Ordinal))
-        {
-            int n;
-            try
-            {
-                n = await stream.ReadAsync(buffer, timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"no {marker} from the node; got: {text}\n{context}");
-                throw;
-            }
-
-            if (n == 0)
-            {
-                Assert.Fail($"the node closed the connection before {marker}; got: {text}\n{context}");
-            }
-
-            text.Append(Encoding.UTF8.GetString(buffer, 0, n));
-        }
-
-        return text.ToString();
     }
 }

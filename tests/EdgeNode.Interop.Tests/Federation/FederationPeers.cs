@@ -193,3 +193,43 @@ public static class FederationAddresses
         return text.ToString();
     }
 }
+
+/// <summary>Raw stanzas over a socket or TLS stream, for the tests that play a server by hand.</summary>
+public static class RawStream
+{
+    public static async Task WriteAsync(Stream stream, string text)
+    {
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(text));
+        await stream.FlushAsync();
+    }
+
+    /// <summary>Reads until <paramref name="marker"/> has arrived; fails with what came (and the context) otherwise.</summary>
+    public static async Task<string> ReadUntilAsync(Stream stream, string marker, string context)
+    {
+        var text = new StringBuilder();
+        var buffer = new byte[8192];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!text.ToString().Contains(marker, StringComparison.Ordinal))
+        {
+            int n;
+            try
+            {
+                n = await stream.ReadAsync(buffer, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"no {marker} from the node; got: {text}\n{context}");
+                throw;
+            }
+
+            if (n == 0)
+            {
+                Assert.Fail($"the node closed the connection before {marker}; got: {text}\n{context}");
+            }
+
+            text.Append(Encoding.UTF8.GetString(buffer, 0, n));
+        }
+
+        return text.ToString();
+    }
+}

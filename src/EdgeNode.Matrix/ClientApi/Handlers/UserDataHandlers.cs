@@ -153,7 +153,7 @@ internal static class UserDataHandlers
         if (auth is not null && JsonBody.OptString(auth, "type") == "m.login.password") password = JsonBody.OptString(auth, "password");
         if (password is not null)
         {
-            var account = r.Server.LocalPart(r.UserId) + "@" + r.Server.ServerName;
+            var account = r.Server.AccountOf(r.UserId)!;
             if (r.Server.Logins.RetryAfter(account, r.RemoteAddress) is { } wait)
                 throw new MatrixException(429, "M_LIMIT_EXCEEDED", "Too many failed attempts") { RetryAfterMs = (long)wait.TotalMilliseconds };
             if (r.Server.Accounts.VerifyPassword(Jid.Parse(account), password)) return true;
@@ -191,7 +191,7 @@ internal static class UserDataHandlers
     {
         var body = await r.JsonBodyAsync(emptyIsObject: true).ConfigureAwait(false);
         if (!await PasswordAuthAsync(r, body).ConfigureAwait(false)) return;
-        r.Server.RemoveAccount(Jid.Parse(r.Server.LocalPart(r.UserId) + "@" + r.Server.ServerName));
+        r.Server.RemoveAccount(Jid.Parse(r.Server.AccountOf(r.UserId)!));
         MatrixLog.AccountDeactivated(r.Server.Logger, r.UserId);
         await r.JsonAsync(new JsonObject { ["id_server_unbind_result"] = "no-support" }).ConfigureAwait(false);
     }
