@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using EdgeNode.Core.Tls;
 using System.Text;
 using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Addressing;
@@ -40,6 +41,7 @@ public sealed class XmppServer : IDisposable
         Options = options;
         Router = router;
         Certificate = certificate;
+        TlsContext = certificate is null ? null : TlsServerContext.Create(certificate);
         Time = time ?? TimeProvider.System;
         Logger = logs.CreateLogger("EdgeNode.Xmpp");
         Accounts = new AccountStore(store);
@@ -67,6 +69,9 @@ public sealed class XmppServer : IDisposable
     public XmppOptions Options { get; }
     public Router Router { get; }
     public X509Certificate2? Certificate { get; }
+
+    /// <summary>The OpenSSL context STARTTLS sessions are made from (the certificate above).</summary>
+    internal TlsServerContext? TlsContext { get; }
     public TimeProvider Time { get; }
     public ILogger Logger { get; }
     public AccountStore Accounts { get; }
@@ -149,7 +154,11 @@ public sealed class XmppServer : IDisposable
         }
     }
 
-    public void Dispose() => _timer.Dispose();
+    public void Dispose()
+    {
+        _timer.Dispose();
+        TlsContext?.Dispose();
+    }
 
     private sealed class AccountDirectory(AccountStore accounts) : IAccountDirectory
     {

@@ -37,6 +37,25 @@ public static class NodeCertificate
         return Load(cert, key, "the generated certificate");
     }
 
+    /// <summary>
+    /// The intermediate certificates that follow the node's certificate in the operator's PEM file (a "fullchain"
+    /// file from an ACME client), sent after it in TLS handshakes; none for the generated certificate.
+    /// </summary>
+    public static IReadOnlyList<X509Certificate2> LoadChain(NodeOptions options)
+    {
+        if (options.Tls.CertificatePath is not { } certPath) return [];
+        var all = new X509Certificate2Collection();
+        try
+        {
+            all.ImportFromPemFile(certPath);
+        }
+        catch (CryptographicException e)
+        {
+            throw new ConfigurationErrorException([$"Tls:CertificatePath: cannot read the certificates in '{certPath}': {e.Message}"]);
+        }
+        return all.Skip(1).ToArray();
+    }
+
     public static X509Certificate2 CreateSelfSigned(string domain, DateTimeOffset now)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -24,4 +24,5 @@ public static class EventIds
     // Listeners 100-199
     public const int ConnectionRefusedUnavailable = 100;
     public const int ConnectionsOverLimit = 101;
+    public const int TlsHandshakeFailed = 102;
 }

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Routing;
+using EdgeNode.Core.Tls;
 using EdgeNode.Xmpp.Stanzas;
 using EdgeNode.Xmpp.Xml;
 using Microsoft.AspNetCore.Connections;
@@ -173,27 +174,24 @@ public sealed partial class C2sConnection
 
     private async Task<bool> UpgradeAsync()
     {
-        var ssl = new SslStream(new DuplexPipeStream(_connection.Transport.Input, _connection.Transport.Output), leaveInnerStreamOpen: false);
+        var tls = new TlsServerStream(_server.TlsContext!, _connection.Transport);
         using var timeout = new CancellationTokenSource(_server.Options.NegotiationTimeout);
         try
         {
-            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-            {
-                ServerCertificate = _server.Certificate,
-                ClientCertificateRequired = false,
-            }, timeout.Token).ConfigureAwait(false);
+            await tls.AuthenticateAsServerAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
             XmppLog.TlsFailed(_server.Logger, _id, _remote, e.Message);
-            await ssl.DisposeAsync().ConfigureAwait(false);
+            await tls.DisposeAsync().ConfigureAwait(false);
             SetClose(CloseReason.TlsFailed);
             return false;
         }
 
-        _tls = ssl;
-        _input = PipeReader.Create(ssl, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
-        _output = PipeWriter.Create(ssl, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
+        _tls = tls;
+        // Zero-byte reads: an idle session holds no read buffer, neither here nor in the TLS layer.
+        _input = PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
+        _output = PipeWriter.Create(tls, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
         _secure = true;
         _state = default;
         _headerSent = false;

@@ -7,6 +7,7 @@ using System.Text;
 using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Routing;
+using EdgeNode.Core.Tls;
 using EdgeNode.Xmpp.Sasl;
 using EdgeNode.Xmpp.Stanzas;
 using EdgeNode.Xmpp.Xml;
@@ -37,7 +38,7 @@ public sealed partial class C2sConnection : ISessionOwner
 
     private volatile PipeReader _input;
     private PipeWriter _output;
-    private SslStream? _tls;
+    private TlsServerStream? _tls;
     private bool _secure;
     private XmlStreamState _state;
     private bool _headerSent;

@@ -106,6 +106,7 @@ public static class NodeHost
         builder.Services.AddHostedService(s => new AccountSweepService(s.GetRequiredService<AccountRemoval>(),
             s.GetRequiredService<ILogger<AccountSweepService>>(), TimeSpan.FromSeconds(5)));
         builder.Services.AddSingleton(certificate);
+        builder.Services.AddSingleton(_ => new RawTlsContexts(certificate, NodeCertificate.LoadChain(options)));
         XmppModule.AddServices(builder.Services, options);
         MqttModule.AddServices(builder.Services, options);
         MatrixModule.AddServices(builder.Services, options);
@@ -117,11 +118,13 @@ public static class NodeHost
         {
             kestrel.AddServerHeader = false;
             var https = new HttpsConnectionAdapterOptions { ServerCertificate = certificate };
-            // Raw TCP protocols over TLS negotiate their own ALPN name (XEP-0368 "xmpp-client", MQTT "mqtt"): Kestrel would
-            // offer only h2 and http/1.1, and a client that offers just its protocol's name (Conversations, Dino) would be
-            // refused with "no application protocol". A client that offers no ALPN at all is served as before.
-            var xmppClientTls = RawTls(certificate, "xmpp-client");
-            var mqttTls = RawTls(certificate, "mqtt");
+            // Raw TCP protocols over TLS run on the node's own OpenSSL streams (no TLS buffers while idle) and negotiate
+            // their own ALPN name (XEP-0368 "xmpp-client", MQTT "mqtt"); a client that offers no ALPN, or other names
+            // only, is served without one.
+            var contexts = kestrel.ApplicationServices.GetRequiredService<RawTlsContexts>();
+            var tlsLog = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Tls");
+            var xmppClientTls = new RawTlsMiddleware(contexts.XmppClient, RawTlsContexts.HandshakeTimeout, tlsLog);
+            var mqttTls = new RawTlsMiddleware(contexts.Mqtt, RawTlsContexts.HandshakeTimeout, tlsLog);
             // XEP-0368 for servers: the peer's client certificate is asked for and judged by the s2s code, not by Kestrel.
             TlsHandshakeCallbackOptions? s2sDirectTls = null;
             var gate = new ConnectionGate(options.Node.MaxConnections, options.Node.MaxConnectionsPerAddress,
@@ -135,15 +138,9 @@ public static class NodeHost
                         // The limits first, so a refused connection costs no TLS handshake.
                         endpoint.Use(gate.Wrap);
                         if (listener.Tls && listener.Protocol == ListenerProtocol.XmppServer) endpoint.UseHttps(s2sDirectTls ??= XmppModule.DirectTlsHandshake(certificate));
-                        else if (listener.Tls)
-                        {
-                            endpoint.UseHttps(listener.Protocol switch
-                            {
-                                ListenerProtocol.XmppClient => xmppClientTls,
-                                ListenerProtocol.Mqtt => mqttTls,
-                                _ => https,
-                            });
-                        }
+                        else if (listener.Tls && listener.Protocol == ListenerProtocol.XmppClient) endpoint.Use(xmppClientTls.Wrap);
+                        else if (listener.Tls && listener.Protocol == ListenerProtocol.Mqtt) endpoint.Use(mqttTls.Wrap);
+                        else if (listener.Tls) endpoint.UseHttps(https);
                         if (listener.Protocol == ListenerProtocol.Http)
                         {
                             endpoint.Protocols = listener.Tls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
@@ -159,16 +156,6 @@ public static class NodeHost
         var app = builder.Build();
         MatrixModule.MapEndpoints(app);
         return app;
-    }
-
-    private static HttpsConnectionAdapterOptions RawTls(X509Certificate2 certificate, string alpn)
-    {
-        var protocols = new List<SslApplicationProtocol> { new(alpn) };
-        return new HttpsConnectionAdapterOptions
-        {
-            ServerCertificate = certificate,
-            OnAuthenticate = (_, ssl) => ssl.ApplicationProtocols = protocols,
-        };
     }
 
     /// <summary>One Listen call per configured address, or one on every interface when none is configured.</summary>

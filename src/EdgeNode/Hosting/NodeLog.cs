@@ -36,6 +36,9 @@ internal static partial class NodeLog
     public static partial void Stopping(ILogger logger);
 
 
+    [LoggerMessage(EventIds.TlsHandshakeFailed, LogLevel.Debug, "TLS handshake with {Remote} failed: {Reason}")]
+    public static partial void TlsHandshakeFailed(ILogger logger, string remote, string reason);
+
     [LoggerMessage(EventIds.ConnectionsOverLimit, LogLevel.Warning, "Refused {Count} connection(s) over the limits, the last from {Remote} ({Reason}); see Node:MaxConnections and Node:MaxConnectionsPerAddress")]
     public static partial void ConnectionsOverLimit(ILogger logger, int count, string remote, string reason);
 

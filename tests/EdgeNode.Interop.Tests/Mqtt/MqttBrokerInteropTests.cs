@@ -32,6 +32,28 @@ public class MqttBrokerInteropTests
     [Theory]
     [InlineData("mqttv311")]
     [InlineData("mqttv5")]
+    public async Task MosquittoClientsOverTls_VerifiedCertificate_SmallAndLargeMessagesDelivered(string version)
+    {
+        await using var node = await MqttPeers.StartNodeWithDeviceAsync(Device, Password);
+        // The node's generated certificate is the trust anchor; --insecure only skips the host name (127.0.0.1 vs localhost).
+        string[] conn = [.. MqttPeers.Connection(node.Port("Mqtt:TlsPort"), Device, Password, version),
+            "--cafile", Path.Combine(node.DataDir, "tls", "localhost.crt"), "--insecure"];
+        await using var sub = await MqttPeers.SubscribeAsync(conn, "-t", $"tele/{Device}/#", "-q", "1", "-C", "2");
+        Assert.Equal(0, (await MqttPeers.PublishAsync(conn, "-t", $"tele/{Device}/small", "-m", "58 W", "-q", "1")).ExitCode);
+        // Larger than several TLS records and than the 4 KiB read buffers on both sides.
+        string large = Path.Combine(node.DataDir, "large.txt");
+        string payload = string.Concat(Enumerable.Range(0, 12_000).Select(i => (char)('a' + i % 26))) + "|end";
+        await File.WriteAllTextAsync(large, payload);
+        Assert.Equal(0, (await MqttPeers.PublishAsync(conn, "-t", $"tele/{Device}/large", "-f", large, "-q", "1")).ExitCode);
+
+        var result = await sub.WaitAsync(MqttPeers.Wait);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["58 W", payload], MqttPeers.Messages(result.Out));
+    }
+
+    [Theory]
+    [InlineData("mqttv311")]
+    [InlineData("mqttv5")]
     public async Task Retained_LaterSubscriber_GetsIt_AndEmptyPayloadDeletesIt(string version)
     {
         await using var node = await MqttPeers.StartNodeWithDeviceAsync(Device, Password);
