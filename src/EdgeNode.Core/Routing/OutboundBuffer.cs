@@ -8,17 +8,16 @@ namespace EdgeNode.Core.Routing;
 /// The bytes waiting to be written to one session's connection, from any number of producers (the router, the
 /// session's own replies). One pump per session drains it into the connection's <see cref="PipeWriter"/>. The
 /// buffer is capped: a peer that never reads fills it and <see cref="TryWrite"/> says so, and the session is ended
-/// rather than the node's memory growing. Appending and waking the pump allocate nothing once the buffer has grown
-/// to the session's usual size; a large buffer shrinks back when drained.
+/// rather than the node's memory growing. The bytes live in an array rented from the shared pool only while some
+/// wait: an idle session holds none, and appending and waking the pump allocate nothing in the steady state.
 /// </summary>
 public sealed class OutboundBuffer : IValueTaskSource<bool>
 {
     private const int InitialBytes = 4096;
-    private const int RetainedBytes = 64 * 1024;
 
     private readonly Lock _lock = new();
     private readonly int _capacity;
-    private byte[] _buffer;
+    private byte[]? _buffer;
     private int _length;
     private bool _completed;
     private bool _overflowed;
@@ -29,7 +28,6 @@ public sealed class OutboundBuffer : IValueTaskSource<bool>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1024);
         _capacity = capacity;
-        _buffer = new byte[InitialBytes];
         _signal.RunContinuationsAsynchronously = true;
     }
 
@@ -41,6 +39,18 @@ public sealed class OutboundBuffer : IValueTaskSource<bool>
             lock (_lock)
             {
                 return _overflowed;
+            }
+        }
+    }
+
+    /// <summary>Bytes of pooled memory held now (for tests: none while nothing waits).</summary>
+    internal int HeldBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _buffer?.Length ?? 0;
             }
         }
     }
@@ -79,7 +89,7 @@ public sealed class OutboundBuffer : IValueTaskSource<bool>
             }
 
             EnsureCapacityLocked(_length + total);
-            Span<byte> free = _buffer.AsSpan(_length);
+            Span<byte> free = _buffer!.AsSpan(_length);
             first.CopyTo(free);
             second.CopyTo(free.Slice(first.Length));
             third.CopyTo(free.Slice(first.Length + second.Length));
@@ -116,11 +126,8 @@ public sealed class OutboundBuffer : IValueTaskSource<bool>
 
             output.Write(_buffer.AsSpan(0, _length));
             _length = 0;
-            if (_buffer.Length > RetainedBytes)
-            {
-                _buffer = new byte[InitialBytes];
-            }
-
+            ArrayPool<byte>.Shared.Return(_buffer!);
+            _buffer = null;
             return true;
         }
     }
@@ -152,13 +159,20 @@ public sealed class OutboundBuffer : IValueTaskSource<bool>
 
     private void EnsureCapacityLocked(int needed)
     {
-        if (needed <= _buffer.Length)
+        if (_buffer is not null && needed <= _buffer.Length)
         {
             return;
         }
 
-        int size = Math.Min(_capacity, Math.Max(needed, _buffer.Length * 2));
-        Array.Resize(ref _buffer, size);
+        int size = Math.Max(needed, Math.Min(_capacity, Math.Max(InitialBytes, (_buffer?.Length ?? 0) * 2)));
+        byte[] larger = ArrayPool<byte>.Shared.Rent(size);
+        if (_buffer is not null)
+        {
+            _buffer.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = larger;
     }
 
     bool IValueTaskSource<bool>.GetResult(short token) => _signal.GetResult(token);

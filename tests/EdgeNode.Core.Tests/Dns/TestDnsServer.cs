@@ -11,7 +11,7 @@ namespace EdgeNode.Core.Tests.Dns;
 /// </summary>
 public sealed class TestDnsServer : IDisposable
 {
-    private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _udp;
     private readonly TcpListener _tcp;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _udpLoop, _tcpLoop;
@@ -29,9 +29,23 @@ public sealed class TestDnsServer : IDisposable
 
     public TestDnsServer()
     {
-        _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _tcp = new TcpListener(IPAddress.Loopback, EndPoint.Port);
-        _tcp.Start();
+        // DNS over UDP and TCP on one port number: the UDP port is the system's choice, and when another program
+        // already holds that number for TCP (a busy machine's outgoing connections use the same range), try again.
+        for (int attempt = 1; ; attempt++)
+        {
+            _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _tcp = new TcpListener(IPAddress.Loopback, EndPoint.Port);
+            try
+            {
+                _tcp.Start();
+                break;
+            }
+            catch (SocketException) when (attempt < 50)
+            {
+                _udp.Dispose();
+            }
+        }
         _udpLoop = Task.Run(ServeUdpAsync);
         _tcpLoop = Task.Run(ServeTcpAsync);
     }

@@ -21,6 +21,23 @@ public class OutboundBufferTests
     }
 
     [Fact]
+    public void Idle_HoldsNoMemory_WritesGrowPastTheFirstBlock_DrainGivesItBack()
+    {
+        var buffer = new OutboundBuffer(256 * 1024);
+        Assert.Equal(0, buffer.HeldBytes);
+        byte[] large = new byte[10_000];
+        Random.Shared.NextBytes(large);
+        Assert.True(buffer.TryWrite("<a/>"u8));
+        Assert.True(buffer.TryWrite(large));
+        Assert.True(buffer.HeldBytes >= 10_004);
+        var output = new ArrayBufferWriter<byte>();
+        Assert.True(buffer.TryDrainTo(output, out int drained));
+        Assert.Equal(10_004, drained);
+        Assert.Equal([.. "<a/>"u8.ToArray(), .. large], output.WrittenSpan.ToArray());
+        Assert.Equal(0, buffer.HeldBytes);
+    }
+
+    [Fact]
     public void TryWrite_PastTheCap_OverflowsAndRefusesEverythingAfter()
     {
         var buffer = new OutboundBuffer(1024);
