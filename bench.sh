@@ -31,7 +31,7 @@ if [[ $mode == smoke ]]; then
   fan_seconds=1; devices=3; owners=2; device_seconds=1; warmup=0.3; rounds=1; idle_settle=0.5
 else
   chat_clients=200; chat_seconds=10; idle_clients=5000; idle_seconds=5; publishers=50; subscribers=50
-  fan_seconds=8; devices=500; owners=50; device_seconds=10; warmup=1; rounds=2; idle_settle=2
+  fan_seconds=8; devices=500; owners=50; device_seconds=10; warmup=1; rounds=2; idle_settle=5
 fi
 accounts=$(( idle_clients > chat_clients ? idle_clients : chat_clients ))
 (( accounts < owners )) && accounts=$owners

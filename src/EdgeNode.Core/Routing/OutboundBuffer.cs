@@ -14,6 +14,8 @@ namespace EdgeNode.Core.Routing;
 public sealed class OutboundBuffer : IValueTaskSource<bool>
 {
     private const int InitialBytes = 4096;
+    // Larger arrays (a session may be allowed megabytes) go to the garbage collector rather than stay in the pool.
+    private const int PooledBytes = 64 * 1024;
 
     private readonly Lock _lock = new();
     private readonly int _capacity;
@@ -126,7 +128,7 @@ public sealed class OutboundBuffer : IValueTaskSource<bool>
 
             output.Write(_buffer.AsSpan(0, _length));
             _length = 0;
-            ArrayPool<byte>.Shared.Return(_buffer!);
+            Release(_buffer!);
             _buffer = null;
             return true;
         }
@@ -169,10 +171,18 @@ public sealed class OutboundBuffer : IValueTaskSource<bool>
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            Release(_buffer);
         }
 
         _buffer = larger;
+    }
+
+    private static void Release(byte[] array)
+    {
+        if (array.Length <= PooledBytes)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
     }
 
     bool IValueTaskSource<bool>.GetResult(short token) => _signal.GetResult(token);

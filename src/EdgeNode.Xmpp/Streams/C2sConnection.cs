@@ -32,7 +32,8 @@ public sealed partial class C2sConnection : ISessionOwner
     private readonly string _remote;
     private readonly bool _loopback;
     private readonly XmlStreamContext _xml;
-    private readonly StanzaScratch _scratch = new();
+    // The thread's scratch while Process runs (StanzaScratch.Rent); null otherwise.
+    private StanzaScratch _scratch = null!;
     private readonly CancellationTokenSource _abort = new();
     private readonly long _openedAt = Environment.TickCount64;
 
@@ -78,7 +79,7 @@ public sealed partial class C2sConnection : ISessionOwner
         _loopback = address is not null && IPAddress.IsLoopback(address);
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
-        _xml = new XmlStreamContext(server.StreamOptions);
+        _xml = new XmlStreamContext(server.StreamOptions, tablesWhileParsing: true);
     }
 
     private bool TlsRequired => !_secure && !(_server.Options.AllowPlaintextLoopback && _loopback);
@@ -158,7 +159,6 @@ public sealed partial class C2sConnection : ISessionOwner
 
             bool partial = buffer.Slice(consumed).Length > 0;
             _input.AdvanceTo(consumed, examined);
-            _scratch.Trim();
             Volatile.Write(ref _partialSince, partial ? (_partialSince == 0 ? now : _partialSince) : 0);
 
             if (_session is null || _pump is null)
@@ -200,6 +200,23 @@ public sealed partial class C2sConnection : ISessionOwner
     }
 
     private Step Process(ReadOnlySequence<byte> buffer, out SequencePosition consumed, out SequencePosition examined)
+    {
+        // Parse tables and stanza scratch are the thread's, lent for this synchronous call only.
+        _xml.BorrowTables();
+        _scratch = StanzaScratch.Rent();
+        try
+        {
+            return ProcessUnits(buffer, out consumed, out examined);
+        }
+        finally
+        {
+            StanzaScratch.Return(_scratch);
+            _scratch = null!;
+            _xml.ReturnTables();
+        }
+    }
+
+    private Step ProcessUnits(ReadOnlySequence<byte> buffer, out SequencePosition consumed, out SequencePosition examined)
     {
         var reader = new XmlStreamReader(buffer, _state, _xml);
         Step step = Step.Continue;

@@ -22,16 +22,40 @@ public sealed class XmlStreamContext : IDisposable
     private const int RetainedScratchBytes = 4 * 1024;
     private const int RetainedScope = 64;
 
+    // A thread's spare parse tables, for contexts that hold tables only while they parse (see BorrowTables).
+    [ThreadStatic] private static XmlNode[]? t_nodes;
+    [ThreadStatic] private static XmlAttributeNode[]? t_attributes;
+    [ThreadStatic] private static XmlNamespaceBinding[]? t_scope;
+    [ThreadStatic] private static byte[]? t_scratch;
+
     private byte[]? _copy;
 
-    public XmlStreamContext(XmlStreamOptions? options = null)
+    /// <param name="options">The stream's limits and content namespace.</param>
+    /// <param name="tablesWhileParsing">
+    /// When true the context owns no parse tables: <see cref="BorrowTables"/> lends it the current thread's for the
+    /// length of one synchronous parse and <see cref="ReturnTables"/> gives them back, so that thousands of idle
+    /// connections do not each keep about 4 KiB of tables. Possible because a unit's tree is built only once the
+    /// whole unit is there, and nothing of it is used after the parse returns.
+    /// </param>
+    public XmlStreamContext(XmlStreamOptions? options = null, bool tablesWhileParsing = false)
     {
         Options = options ?? XmlStreamOptions.ClientToServer;
         Options.Validate();
-        Nodes = new XmlNode[InitialNodes];
-        Attributes = new XmlAttributeNode[InitialAttributes];
-        Scope = new XmlNamespaceBinding[InitialScope];
-        Scratch = new byte[InitialNames];
+        if (tablesWhileParsing)
+        {
+            Nodes = [];
+            Attributes = [];
+            Scope = [];
+            Scratch = [];
+        }
+        else
+        {
+            Nodes = new XmlNode[InitialNodes];
+            Attributes = new XmlAttributeNode[InitialAttributes];
+            Scope = new XmlNamespaceBinding[InitialScope];
+            Scratch = new byte[InitialNames];
+        }
+
         HeaderNames = new byte[InitialNames];
         HeaderBindings = new XmlNamespaceBinding[4];
         XmlNamespaces.Xml.CopyTo(HeaderNames);
@@ -100,6 +124,45 @@ public sealed class XmlStreamContext : IDisposable
     }
 
     public void Dispose() => ReleaseBuffers();
+
+    /// <summary>
+    /// Takes the current thread's spare tables (or new ones when another parse on this thread holds them) for one
+    /// synchronous parse. Every borrow is followed by <see cref="ReturnTables"/> on the same thread.
+    /// </summary>
+    public void BorrowTables()
+    {
+        Nodes = t_nodes ?? new XmlNode[InitialNodes];
+        Attributes = t_attributes ?? new XmlAttributeNode[InitialAttributes];
+        Scope = t_scope ?? new XmlNamespaceBinding[InitialScope];
+        Scratch = t_scratch ?? new byte[InitialNames];
+        t_nodes = null;
+        t_attributes = null;
+        t_scope = null;
+        t_scratch = null;
+    }
+
+    /// <summary>Gives the tables back to the thread (trimmed if one unit grew them); views of the parse become invalid.</summary>
+    public void ReturnTables()
+    {
+        TrimAfterUnit();
+        if (_copy is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_copy);
+            _copy = null;
+        }
+
+        t_nodes = Nodes;
+        t_attributes = Attributes;
+        t_scope = Scope;
+        t_scratch = Scratch;
+        Nodes = [];
+        Attributes = [];
+        Scope = [];
+        Scratch = [];
+        NodeCount = 0;
+        AttributeCount = 0;
+        ScratchLength = 0;
+    }
 
     /// <summary>
     /// True when the stream header binds no prefix other than <c>stream</c>. A server that forwards stanzas as

@@ -103,6 +103,7 @@ public static class NodeHost
         builder.Services.AddSingleton(new LoginThrottle(options.Login, TimeProvider.System));
         // One way to remove an account, whichever protocol asks; every module adds an IAccountHolder for its data.
         builder.Services.AddSingleton(s => new AccountRemoval(s.GetRequiredService<Store>(), s.GetServices<IAccountHolder>()));
+        builder.Services.AddHostedService(_ => new MemorySettleService(TimeSpan.FromSeconds(2)));
         builder.Services.AddHostedService(s => new AccountSweepService(s.GetRequiredService<AccountRemoval>(),
             s.GetRequiredService<ILogger<AccountSweepService>>(), TimeSpan.FromSeconds(5)));
         builder.Services.AddSingleton(certificate);
