@@ -69,6 +69,7 @@ internal static partial class Footprint
             return new ScenarioResult
             {
                 Scenario = "footprint", System = label, ReadyMs = Math.Round(readyMs, 1), RssAfterKib = probe.RssKib(), HwmKib = probe.HwmKib(),
+                RssAnonKib = probe.StatusKib("RssAnon"), RssFileKib = probe.StatusKib("RssFile"),
                 BinaryBytes = binaryBytes ?? (binary is null ? null : new FileInfo(binary).Length), Version = version,
             };
         }

@@ -40,6 +40,8 @@ internal static class Report
         new("binary (MiB)", r => r.BinaryBytes / 1048576.0, "0.0", true),
         new("exec to listeners ready (ms)", r => r.ReadyMs, "0", true),
         new("idle RSS, every listener up (MiB)", r => r.RssAfterKib / 1024.0, "0.0", true),
+        new("of which private (anonymous) memory (MiB)", r => r.RssAnonKib / 1024.0, "0.0", true),
+        new("of which pages mapped from files: the binary, libraries (MiB)", r => r.RssFileKib / 1024.0, "0.0", true),
     ];
 
     public static ScenarioResult Write(Args args)
@@ -138,7 +140,7 @@ internal static class Report
         if (runs.Count == 0) return;
         string[] systems = runs.Select(r => r.System).Distinct().ToArray();
         md.AppendLine("### Footprint").AppendLine();
-        md.AppendLine("Each server started with its benchmark configuration (EdgeNode: XMPP c2s, direct TLS and s2s, Matrix client and federation, MQTT and MQTT/TLS listeners; Prosody: c2s and s2s; Mosquitto: one listener), idle RSS read 2 s after the last listener accepted.").AppendLine();
+        md.AppendLine("Each server started with its benchmark configuration (EdgeNode: XMPP c2s, direct TLS and s2s, Matrix client and federation, MQTT and MQTT/TLS listeners; Prosody: c2s and s2s; Mosquitto: one listener), idle RSS read 5 s after the last listener accepted (by then EdgeNode has given back what start-up allocated).").AppendLine();
         md.Append("| figure |");
         foreach (string s in systems) md.Append(CultureInfo.InvariantCulture, $" {Name(s)} |");
         md.AppendLine().Append("|---|").Append(string.Concat(Enumerable.Repeat("---|", systems.Length))).AppendLine();

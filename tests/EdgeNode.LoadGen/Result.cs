@@ -31,6 +31,8 @@ internal sealed class ScenarioResult
     public long? RssAfterKib { get; set; }
     public long? RssPeakKib { get; set; }
     public long? HwmKib { get; set; }
+    public long? RssAnonKib { get; set; }
+    public long? RssFileKib { get; set; }
     public double? RssPerConnectionKib { get; set; }
     public int? Connections { get; set; }
     public int? ConnectionsAlive { get; set; }

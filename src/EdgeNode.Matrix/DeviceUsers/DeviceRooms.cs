@@ -19,11 +19,24 @@ public sealed record DeviceRoomMessage(string DeviceLocalpart, string SenderUser
 /// replies arrive there as <c>m.notice</c>; text the person writes there is handed to <see cref="MessageToDevice"/>,
 /// which the node's device service answers with the same rules as over XMPP. A person who leaves the room mutes the
 /// device on Matrix; inviting the device into a room again (a direct chat with it) makes that the device's room.
+/// Rooms are made only for people who use Matrix (have logged in at least once): for the others a room would be a
+/// stored room, invite and m.direct entry per device that nobody sees. Their rooms are made when they first log in
+/// (<see cref="PersonLoggedIn"/> tells the device service to open them).
 /// </summary>
 public sealed class DeviceRooms(Homeserver server)
 {
     /// <summary>Raised after commit for every text message a person sends into a device's room.</summary>
     public event Action<DeviceRoomMessage>? MessageToDevice;
+
+    /// <summary>Raised after a local user logged in (or registered and logged in), with their user id.</summary>
+    public event Action<string>? PersonLoggedIn;
+
+    /// <summary>Called by the log-in handlers once a session exists.</summary>
+    internal void OnLoggedIn(string userId) => PersonLoggedIn?.Invoke(userId);
+
+    /// <summary>Whether a local user has ever logged in through the client API (has a Matrix device now).</summary>
+    public bool UsesMatrix(string userId) =>
+        server.Read(db => db.Scalar("SELECT 1 FROM matrix_devices WHERE user_id = $u LIMIT 1", ("$u", userId))) is not null;
 
     /// <summary>Sets the device user's display name and presence (online when the device is available).</summary>
     public void Show(string localpart, string displayName, bool online, string? status)
@@ -41,12 +54,16 @@ public sealed class DeviceRooms(Homeserver server)
         EphemeralHandlers.UpdatePresence(server, userId, online ? "online" : "offline", status, keepStatus: false);
     }
 
-    /// <summary>Opens the person's direct room with the device unless there is one (left or not); returns it.</summary>
-    public string EnsureRoom(string localpart, string displayName, string personUserId)
+    /// <summary>
+    /// Opens the person's direct room with the device unless there is one (left or not); returns it, or null when
+    /// the person does not use Matrix.
+    /// </summary>
+    public string? EnsureRoom(string localpart, string displayName, string personUserId)
     {
         string device = server.UserId(localpart);
         // Read first: the room almost always exists, and a write would take the node's one writer for nothing.
         if (RoomOf(device, personUserId) is { } existing) return existing;
+        if (!UsesMatrix(personUserId)) return null;
         return server.Write(db =>
             RoomOf(db, device, personUserId)
             ?? CreateRoom(db, device, displayName, personUserId));
@@ -62,7 +79,8 @@ public sealed class DeviceRooms(Homeserver server)
     {
         string device = server.UserId(localpart);
         // Most readings go to people who are not in the room (yet, or at all): decided with a read, no write.
-        if (RoomOf(device, personUserId) is { } known && server.Read(db => server.Rooms.Membership(db, known, personUserId)) != "join")
+        string? known = RoomOf(device, personUserId);
+        if (known is not null ? server.Read(db => server.Rooms.Membership(db, known, personUserId)) != "join" : !UsesMatrix(personUserId))
         {
             return null;
         }

@@ -24,6 +24,9 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
     });
     private readonly Task _loop;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool Online, string Name)> _shown = new(StringComparer.Ordinal);
+    // Used on the loop only: people with no Matrix device yet (forgotten when they log in), rooms known to be open.
+    private readonly HashSet<string> _notOnMatrix = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Localpart, string Person)> _opened = [];
 
     public MatrixDeviceChannel(Homeserver server, DeviceChatService devices, ILogger logger)
     {
@@ -31,10 +34,11 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
         _devices = devices;
         _logger = logger;
         server.DeviceRooms.MessageToDevice += OnMessage;
+        server.DeviceRooms.PersonLoggedIn += OnLoggedIn;
         _loop = Task.Run(LoopAsync);
     }
 
-    /// <summary>Presence and name; and each person's room with the device, opened on first sight.</summary>
+    /// <summary>Presence and name; and each person's room with the device, opened on first sight if they use Matrix.</summary>
     public void Show(Device device, string status, IReadOnlyList<string> people)
     {
         string localpart = device.Localpart;
@@ -50,7 +54,7 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
 
         foreach (string person in people)
         {
-            if (TryUserId(person, out string userId)) Queue(() => _server.DeviceRooms.EnsureRoom(localpart, name, userId));
+            if (TryUserId(person, out string userId)) Queue(() => EnsureRoom(localpart, name, userId));
         }
     }
 
@@ -60,6 +64,32 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
         string localpart = device.Localpart;
         string name = device.DisplayName;
         Queue(() => _server.DeviceRooms.Say(localpart, name, userId, text));
+    }
+
+    /// <summary>Someone logged in to Matrix: the devices they may read open their rooms with them (if not yet open).</summary>
+    private void OnLoggedIn(string userId)
+    {
+        if (_server.Devices is not { } registry) return;
+        Queue(() =>
+        {
+            _notOnMatrix.Remove(userId);
+            _opened.RemoveWhere(pair => pair.Person == userId);
+        });
+        foreach (Device device in registry.All)
+        {
+            if (!_server.DeviceRooms.MayRead(device, userId)) continue;
+            string localpart = device.Localpart;
+            string name = device.DisplayName;
+            Queue(() => EnsureRoom(localpart, name, userId));
+        }
+    }
+
+    // On the channel's loop only: Show runs for every reading, and the answer rarely changes.
+    private void EnsureRoom(string localpart, string name, string userId)
+    {
+        if (_notOnMatrix.Contains(userId) || _opened.Contains((localpart, userId))) return;
+        if (_server.DeviceRooms.EnsureRoom(localpart, name, userId) is null) _notOnMatrix.Add(userId);
+        else _opened.Add((localpart, userId));
     }
 
     private void OnMessage(DeviceRoomMessage message)
@@ -101,6 +131,7 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
     public void Dispose()
     {
         _server.DeviceRooms.MessageToDevice -= OnMessage;
+        _server.DeviceRooms.PersonLoggedIn -= OnLoggedIn;
         _work.Writer.TryComplete();
         _loop.Wait(TimeSpan.FromSeconds(5));
     }

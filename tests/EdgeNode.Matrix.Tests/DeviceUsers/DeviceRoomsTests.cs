@@ -20,6 +20,9 @@ public class DeviceRoomsTests : IDisposable
         _registry.Ensure(key, "plug1", "Desk plug");
         _registry.SetAccess(key, DeviceAccess.OwnedBy([Jid.Parse("alice@hs.test")]));
         _hs = new TestHomeserver(devices: _registry);
+        // Alice and Bob use Matrix (rooms are made only for people who logged in at least once).
+        Server.Write(db => EdgeNode.Matrix.Users.Sessions.Create(db, Alice, "ALICEPHONE", null, 0));
+        Server.Write(db => EdgeNode.Matrix.Users.Sessions.Create(db, Bob, "BOBPHONE", null, 0));
     }
 
     private Homeserver Server => _hs.Server;
@@ -34,7 +37,7 @@ public class DeviceRoomsTests : IDisposable
     public void Say_FirstWord_OpensADirectRoom_NoticesStartOnceThePersonJoined()
     {
         Assert.Null(Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "Power: off"));
-        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice);
+        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice)!;
         Assert.Empty(Messages(room));
         Server.Write(db => Server.Actions.Join(db, room, Alice));
         Assert.Equal(room, Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "Power: on"));
@@ -56,9 +59,27 @@ public class DeviceRoomsTests : IDisposable
     }
 
     [Fact]
+    public void EnsureRoomAndSay_PersonNeverLoggedIn_NoRoomUntilTheyDo()
+    {
+        const string Carol = "@carol:hs.test";
+        var key = new DeviceKey(DeviceConvention.Tasmota, "plug1");
+        _registry.SetAccess(key, DeviceAccess.OwnedBy([Jid.Parse("alice@hs.test"), Jid.Parse("carol@hs.test")]));
+        Assert.False(Server.DeviceRooms.UsesMatrix(Carol));
+        Assert.Null(Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Carol));
+        Assert.Null(Server.DeviceRooms.Say("plug1", "Desk plug", Carol, "Power: on"));
+        Assert.Equal(0L, Server.Read(db => db.Scalar("SELECT COUNT(*) FROM matrix_device_rooms WHERE person = $p", ("$p", Carol))));
+
+        Server.Write(db => EdgeNode.Matrix.Users.Sessions.Create(db, Carol, "CAROLPHONE", null, 0));
+        Assert.True(Server.DeviceRooms.UsesMatrix(Carol));
+        string? room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Carol);
+        Assert.NotNull(room);
+        Assert.Equal("invite", Membership(room, Carol));
+    }
+
+    [Fact]
     public void EnsureRoom_OnFirstSight_OpensTheRoomOnceWithoutAMessage()
     {
-        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice);
+        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice)!;
         Assert.Equal(room, Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice));
         Assert.Equal("invite", Membership(room, Alice));
         Assert.Null(Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "Power: on"));
@@ -68,7 +89,7 @@ public class DeviceRoomsTests : IDisposable
     [Fact]
     public void Say_AfterThePersonLeft_PostsNothing()
     {
-        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice);
+        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice)!;
         Server.Write(db => Server.Actions.Join(db, room, Alice));
         Assert.Equal(room, Server.DeviceRooms.Say("plug1", "Desk plug", Alice, "hello"));
         Server.Write(db => Server.Actions.SetMembership(db, room, Alice, Alice, "leave"));
@@ -82,7 +103,7 @@ public class DeviceRoomsTests : IDisposable
     {
         var received = new List<DeviceRoomMessage>();
         Server.DeviceRooms.MessageToDevice += received.Add;
-        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice);
+        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice)!;
         Server.Write(db => Server.Actions.Join(db, room, Alice));
 
         Server.Write(db => Server.Actions.Send(db, room, Alice, "m.room.message", null, new JsonObject { ["msgtype"] = "m.text", ["body"] = "off" }));

@@ -59,6 +59,7 @@ internal static class AuthHandlers
         var displayName = JsonBody.OptString(body, "initial_device_display_name");
         var (token, device) = r.Server.Write(db => Sessions.Create(db, userId, deviceId, displayName, r.Server.Now));
         MatrixLog.LoggedIn(r.Server.Logger, userId, device);
+        r.Server.DeviceRooms.OnLoggedIn(userId);
         await r.JsonAsync(new LoginResponse(userId, token, device, r.Server.ServerName), MatrixJsonContext.Default.LoginResponse).ConfigureAwait(false);
     }
 
@@ -141,6 +142,7 @@ internal static class AuthHandlers
         }
         var (token, device) = r.Server.Write(db => Sessions.Create(db, userId, JsonBody.OptString(body, "device_id"),
             JsonBody.OptString(body, "initial_device_display_name"), r.Server.Now));
+        r.Server.DeviceRooms.OnLoggedIn(userId);
         await r.JsonAsync(new LoginResponse(userId, token, device, r.Server.ServerName), MatrixJsonContext.Default.LoginResponse).ConfigureAwait(false);
     }
 

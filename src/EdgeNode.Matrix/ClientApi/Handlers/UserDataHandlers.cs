@@ -39,7 +39,9 @@ internal static class UserDataHandlers
         var userId = r.Route("userId");
         RoomActions.RequireUserId(userId);
         var local = r.Server.LocalPart(userId);
-        if (local is null || !Jid.TryParse(local + "@" + r.Server.ServerName, out var jid) || jid.Local is null || !r.Server.Accounts.Exists(jid))
+        // People with accounts, and devices (users the node speaks for, whose name and presence clients show too).
+        if (local is null || !Jid.TryParse(local + "@" + r.Server.ServerName, out var jid) || jid.Local is null
+            || !(r.Server.Accounts.Exists(jid) || r.Server.IsDeviceLocalpart(local)))
             throw MatrixException.NotFound("Profile not found");
         var (name, avatar) = r.Server.Read(db => Profiles.Get(db, userId));
         var result = new JsonObject();
