@@ -33,7 +33,7 @@ public sealed class XmppServer : IDisposable
     private volatile bool _stopping;
 
     public XmppServer(string domain, XmppOptions options, Store store, Router router, X509Certificate2? certificate,
-        ILoggerFactory logs, TimeProvider? time = null, LoginThrottle? throttle = null)
+        ILoggerFactory logs, TimeProvider? time = null, LoginThrottle? throttle = null, IReadOnlyList<X509Certificate2>? chain = null)
     {
         Domain = domain.ToLowerInvariant();
         _store = store;
@@ -41,7 +41,7 @@ public sealed class XmppServer : IDisposable
         Options = options;
         Router = router;
         Certificate = certificate;
-        TlsContext = certificate is null ? null : TlsServerContext.Create(certificate);
+        TlsContext = certificate is null ? null : TlsServerContext.Create(certificate, chain);
         Time = time ?? TimeProvider.System;
         Logger = logs.CreateLogger("EdgeNode.Xmpp");
         Accounts = new AccountStore(store);
@@ -139,7 +139,8 @@ public sealed class XmppServer : IDisposable
     private void Tick()
     {
         long now = Environment.TickCount64;
-        foreach (var connection in _connections.Keys)
+        // The pairs, not .Keys: Keys copies every connection into a new list, each second.
+        foreach (var (connection, _) in _connections)
         {
             try
             {

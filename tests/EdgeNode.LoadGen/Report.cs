@@ -60,6 +60,7 @@ internal static class Report
         Section(md, results, "xmpp-idle", null, "XMPP idle connections: authenticated (TLS, SCRAM-SHA-256, bound, available) and silent", "prosody", Idle);
         Section(md, results, "mqtt-fanout", 0, "MQTT fan-out, QoS 0: publishers and subscribers on overlapping wildcard filters", "mosquitto", Throughput);
         Section(md, results, "mqtt-fanout", 1, "MQTT fan-out, QoS 1", "mosquitto", Throughput);
+        Section(md, results, "mqtt-fanout", 1, "MQTT fan-out, QoS 1 at a fixed rate: latency below saturation", "mosquitto", Throughput, paced: true);
         Section(md, results, "device-telemetry", null, "Device to person: MQTT telemetry reaching the owners' XMPP clients (no anchor does this)", null, Throughput);
         FootprintSection(md, results);
         md.AppendLine(End);
@@ -80,13 +81,16 @@ internal static class Report
         if (r.Publishers is { } p) parts.Add(r.Scenario == "device-telemetry" ? $"{p} devices, {r.Clients} owners" : $"{p} publishers");
         if (r.Subscribers is { } s) parts.Add($"{s} subscribers");
         if (r.MqttVersion is { } v) parts.Add(v == 4 ? "MQTT 3.1.1" : "MQTT 5.0");
+        if (r.Rate is { } rate) parts.Add($"{rate:N0} publishes/s in all, paced");
         if (r.Seconds is { } t) parts.Add($"{t:0.#} s measured");
         return string.Join(", ", parts);
     }
 
-    private static void Section(StringBuilder md, List<ScenarioResult> all, string scenario, int? qos, string title, string? anchor, Figure[] figures)
+    private static void Section(StringBuilder md, List<ScenarioResult> all, string scenario, int? qos, string title, string? anchor, Figure[] figures,
+        bool paced = false)
     {
-        var runs = all.Where(r => r.Scenario == scenario && (qos is null || r.Qos == qos || (r.Qos is null && r.Status != "ok"))).ToList();
+        var runs = all.Where(r => r.Scenario == scenario && (qos is null || r.Qos == qos || (r.Qos is null && r.Status != "ok"))
+            && (r.Rate is not null) == paced).ToList();
         if (runs.Count == 0) return;
         md.AppendLine(CultureInfo.InvariantCulture, $"### {title}").AppendLine();
         ScenarioResult? sample = runs.FirstOrDefault(r => r.Status == "ok");

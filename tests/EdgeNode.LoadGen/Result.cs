@@ -17,6 +17,8 @@ internal sealed class ScenarioResult
     public int? Publishers { get; set; }
     public int? Subscribers { get; set; }
     public int? Qos { get; set; }
+    /// <summary>Publishes per second across all publishers when paced; null when they send as fast as they can.</summary>
+    public int? Rate { get; set; }
     public int? MqttVersion { get; set; }
     public double? Seconds { get; set; }
     public long? Sent { get; set; }

@@ -28,6 +28,8 @@ public interface IAccountHolder
 public sealed class AccountRemoval(Store store, IEnumerable<IAccountHolder> holders)
 {
     private readonly IAccountHolder[] _holders = holders.ToArray();
+    private long _sweptAt = long.MinValue;
+    private int _unchangedSweeps;
 
     /// <summary>Removes the account and everything held for it; false when there is no such account.</summary>
     public bool Remove(Jid jid)
@@ -69,6 +71,12 @@ public sealed class AccountRemoval(Store store, IEnumerable<IAccountHolder> hold
     /// </summary>
     public int Sweep()
     {
+        // Only another process (`edgenode user remove`) can remove an account behind the node's back, so most sweeps
+        // see that nothing changed and read nothing; every twelfth looks anyway (a log-in racing such a removal).
+        long external = store.Version().External;
+        if (external == _sweptAt && ++_unchangedSweeps < 12) return 0;
+        _sweptAt = external;
+        _unchangedSweeps = 0;
         var known = store.Read(c =>
         {
             using var query = c.Command("SELECT jid FROM accounts");

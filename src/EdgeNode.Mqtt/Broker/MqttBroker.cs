@@ -533,7 +533,8 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             }
         }
 
-        foreach (MqttConnection connection in _connections.Keys)
+        // The pairs, not .Keys: Keys copies every connection into a new list, on every tick.
+        foreach (var (connection, _) in _connections)
         {
             connection.CheckTimers(now);
         }

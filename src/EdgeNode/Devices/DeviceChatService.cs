@@ -33,6 +33,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private readonly DeviceRegistry _registry;
     private readonly DeviceGateway _gateway;
     private readonly DeviceOwnerStore _owners;
+    private (long External, long Local) _ownersReadAt = (-1, -1);
     private readonly PendingCommandTracker _tracker;
     private readonly TelemetryThrottle _telemetry;
     private readonly TimeProvider _time;
@@ -629,6 +630,10 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         {
             try
             {
+                // Reload only when someone wrote to the database (a verb from another process, or this node).
+                var version = _owners.StoreVersion();
+                if (version == _ownersReadAt) continue;
+                _ownersReadAt = version;
                 var now = _owners.All();
                 var commanding = _owners.Commanders();
                 if (SameAssignments(now, _assigned) && SameAssignments(commanding, _commanding)) continue;

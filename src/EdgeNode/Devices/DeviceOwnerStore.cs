@@ -80,6 +80,9 @@ public sealed class DeviceOwnerStore(Store store)
     public string[] OwnersOf(string localpart) => Owners(localpart, commandersOnly: false);
 
     /// <summary>Every assignment, by local part (owners in order).</summary>
+    /// <summary>The store's change marks (<see cref="Store.Version"/>): equal marks, nothing written since.</summary>
+    public (long External, long Local) StoreVersion() => store.Version();
+
     public IReadOnlyDictionary<string, string[]> All() => Assignments("SELECT localpart, owner FROM device_owners ORDER BY localpart, owner");
 
     /// <summary>The owners allowed to command, by local part.</summary>

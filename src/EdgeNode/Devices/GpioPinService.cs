@@ -42,7 +42,11 @@ internal sealed class GpioPinService : BackgroundService
     /// <summary>The opened chip, once the service has started; the end-to-end tests drive a simulated one through it.</summary>
     public IGpioChip? Chip => _chip;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Opens the chip before the node reports itself started (a chip that cannot be opened stops the start, before
+    /// READY=1), then lets <see cref="ExecuteAsync"/> watch the pins in the background.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -53,6 +57,13 @@ internal sealed class GpioPinService : BackgroundService
             GpioLog.ChipFailed(_logger, _options.Chip!, e);
             throw;
         }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_chip is null) return;
         var inputs = new List<Task>();
         foreach (var pin in _options.Pins)
         {

@@ -72,6 +72,10 @@ public static class NodeHost
         {
             return Fail(io, DescribeBindFailure(options, e), ExitCodes.Failure);
         }
+        catch (EdgeNode.Gpio.GpioException e)
+        {
+            return Fail(io, $"Devices:Gpio:Chip: {e.Message}", ExitCodes.Failure);
+        }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             return ExitCodes.Ok;

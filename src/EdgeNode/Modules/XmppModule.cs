@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Core.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Hosting;
@@ -32,7 +33,7 @@ internal static class XmppModule
         {
             var server = new XmppServer(options.Node.Domain, options.Xmpp, sp.GetRequiredService<Store>(), sp.GetRequiredService<Router>(),
                 sp.GetService<X509Certificate2>(), sp.GetRequiredService<ILoggerFactory>(),
-                throttle: sp.GetRequiredService<LoginThrottle>());
+                throttle: sp.GetRequiredService<LoginThrottle>(), chain: NodeCertificate.LoadChain(options));
             server.UseAccountRemoval(jid => sp.GetRequiredService<AccountRemoval>().Remove(jid));
             // A clean </stream:stream> with system-shutdown for every client as soon as the node begins to stop.
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(server.Shutdown);

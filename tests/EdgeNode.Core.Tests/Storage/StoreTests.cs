@@ -24,6 +24,31 @@ public class StoreTests
     }
 
     [Fact]
+    public void Version_OwnWritesMoveLocal_AnotherProcessesCommitMovesExternal()
+    {
+        using var dir = new TempDir();
+        using var store = Store.Open(dir.Path);
+        var start = store.Version();
+        Assert.Equal(start, store.Version());
+        store.Write(tx => { using var create = tx.Command("CREATE TABLE t (x INTEGER)"); create.ExecuteNonQuery(); });
+        var afterOwn = store.Version();
+        Assert.Equal(start.External, afterOwn.External);
+        Assert.Equal(start.Local + 1, afterOwn.Local);
+
+        // Another connection to the same file, as `edgenode user remove` from another process would have.
+        using (var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store.Path};Pooling=False"))
+        {
+            other.Open();
+            using var insert = other.CreateCommand();
+            insert.CommandText = "INSERT INTO t VALUES (1)";
+            insert.ExecuteNonQuery();
+        }
+        var afterOther = store.Version();
+        Assert.NotEqual(afterOwn.External, afterOther.External);
+        Assert.Equal(afterOwn.Local, afterOther.Local);
+    }
+
+    [Fact]
     public void Open_NewDataDirectory_IsPrivateToTheNodeUser()
     {
         using var dir = new TempDir();

@@ -83,6 +83,18 @@ public class NodeHostTests
     }
 
     [Fact]
+    public async Task Run_GpioChipMissing_FailsNamingTheSetting()
+    {
+        using var dir = new TempDir();
+        var (args, _) = FreePorts.NodeArgs(dir.Path);
+        var result = await CliRun.InvokeAsync(["run", .. args, "--Devices:Gpio:Chip=/dev/gpiochip-none",
+            "--Devices:Gpio:Pins:button:Line=GPIO17"]).WaitAsync(Wait);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("could not start: Devices:Gpio:Chip:", result.Error);
+        Assert.Contains("/dev/gpiochip-none", result.Error);
+    }
+
+    [Fact]
     public async Task Run_CorruptDatabase_FailsAndLeavesFileUntouched()
     {
         using var dir = new TempDir();
