@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace EdgeNode.Core.Devices;
 
 /// <summary>
@@ -176,17 +174,13 @@ public sealed class DeviceRegistry
     /// <summary>
     /// A new subscriber's queue. With <paramref name="includeExisting"/> it starts with an Added change for every
     /// device already known (devices declared before any front-end was listening, such as hand-written profiles),
-    /// taken in the same lock as the subscription, so nothing is missed or told twice. When a subscriber falls
-    /// behind by <paramref name="capacity"/> changes the oldest are dropped: telemetry is coalesced later anyway,
-    /// and a stuck front-end must not grow memory without bound.
+    /// taken in the same lock as the subscription, so nothing is missed or told twice. A subscriber that falls behind
+    /// gets each device's waiting readings merged (see <see cref="DeviceSubscription"/>), so it holds at most one
+    /// readings change per device; other changes are never dropped.
     /// </summary>
-    public DeviceSubscription Subscribe(int capacity = 1024, bool includeExisting = false)
+    public DeviceSubscription Subscribe(bool includeExisting = false)
     {
-        var subscription = new DeviceSubscription(this, Channel.CreateBounded<DeviceChange>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-        }));
+        var subscription = new DeviceSubscription(this);
         lock (_gate)
         {
             if (includeExisting)

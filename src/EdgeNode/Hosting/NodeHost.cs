@@ -55,6 +55,8 @@ public static class NodeHost
         {
             return Fail(io, e.Message, e is ConfigurationErrorException ? ExitCodes.Usage : ExitCodes.Failure);
         }
+        // The start-up logger (a console writer with its own thread) has done its work; the host logs from here on.
+        bootstrapLogs.Dispose();
         using var _certificate = certificate;
         using var _signingKey = signingKey.KeyPair;
 
@@ -96,7 +98,12 @@ public static class NodeHost
     private static WebApplication Build(NodeOptions options, IConfiguration configuration, IReadOnlyDictionary<string, string> environment,
         X509Certificate2 certificate, Store store, SystemdNotifier? notifier)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // No appsettings*.json file watcher (and its thread): the node's configuration comes from its own sources.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
         NodeLogging.Configure(builder.Logging, configuration);
@@ -107,7 +114,7 @@ public static class NodeHost
         builder.Services.AddSingleton(new LoginThrottle(options.Login, TimeProvider.System));
         // One way to remove an account, whichever protocol asks; every module adds an IAccountHolder for its data.
         builder.Services.AddSingleton(s => new AccountRemoval(s.GetRequiredService<Store>(), s.GetServices<IAccountHolder>()));
-        builder.Services.AddHostedService(_ => new MemorySettleService(TimeSpan.FromSeconds(2)));
+        builder.Services.AddHostedService(_ => new MemorySettleService(TimeSpan.FromSeconds(1)));
         builder.Services.AddHostedService(s => new AccountSweepService(s.GetRequiredService<AccountRemoval>(),
             s.GetRequiredService<ILogger<AccountSweepService>>(), TimeSpan.FromSeconds(5)));
         builder.Services.AddSingleton(certificate);

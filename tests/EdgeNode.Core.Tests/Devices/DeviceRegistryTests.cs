@@ -179,19 +179,43 @@ public class DeviceRegistryTests
     }
 
     [Fact]
-    public void Subscribe_SlowSubscriber_KeepsOnlyNewestChanges()
+    public void Subscribe_SlowSubscriber_ReadingsMergeNewestWins()
     {
         var registry = new DeviceRegistry(_ => false);
         registry.Ensure(Plug, "plug1");
-        using var subscription = registry.Subscribe(capacity: 2);
+        using var subscription = registry.Subscribe();
 
         for (var i = 0; i < 10; i++) registry.Report(Plug, new ReadingUpdate("n", ReadingValue.Of(i)));
+        registry.Report(Plug, new ReadingUpdate("m", ReadingValue.Of(true)));
 
-        Assert.True(subscription.Reader.TryRead(out var first));
-        Assert.True(subscription.Reader.TryRead(out var second));
+        Assert.True(subscription.Reader.TryRead(out var merged));
         Assert.False(subscription.Reader.TryRead(out _));
-        Assert.Equal(8, first.Readings[0].Value.Number);
-        Assert.Equal(9, second.Readings[0].Value.Number);
+        Assert.Equal(DeviceChangeKind.Readings, merged.Kind);
+        Assert.Equal(["n", "m"], merged.Readings.Select(r => r.Key));
+        Assert.Equal(9, merged.Readings[0].Value.Number);
+        Assert.Equal(10, subscription.MergedReadings);
+    }
+
+    [Fact]
+    public void Subscribe_SlowSubscriber_NeverLosesADeviceOrReordersAcrossOtherChanges()
+    {
+        var registry = new DeviceRegistry(_ => false);
+        using var subscription = registry.Subscribe();
+        var keys = Enumerable.Range(0, 3000).Select(i => new DeviceKey(DeviceConvention.Tasmota, "plug" + i)).ToArray();
+        foreach (var key in keys)
+        {
+            registry.Ensure(key, key.NativeId);
+            registry.Report(key, new ReadingUpdate("n", ReadingValue.Of(1)));
+        }
+        registry.Report(keys[0], new ReadingUpdate("n", ReadingValue.Of(2)));
+        registry.SetAvailability(keys[0], DeviceAvailability.Offline);
+        registry.Report(keys[0], new ReadingUpdate("n", ReadingValue.Of(3)));
+
+        var changes = new List<DeviceChange>();
+        while (subscription.Reader.TryRead(out var change)) changes.Add(change);
+        Assert.Equal(3000, changes.Count(c => c.Kind == DeviceChangeKind.Added));
+        var first = changes.Where(c => c.Device.Key == keys[0]).Select(c => (c.Kind, c.Readings.FirstOrDefault()?.Value.Number)).ToArray();
+        Assert.Equal([(DeviceChangeKind.Added, null), (DeviceChangeKind.Readings, 2), (DeviceChangeKind.Availability, null), (DeviceChangeKind.Readings, 3)], first);
     }
 
     [Fact]
