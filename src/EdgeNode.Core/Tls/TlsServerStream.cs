@@ -215,7 +215,13 @@ public sealed class TlsServerStream : Stream
                 Outcome outcome = Call(rest, destination.Span, handshake, out int taken, out produced, out error);
                 consumed += taken;
                 rest = rest[taken..];
-                if (outcome != Outcome.WantInput || taken == 0) return outcome;
+                if (outcome != Outcome.WantInput) return outcome;
+                if (taken == 0)
+                {
+                    // OpenSSL wants input yet took none of what was offered: waiting for more would stall for good.
+                    error = "the TLS layer made no progress on the data received";
+                    return Outcome.Failed;
+                }
             }
         }
         return Outcome.WantInput;
