@@ -24,8 +24,9 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
     });
     private readonly Task _loop;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool Online, string Name)> _shown = new(StringComparer.Ordinal);
-    // Used on the loop only: people with no Matrix device yet (forgotten when they log in), rooms known to be open.
-    private readonly HashSet<string> _notOnMatrix = new(StringComparer.Ordinal);
+    // People with no Matrix device yet (forgotten when they log in): readings for them are not even queued.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _notOnMatrix = new(StringComparer.Ordinal);
+    // Used on the loop only: rooms known to be open.
     private readonly HashSet<(string Localpart, string Person)> _opened = [];
 
     public MatrixDeviceChannel(Homeserver server, DeviceChatService devices, ILogger logger)
@@ -60,7 +61,7 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
 
     public void Say(Device device, string person, string text)
     {
-        if (!TryUserId(person, out string userId)) return;
+        if (!TryUserId(person, out string userId) || _notOnMatrix.ContainsKey(userId)) return;
         string localpart = device.Localpart;
         string name = device.DisplayName;
         Queue(() => _server.DeviceRooms.Say(localpart, name, userId, text));
@@ -70,11 +71,8 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
     private void OnLoggedIn(string userId)
     {
         if (_server.Devices is not { } registry) return;
-        Queue(() =>
-        {
-            _notOnMatrix.Remove(userId);
-            _opened.RemoveWhere(pair => pair.Person == userId);
-        });
+        _notOnMatrix.TryRemove(userId, out _);
+        Queue(() => _opened.RemoveWhere(pair => pair.Person == userId));
         foreach (Device device in registry.All)
         {
             if (!_server.DeviceRooms.MayRead(device, userId)) continue;
@@ -87,8 +85,8 @@ internal sealed class MatrixDeviceChannel : IDeviceChannel, IDisposable
     // On the channel's loop only: Show runs for every reading, and the answer rarely changes.
     private void EnsureRoom(string localpart, string name, string userId)
     {
-        if (_notOnMatrix.Contains(userId) || _opened.Contains((localpart, userId))) return;
-        if (_server.DeviceRooms.EnsureRoom(localpart, name, userId) is null) _notOnMatrix.Add(userId);
+        if (_notOnMatrix.ContainsKey(userId) || _opened.Contains((localpart, userId))) return;
+        if (_server.DeviceRooms.EnsureRoom(localpart, name, userId) is null) _notOnMatrix.TryAdd(userId, 0);
         else _opened.Add((localpart, userId));
     }
 

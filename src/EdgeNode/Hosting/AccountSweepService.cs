@@ -13,17 +13,24 @@ internal sealed class AccountSweepService(AccountRemoval removal, ILogger<Accoun
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval);
-        do
+        try
         {
-            try
+            do
             {
-                if (removal.Sweep() is > 0 and var ended) NodeLog.RemovedAccountsEnded(logger, ended);
+                try
+                {
+                    if (removal.Sweep() is > 0 and var ended) NodeLog.RemovedAccountsEnded(logger, ended);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    NodeLog.AccountSweepFailed(logger, e);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                NodeLog.AccountSweepFailed(logger, e);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The node is stopping (or never finished starting).
+        }
     }
 }

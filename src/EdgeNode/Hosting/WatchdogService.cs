@@ -19,6 +19,12 @@ public sealed class WatchdogService(SystemdNotifier notifier, TimeSpan interval,
         }
         using var timer = new PeriodicTimer(interval);
         notifier.Watchdog();
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false)) notifier.Watchdog();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false)) notifier.Watchdog();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 }
