@@ -34,6 +34,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private readonly DeviceGateway _gateway;
     private readonly DeviceOwnerStore _owners;
     private (long External, long Local) _ownersReadAt = (-1, -1);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<SeenDevice> _seen = new();
     private readonly PendingCommandTracker _tracker;
     private readonly TelemetryThrottle _telemetry;
     private readonly TimeProvider _time;
@@ -105,6 +106,15 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         }
         finally
         {
+            try
+            {
+                FlushSeen();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                DevicesLog.WiringFailed(_logger, "the list of devices seen", e);
+            }
+
             _gateway.FiltersChanged -= SyncObservations;
             lock (_observations)
             {
@@ -306,7 +316,9 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         {
             case DeviceChangeKind.Added:
                 Register(device);
-                _owners.Seen(device.Localpart, device.Convention.ToString(), device.Key.NativeId, device.DisplayName);
+                // Written with the others of the same second (OwnersAsync): a crowd of devices arriving at once
+                // should not each wait for the database's one writer before its owner hears of it.
+                _seen.Enqueue(new SeenDevice(device.Localpart, device.Convention.ToString(), device.Key.NativeId, device.DisplayName));
                 SyncRoster(device, null);
                 if (AccessFor(device.Localpart) is { } assigned) _registry.SetAccess(device.Key, assigned);
                 ShowPresence(device);
@@ -630,6 +642,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         {
             try
             {
+                FlushSeen();
                 // Reload only when someone wrote to the database (a verb from another process, or this node).
                 var version = _owners.StoreVersion();
                 if (version == _ownersReadAt) continue;
@@ -653,6 +666,14 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
                 DevicesLog.WiringFailed(_logger, "the device owners", e);
             }
         }
+    }
+
+    private void FlushSeen()
+    {
+        if (_seen.IsEmpty) return;
+        var batch = new List<SeenDevice>();
+        while (_seen.TryDequeue(out var device)) batch.Add(device);
+        _owners.Seen(batch);
     }
 
     private DeviceAccess? AccessFor(string localpart) =>

@@ -31,6 +31,9 @@ public static class DeviceMigrations
 /// Who owns which device, kept by the device's address local part because that is the name people use (in chat
 /// and in `edgenode device owner`). A device with no row here belongs to Node:Admins.
 /// </summary>
+/// <summary>A device as recorded in the list of devices the node has met.</summary>
+public sealed record SeenDevice(string Localpart, string Convention, string NativeId, string Name);
+
 public sealed class DeviceOwnerStore(Store store)
 {
     public bool AddOwner(string localpart, string owner) => store.Write(tx =>
@@ -103,19 +106,34 @@ public sealed class DeviceOwnerStore(Store store)
         return (IReadOnlyDictionary<string, string[]>)result.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
     });
 
-    public void Seen(string localpart, string convention, string nativeId, string name) => store.Write(tx =>
+    public void Seen(string localpart, string convention, string nativeId, string name) => Seen([new SeenDevice(localpart, convention, nativeId, name)]);
+
+    /// <summary>Records devices as seen now, all in one transaction.</summary>
+    public void Seen(IReadOnlyList<SeenDevice> devices)
     {
-        using var upsert = tx.Command("""
-            INSERT INTO devices_seen (localpart, convention, native_id, name, last_seen) VALUES ($l, $c, $n, $d, $t)
-            ON CONFLICT (localpart) DO UPDATE SET convention = $c, native_id = $n, name = $d, last_seen = $t
-            """);
-        upsert.Parameters.AddWithValue("$l", localpart);
-        upsert.Parameters.AddWithValue("$c", convention);
-        upsert.Parameters.AddWithValue("$n", nativeId);
-        upsert.Parameters.AddWithValue("$d", name);
-        upsert.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        upsert.ExecuteNonQuery();
-    });
+        if (devices.Count == 0) return;
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        store.Write(tx =>
+        {
+            using var upsert = tx.Command("""
+                INSERT INTO devices_seen (localpart, convention, native_id, name, last_seen) VALUES ($l, $c, $n, $d, $t)
+                ON CONFLICT (localpart) DO UPDATE SET convention = $c, native_id = $n, name = $d, last_seen = $t
+                """);
+            var localpart = upsert.Parameters.Add("$l", Microsoft.Data.Sqlite.SqliteType.Text);
+            var convention = upsert.Parameters.Add("$c", Microsoft.Data.Sqlite.SqliteType.Text);
+            var nativeId = upsert.Parameters.Add("$n", Microsoft.Data.Sqlite.SqliteType.Text);
+            var name = upsert.Parameters.Add("$d", Microsoft.Data.Sqlite.SqliteType.Text);
+            upsert.Parameters.AddWithValue("$t", now);
+            foreach (SeenDevice device in devices)
+            {
+                localpart.Value = device.Localpart;
+                convention.Value = device.Convention;
+                nativeId.Value = device.NativeId;
+                name.Value = device.Name;
+                upsert.ExecuteNonQuery();
+            }
+        });
+    }
 
     public bool WasSeen(string localpart) => store.Read(c =>
     {

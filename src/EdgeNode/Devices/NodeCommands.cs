@@ -85,7 +85,9 @@ internal sealed class NodeCommands(DeviceOwnerStore owners, MqttDeviceStore mqtt
             return owners.RemoveOwner(name, owner.ToString()) ? $"{owner} no longer owns {address}" : $"{owner} did not own {address}";
         }
         var answer = owners.AddOwner(name, owner.ToString()) ? $"{owner} now owns {address}" : $"{owner} already owns {address}";
-        return owners.WasSeen(name) ? answer : answer + "\nnote: no device " + name + " has been seen yet; the owner applies when it appears";
+        // Known now (the list of devices seen is written a second later), or seen by an earlier run of the node.
+        bool seen = registry.FindByLocalpart(name) is not null || owners.WasSeen(name);
+        return seen ? answer : answer + "\nnote: no device " + name + " has been seen yet; the owner applies when it appears";
     }
 
     private string Grant(bool allow, string name, string kindText, string filter)
