@@ -160,7 +160,6 @@ listener $mqtt $host
 allow_anonymous false
 password_file $mosquitto_dir/passwd
 persistence false
-set_tcp_nodelay true
 log_dest file $mosquitto_dir/mosquitto.log
 EOF
 mosquitto_ports=("$mqtt")
@@ -307,9 +306,7 @@ if [[ $mode == full ]]; then
     echo "from /proc/PID/stat over the measured seconds; RSS from /proc/PID/status. The generator shares the 2 cores."
     echo "XMPP: TLS on (STARTTLS), SCRAM-SHA-256, chat to bare JIDs, at most 8 unanswered messages per sender. Prosody: no"
     echo "mod_limits, offline storage on, internal (file) storage. MQTT: MQTT 5.0, user name and password, 8 messages"
-    echo "in flight per publisher counted by their deliveries. Mosquitto: password file, persistence off, set_tcp_nodelay"
-    echo "true (its default keeps Nagle's algorithm on, and then its QoS 1 throughput swung between 10,000 and 105,000"
-    echo "deliveries/s from run to run as acknowledgements waited on delayed ACKs; EdgeNode's sockets are TCP_NODELAY)."
+    echo "in flight per publisher counted by their deliveries. Mosquitto: password file, persistence off."
   } >"$work/preamble.md"
   "$loadgen" report --results "$results" --doc docs/BENCHMARKS.md --preamble "$work/preamble.md" >/dev/null
   echo "bench: docs/BENCHMARKS.md updated"
