@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EdgeNode.Core.Routing;
+using EdgeNode.Core.Tls;
 using EdgeNode.Xmpp.Streams;
 using EdgeNode.Xmpp.Xml;
 using Microsoft.AspNetCore.Connections;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -26,7 +25,7 @@ public sealed class TlsServerStreamTests : IDisposable
 
     private TlsServerStream Server() => new(_context, new Transport(_toServer.Reader, _toClient.Writer));
 
-    private SslStream Client() => new(new PipeStream(_toClient.Reader, _toServer.Writer), leaveInnerStreamOpen: false,
+    private SslStream Client() => new(new DuplexPipeStream(_toClient.Reader, _toServer.Writer), leaveInnerStreamOpen: false,
         (_, _, _, _) => true);
 
     private static SslClientAuthenticationOptions ClientOptions(params string[] alpn) => new()
@@ -202,7 +201,7 @@ public sealed class TlsServerStreamTests : IDisposable
 
         var server = new TlsServerStream(context, new Transport(_toServer.Reader, _toClient.Writer));
         var received = new List<string>();
-        var client = new SslStream(new PipeStream(_toClient.Reader, _toServer.Writer), false, (_, _, chain, _) =>
+        var client = new SslStream(new DuplexPipeStream(_toClient.Reader, _toServer.Writer), false, (_, _, chain, _) =>
         {
             received.AddRange(chain!.ChainPolicy.ExtraStore.Select(c => c.Subject));
             return true;
@@ -223,58 +222,5 @@ public sealed class TlsServerStreamTests : IDisposable
     {
         public PipeReader Input { get; } = input;
         public PipeWriter Output { get; } = output;
-    }
-
-    /// <summary>The client's side of the in-memory connection as a Stream for SslStream.</summary>
-    private sealed class PipeStream(PipeReader input, PipeWriter output) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanWrite => true;
-        public override bool CanSeek => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
-        {
-            while (true)
-            {
-                ReadResult result = await input.ReadAsync(cancellationToken);
-                if (!result.Buffer.IsEmpty)
-                {
-                    int length = (int)Math.Min(result.Buffer.Length, destination.Length);
-                    result.Buffer.Slice(0, length).CopyTo(destination.Span);
-                    input.AdvanceTo(result.Buffer.GetPosition(length));
-                    return length;
-                }
-                input.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted) return 0;
-            }
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default) =>
-            await output.WriteAsync(source, cancellationToken);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                input.Complete();
-                output.Complete();
-            }
-            base.Dispose(disposing);
-        }
     }
 }

@@ -141,9 +141,10 @@ internal sealed class BrokerHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Both directions end, as when a socket goes away.
+        // Both directions end, as when a socket goes away. A connection whose socket never took its last bytes ends
+        // only when the broker gives up its closing flush (10 s), so this waits longer than that.
         await _toBroker.Writer.CompleteAsync();
-        await _serve.WaitAsync(TimeSpan.FromSeconds(10));
+        await _serve.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

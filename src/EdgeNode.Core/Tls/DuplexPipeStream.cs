@@ -1,13 +1,13 @@
 using System.Buffers;
 using System.IO.Pipelines;
 
-namespace EdgeNode.Xmpp.Streams;
+namespace EdgeNode.Core.Tls;
 
 /// <summary>
 /// A connection's pipe pair as one Stream, for an SslStream laid over it mid-stream (STARTTLS), as Kestrel's
 /// HttpsConnectionMiddleware does. Bytes the pipe already buffered stay where they are and are read first.
 /// </summary>
-internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stream
+public sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stream
 {
     public override bool CanRead => true;
     public override bool CanWrite => true;
