@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EdgeNode.Core.Dns;
 using EdgeNode.Core.Routing;
+using EdgeNode.Core.Tls;
 using EdgeNode.Xmpp.Xml;
 
 namespace EdgeNode.Xmpp.S2s;
@@ -239,12 +240,6 @@ internal sealed class S2sOutbound : S2sStream
 
         _connectTimedOut = problems.All(p => p.Contains("did not answer", StringComparison.Ordinal));
         return $"could not connect to {Domain} ({how}): {string.Join("; ", problems)}";
-    }
-
-    private sealed class StreamPipe(Stream stream) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, leaveOpen: true, useZeroByteReads: true));
-        public PipeWriter Output { get; } = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
     }
 
     private void SendHeader()

@@ -292,8 +292,9 @@ internal abstract class S2sStream
                 return false;
             }
 
-            Input = PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-            Output = PipeWriter.Create(tls, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
+            var secured = new StreamPipe(tls);
+            Input = secured.Input;
+            Output = secured.Output;
             OnTls(tls);
             _state = default;
             OnRestart();

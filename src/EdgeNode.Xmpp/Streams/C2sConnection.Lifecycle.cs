@@ -189,9 +189,9 @@ public sealed partial class C2sConnection
         }
 
         _tls = tls;
-        // Zero-byte reads: an idle session holds no read buffer, neither here nor in the TLS layer.
-        _input = PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-        _output = PipeWriter.Create(tls, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
+        var secured = new StreamPipe(tls);
+        _input = secured.Input;
+        _output = secured.Output;
         _secure = true;
         _state = default;
         _headerSent = false;

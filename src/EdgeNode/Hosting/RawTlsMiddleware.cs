@@ -34,10 +34,7 @@ internal sealed class RawTlsMiddleware(TlsServerContext context, TimeSpan handsh
                 }
             }
 
-            // Zero-byte reads: the reader rents its buffer only once the TLS layer has bytes to give.
-            var secured = new SecuredPipe(
-                PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true)),
-                PipeWriter.Create(tls, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true)));
+            var secured = new StreamPipe(tls);
             connection.Transport = secured;
             try
             {
@@ -54,11 +51,5 @@ internal sealed class RawTlsMiddleware(TlsServerContext context, TimeSpan handsh
         {
             await tls.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private sealed class SecuredPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
     }
 }
