@@ -8,10 +8,10 @@ rm -rf "$out"
 mkdir -p "$out"
 log="$out/publish.log"
 
-echo "aot-gate: publishing src/EdgeNode as Native AOT (linux-x64, net9.0)"
+echo "aot-gate: publishing src/EdgeNode as Native AOT (linux-x64, net10.0)"
 # TrimmerSingleWarn=false lists each warning instead of one summary per assembly, so that each can be judged;
 # warnings stay warnings here so that all of them are printed, and are judged below.
-if ! dotnet publish "$root/src/EdgeNode/EdgeNode.csproj" -c Release -f net9.0 -p:TargetFrameworks=net9.0 \
+if ! dotnet publish "$root/src/EdgeNode/EdgeNode.csproj" -c Release -f net10.0 \
       -r linux-x64 -p:PublishAot=true -p:TrimmerSingleWarn=false -p:TreatWarningsAsErrors=false \
       -o "$out/bin" >"$log" 2>&1; then
   cat "$log"
