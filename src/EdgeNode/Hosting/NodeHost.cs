@@ -124,7 +124,7 @@ public static class NodeHost
         MatrixModule.AddServices(builder.Services, options);
         DevicesModule.AddServices(builder.Services, options);
         if (notifier is not null && SystemdNotifier.WatchdogInterval(environment, Environment.ProcessId) is { } interval)
-            builder.Services.AddHostedService(s => new WatchdogService(notifier, interval, s.GetRequiredService<IHostApplicationLifetime>()));
+            builder.Services.AddHostedService(s => new WatchdogService(notifier, interval, TimeProvider.System));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -11,6 +11,7 @@ public sealed class SystemdNotifier : IDisposable
 {
     private readonly Socket _socket;
     private readonly UnixDomainSocketEndPoint _endPoint;
+    private readonly TaskCompletionSource _readySent = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SystemdNotifier(string socketName)
     {
@@ -34,7 +35,15 @@ public sealed class SystemdNotifier : IDisposable
         return TimeSpan.FromTicks(usec * 10 / 2);
     }
 
-    public void Ready() => Send("READY=1");
+    /// <summary>Completes once READY=1 has been sent: nothing else (the watchdog above all) may be said before it.</summary>
+    public Task ReadySent => _readySent.Task;
+
+    public void Ready()
+    {
+        Send("READY=1");
+        _readySent.TrySetResult();
+    }
+
     public void Stopping() => Send("STOPPING=1");
     public void Watchdog() => Send("WATCHDOG=1");
     public void Status(string text) => Send("STATUS=" + text);

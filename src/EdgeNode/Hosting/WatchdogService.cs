@@ -3,24 +3,18 @@ using Microsoft.Extensions.Hosting;
 namespace EdgeNode.Hosting;
 
 /// <summary>
-/// Tells the service manager the node is alive at half the interval it asked for, from the moment the node has
-/// started (READY=1 comes first, as the service manager expects).
+/// Tells the service manager the node is alive at half the interval it asked for, from the moment READY=1 was
+/// sent: a WATCHDOG=1 before it would tell the service manager a half-started node is healthy.
 /// </summary>
-public sealed class WatchdogService(SystemdNotifier notifier, TimeSpan interval, IHostApplicationLifetime lifetime) : BackgroundService
+public sealed class WatchdogService(SystemdNotifier notifier, TimeSpan interval, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
-        {
-            try { await started.Task.ConfigureAwait(false); }
-            catch (OperationCanceledException) { return; }
-        }
-        using var timer = new PeriodicTimer(interval);
-        notifier.Watchdog();
         try
         {
+            await notifier.ReadySent.WaitAsync(stoppingToken).ConfigureAwait(false);
+            using var timer = new PeriodicTimer(interval, time);
+            notifier.Watchdog();
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false)) notifier.Watchdog();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
