@@ -51,6 +51,10 @@ echo "test.sh: Native AOT gate"
 gate=0
 bash tests/aot-gate/run.sh || gate=1
 
+echo "test.sh: README's run command, exactly as written, in a scratch copy (tests/readme/run_command.py)"
+readme_run=0
+/usr/bin/python3 tests/readme/run_command.py || readme_run=1
+
 echo "test.sh: benchmark harness smoke run (./bench.sh --smoke: EdgeNode and the anchors, seconds, no speed asserted)"
 smoke=0
 ./bench.sh --smoke || smoke=1
@@ -60,9 +64,11 @@ passed=$(awk '/^[[:space:]]+Passed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0
 failed=$(awk '/^[[:space:]]+Failed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")
 if ((gate)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 if ((smoke)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+if ((readme_run)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 if ((status == 0 && failed > 0)); then status=1; fi
 if ((gate)); then status=1; fi
 if ((smoke)); then status=1; fi
+if ((readme_run)); then status=1; fi
 
 echo
 echo "$passed passed, $failed failed"
