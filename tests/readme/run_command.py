@@ -163,6 +163,14 @@ def main():
             if code != 0:
                 fail(f"the command exited with code {code} after SIGTERM (expected 0)", log_path)
             print("readme-run: stopped cleanly on SIGTERM (exit code 0)")
+            # What a newcomer reads on the console: where it listens, what to compare in a trust dialog, and an end.
+            with open(log_path, encoding="utf-8", errors="replace") as f:
+                output = f.read()
+            for expected in ("Listening on all interfaces (IPv4 and IPv6): Xmpp:C2sPort 5222",
+                             "TLS certificate fingerprints", "SHA-256 ", "SHA-1 ", "EdgeNode stopped"):
+                if expected not in output:
+                    fail(f"the node's output lacks '{expected}'", log_path)
+            print("readme-run: the output names the addresses, the certificate's fingerprints and the stop")
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)

@@ -91,9 +91,22 @@ public sealed partial class OptionsReader
         return options;
     }
 
+    /// <summary>Top-level sections that belong to the host rather than to the node's own options.</summary>
+    private static readonly string[] HostSections = ["Logging"];
+
     private void CheckUnknownKeys()
     {
-        foreach (var (section, keys) in KnownKeys())
+        var known = KnownKeys();
+        var sections = known.Keys.Where(k => !k.Contains(':')).Concat(HostSections).ToArray();
+        foreach (var top in _config.GetChildren())
+        {
+            if (sections.Contains(top.Key, StringComparer.OrdinalIgnoreCase)) continue;
+            var guess = ClosestName(top.Key, sections);
+            _problems.Add(guess is null
+                ? $"{top.Key}: unknown section (known sections: {string.Join(", ", sections)})"
+                : $"{top.Key}: unknown section; did you mean {guess}? (known sections: {string.Join(", ", sections)})");
+        }
+        foreach (var (section, keys) in known)
         {
             foreach (var child in _config.GetSection(section).GetChildren())
             {
@@ -101,6 +114,37 @@ public sealed partial class OptionsReader
                     _problems.Add($"{section}:{child.Key}: unknown setting (known in {section}: {string.Join(", ", keys)})");
             }
         }
+    }
+
+    /// <summary>The known name a mistyped one most likely meant: at most two edits (a swap of neighbours is one).</summary>
+    internal static string? ClosestName(string typed, IEnumerable<string> names)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var name in names)
+        {
+            var distance = EditDistance(typed.ToLowerInvariant(), name.ToLowerInvariant());
+            if (distance < bestDistance) (best, bestDistance) = (name, distance);
+        }
+        return bestDistance <= Math.Min(2, Math.Max(1, typed.Length / 2)) ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        }
+        return d[a.Length, b.Length];
     }
 
     private string ReadString(string key, string fallback)

@@ -21,9 +21,8 @@ public static class NodeCertificate
             return Load(certPath, keyPath, "Tls:CertificatePath");
         }
 
-        var dir = Path.Combine(options.Node.DataDir, "tls");
-        var cert = Path.Combine(dir, options.Node.Domain + ".crt");
-        var key = Path.Combine(dir, options.Node.Domain + ".key");
+        var (cert, key) = GeneratedPaths(options);
+        var dir = Path.GetDirectoryName(cert)!;
         var createdNow = false;
         if (!File.Exists(cert) || !File.Exists(key))
         {
@@ -35,6 +34,28 @@ public static class NodeCertificate
         }
         source = new CertificateSource(cert, key, Generated: true, CreatedNow: createdNow);
         return Load(cert, key, "the generated certificate");
+    }
+
+    /// <summary>
+    /// The certificate the node presents without creating one: the operator's files, or the generated one if the
+    /// node made it already; null (with the path it would be made at) when there is none yet.
+    /// </summary>
+    public static X509Certificate2? LoadExisting(NodeOptions options, out string certificatePath)
+    {
+        if (options.Tls.CertificatePath is { } certPath && options.Tls.KeyPath is { } keyPath)
+        {
+            certificatePath = certPath;
+            return Load(certPath, keyPath, "Tls:CertificatePath");
+        }
+        var (cert, key) = GeneratedPaths(options);
+        certificatePath = cert;
+        return File.Exists(cert) && File.Exists(key) ? Load(cert, key, "the generated certificate") : null;
+    }
+
+    private static (string Certificate, string Key) GeneratedPaths(NodeOptions options)
+    {
+        var dir = Path.Combine(options.Node.DataDir, "tls");
+        return (Path.Combine(dir, options.Node.Domain + ".crt"), Path.Combine(dir, options.Node.Domain + ".key"));
     }
 
     /// <summary>

@@ -20,6 +20,8 @@ public static class EventIds
     public const int Stopping = 10;
     public const int RemovedAccountsEnded = 11;
     public const int AccountSweepFailed = 12;
+    public const int CertificateFingerprints = 13;
+    public const int Stopped = 14;
 
     // Listeners 100-199
     public const int ConnectionRefusedUnavailable = 100;

@@ -18,7 +18,7 @@ public static class EdgeNodeCli
         if (command is null)
         {
             io.Error.WriteLine($"edgenode: {problem}");
-            io.Error.WriteLine(CommandLine.Usage);
+            io.Error.WriteLine("Run 'edgenode --help' for the verbs and options.");
             return ExitCodes.Usage;
         }
         switch (command.Verb)
@@ -56,11 +56,12 @@ public static class EdgeNodeCli
         {
             return command.Verb switch
             {
-                Verb.CheckConfig => CheckConfig(options, io),
+                Verb.CheckConfig => CheckConfig(options, NodeConfiguration.FileUsed(command.ConfigPath), io),
                 Verb.Run => await NodeHost.RunAsync(options, configuration, environment, io, stop),
                 Verb.DeviceAdd or Verb.DevicePasswd or Verb.DeviceRemove or Verb.DeviceList or Verb.DeviceAllow or Verb.DeviceDisallow or Verb.DeviceAcl or Verb.DeviceOwner or Verb.DeviceCommander
                     => DeviceCommands.Run(command, options, io),
                 Verb.FederationStatus or Verb.FederationCheck => await FederationCommands.RunAsync(command, options, io, stop),
+                Verb.TlsShow => TlsCommands.Show(options, io),
                 _ => UserCommands.Run(command, options, io),
             };
         }
@@ -71,8 +72,11 @@ public static class EdgeNodeCli
         }
     }
 
-    private static int CheckConfig(NodeOptions options, CliIo io)
+    private static int CheckConfig(NodeOptions options, string? file, CliIo io)
     {
+        io.Out.WriteLine(file is null
+            ? $"no configuration file (no --config, and no {NodeConfiguration.DefaultFile} in {Directory.GetCurrentDirectory()}): embedded defaults"
+            : $"read {file}");
         io.Out.WriteLine($"configuration is valid: domain {options.Node.Domain}, data in {Path.GetFullPath(options.Node.DataDir)}, federation {options.Federation.Mode.ToString().ToLowerInvariant()}");
         foreach (var (key, port) in options.EnabledPorts()) io.Out.WriteLine($"  {key} = {port}");
         return ExitCodes.Ok;

@@ -12,7 +12,7 @@ public static class NodeConfiguration
     public static IConfigurationRoot Build(string? configPath, IReadOnlyList<string> overrides, IReadOnlyDictionary<string, string> environment)
     {
         var builder = new ConfigurationBuilder();
-        var file = configPath ?? (File.Exists(DefaultFile) ? DefaultFile : null);
+        var file = configPath ?? FileUsed(null);
         if (file is not null)
         {
             var full = Path.GetFullPath(file);
@@ -39,6 +39,10 @@ public static class NodeConfiguration
         builder.AddCommandLine(overrides.ToArray());
         return builder.Build();
     }
+
+    /// <summary>The full path of the file the configuration is read from, or null when there is none (embedded defaults).</summary>
+    public static string? FileUsed(string? configPath) =>
+        configPath is not null ? Path.GetFullPath(configPath) : File.Exists(DefaultFile) ? Path.GetFullPath(DefaultFile) : null;
 
     private static string FirstSentence(string message)
     {

@@ -46,6 +46,8 @@ public static class NodeHost
             certificate = NodeCertificate.LoadOrCreate(options, out var source);
             if (source.CreatedNow) NodeLog.CertificateCreated(log, options.Node.Domain, Path.GetFullPath(source.CertificatePath), Path.GetFullPath(source.KeyPath));
             NodeLog.CertificateInUse(log, source.CertificatePath, certificate.Subject, certificate.NotAfter.ToUniversalTime());
+            var fingerprints = CertificateFingerprints.Of(certificate);
+            NodeLog.CertificateFingerprints(log, fingerprints.Sha256, fingerprints.Sha1);
             if (certificate.NotAfter < DateTime.Now) NodeLog.CertificateExpired(log, source.CertificatePath, certificate.NotAfter.ToUniversalTime());
             signingKey = SigningKeys.LoadOrCreate(store, out var keyCreated);
             if (keyCreated) NodeLog.SigningKeyCreated(log, signingKey.KeyId);
@@ -83,7 +85,8 @@ public static class NodeHost
             return ExitCodes.Ok;
         }
 
-        NodeLog.Listening(hostLog, string.Join(", ", options.EnabledPorts().Select(p => $"{p.Key} {p.Port}")));
+        var addresses = options.Node.ListenAddresses.Count == 0 ? "all interfaces (IPv4 and IPv6)" : string.Join(", ", options.Node.ListenAddresses);
+        NodeLog.Listening(hostLog, addresses, string.Join(", ", options.EnabledPorts().Select(p => $"{p.Key} {p.Port}")));
         NodeLog.Ready(hostLog, options.Node.Domain, options.Federation.Mode.ToString().ToLowerInvariant());
         lifetime.ApplicationStopping.Register(() =>
         {
@@ -92,6 +95,7 @@ public static class NodeHost
         });
         notifier?.Ready();
         await app.WaitForShutdownAsync(stop).ConfigureAwait(false);
+        NodeLog.Stopped(hostLog);
         return ExitCodes.Ok;
     }
 

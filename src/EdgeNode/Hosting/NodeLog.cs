@@ -17,6 +17,9 @@ internal static partial class NodeLog
     [LoggerMessage(EventIds.CertificateInUse, LogLevel.Information, "TLS certificate {CertificatePath}: {Subject}, valid until {NotAfter:yyyy-MM-dd}")]
     public static partial void CertificateInUse(ILogger logger, string certificatePath, string subject, DateTime notAfter);
 
+    [LoggerMessage(EventIds.CertificateFingerprints, LogLevel.Information, "TLS certificate fingerprints (compare them with what a client shows when it asks you to trust it): SHA-256 {Sha256}; SHA-1 {Sha1}")]
+    public static partial void CertificateFingerprints(ILogger logger, string sha256, string sha1);
+
     [LoggerMessage(EventIds.CertificateExpired, LogLevel.Warning, "TLS certificate {CertificatePath} expired on {NotAfter:yyyy-MM-dd}; clients and servers will refuse it")]
     public static partial void CertificateExpired(ILogger logger, string certificatePath, DateTime notAfter);
 
@@ -26,14 +29,17 @@ internal static partial class NodeLog
     [LoggerMessage(EventIds.AddUserHint, LogLevel.Information, "No accounts yet. Add one with: edgenode user add alice@{Domain} (the password is read from standard input)")]
     public static partial void AddUserHint(ILogger logger, string domain);
 
-    [LoggerMessage(EventIds.Listening, LogLevel.Information, "Listening: {Listeners}")]
-    public static partial void Listening(ILogger logger, string listeners);
+    [LoggerMessage(EventIds.Listening, LogLevel.Information, "Listening on {Addresses}: {Listeners}")]
+    public static partial void Listening(ILogger logger, string addresses, string listeners);
 
     [LoggerMessage(EventIds.Ready, LogLevel.Information, "EdgeNode ready for {Domain} (federation {Federation})")]
     public static partial void Ready(ILogger logger, string domain, string federation);
 
     [LoggerMessage(EventIds.Stopping, LogLevel.Information, "EdgeNode stopping")]
     public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(EventIds.Stopped, LogLevel.Information, "EdgeNode stopped")]
+    public static partial void Stopped(ILogger logger);
 
 
     [LoggerMessage(EventIds.TlsHandshakeFailed, LogLevel.Debug, "TLS handshake with {Remote} failed: {Reason}")]

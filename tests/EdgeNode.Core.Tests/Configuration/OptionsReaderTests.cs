@@ -133,6 +133,18 @@ public class OptionsReaderTests
         Assert.StartsWith("Xmpp:C2sPrt: unknown setting", problem);
     }
 
+    [Theory]
+    [InlineData("Mtqq:Port", "Mtqq: unknown section; did you mean Mqtt?")]
+    [InlineData("Xmp:C2sPort", "Xmp: unknown section; did you mean Xmpp?")]
+    [InlineData("Federaton:Mode", "Federaton: unknown section; did you mean Federation?")]
+    [InlineData("Lgging:LogLevel:Default", "Lgging: unknown section; did you mean Logging?")]
+    [InlineData("Wibble:Port", "Wibble: unknown section (known sections: ")]
+    public void Read_UnknownTopLevelSection_IsReportedWithTheNearestName(string key, string expected)
+    {
+        var problem = Assert.Single(Problems((key, "1")));
+        Assert.StartsWith(expected, problem);
+    }
+
     [Fact]
     public void Read_KeysOfOtherSections_AreLeftToTheirOwners() =>
         Read(("Logging:LogLevel:Default", "Debug"));

@@ -100,6 +100,31 @@ public class ClientApiHttpTests
         Assert.Equal(429, (await alice.SendAsync("POST", V3 + "/login", right)).Status);
     }
 
+    [Theory]
+    [InlineData("bob")]
+    [InlineData("@bob:matrix.test")]
+    [InlineData("bob@matrix.test")]
+    [InlineData("Bob@Matrix.Test")]
+    public async Task Login_EveryFormOfTheAccountName_LogsInAsThatUser(string name)
+    {
+        var (node, alice, _) = await StartAsync();
+        await using var _node = node;
+        var login = $$"""{"type":"m.login.password","identifier":{"type":"m.id.user","user":"{{name}}"},"password":"{{Password}}"}""";
+        var (status, body) = await alice.SendAsync("POST", V3 + "/login", login, token: "");
+        Assert.Equal(200, status);
+        Assert.Equal("@bob:matrix.test", (string)body["user_id"]!);
+    }
+
+    [Fact]
+    public async Task Login_AccountFormOfAnotherDomain_Forbidden()
+    {
+        var (node, alice, _) = await StartAsync();
+        await using var _node = node;
+        var login = $$"""{"type":"m.login.password","identifier":{"type":"m.id.user","user":"bob@elsewhere.test"},"password":"{{Password}}"}""";
+        var (status, body) = await alice.SendAsync("POST", V3 + "/login", login, token: "");
+        Assert.Equal((403, "M_FORBIDDEN"), (status, (string)body["errcode"]!));
+    }
+
     [Fact]
     public async Task Logout_TokenNoLongerWorks()
     {

@@ -15,6 +15,28 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public async Task CheckConfig_FileGiven_NamesTheFileItRead()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("edgenode.json");
+        File.WriteAllText(file, """{ "Node": { "Domain": "pi.example" } }""");
+        var run = await CliRun.InvokeAsync(["check-config", "--config", file]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains($"read {file}", run.Out);
+    }
+
+    [Fact]
+    public async Task CheckConfig_MistypedSection_ErrorWithDidYouMean()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("edgenode.json");
+        File.WriteAllText(file, """{ "Node": { "Domain": "pi.example" }, "Mtqq": { "Port": 1884 } }""");
+        var run = await CliRun.InvokeAsync(["check-config", "--config", file]);
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("configuration: Mtqq: unknown section; did you mean Mqtt?", run.Error);
+    }
+
+    [Fact]
     public async Task CheckConfig_SeveralProblems_ListsEveryOneAndExitsTwo()
     {
         var run = await CliRun.InvokeAsync(["check-config", "--Xmpp:C2sPort=abc", "--Federation:Mode=sometimes", "--Mqtt:Port=8008"]);
@@ -84,11 +106,15 @@ public class ConfigurationTests
     [InlineData("frobnicate")]
     [InlineData("user")]
     [InlineData("--bogus")]
-    public async Task UnknownVerbOrOption_PrintsUsageAndExitsTwo(string arg)
+    public async Task UnknownVerbOrOption_OneLineAndTheHelpHintExitsTwo(string arg)
     {
         var run = await CliRun.InvokeAsync([arg]);
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.Contains("usage: edgenode", run.Error);
+        var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("edgenode: ", lines[0]);
+        Assert.Equal("Run 'edgenode --help' for the verbs and options.", lines[1].TrimEnd());
+        Assert.DoesNotContain("usage: edgenode", run.Error);
     }
 
     [Fact]

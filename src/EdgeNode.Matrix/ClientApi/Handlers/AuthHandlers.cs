@@ -38,7 +38,7 @@ internal static class AuthHandlers
             user = JsonBody.String(body, "user");
         }
         var password = JsonBody.String(body, "password");
-        var localpart = user.StartsWith('@') ? r.Server.LocalPart(user) : user.ToLowerInvariant();
+        var localpart = LocalPartOfLoginName(r.Server, user);
         // The same account key as an XMPP login (the bare JID), so both count against one budget.
         var account = (localpart ?? user) + "@" + r.Server.ServerName;
         if (r.Server.Logins.RetryAfter(account, r.RemoteAddress) is { } wait)
@@ -61,6 +61,18 @@ internal static class AuthHandlers
         MatrixLog.LoggedIn(r.Server.Logger, userId, device);
         r.Server.DeviceRooms.OnLoggedIn(userId);
         await r.JsonAsync(new LoginResponse(userId, token, device, r.Server.ServerName), MatrixJsonContext.Default.LoginResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The local part a login names: a Matrix user id (`@alice:pi.example`), the account form every `edgenode user`
+    /// verb and XMPP client uses (`alice@pi.example`), or the bare local part (`alice`). Null for another server's user.
+    /// </summary>
+    internal static string? LocalPartOfLoginName(Homeserver server, string user)
+    {
+        if (user.StartsWith('@')) return server.LocalPart(user);
+        var at = user.LastIndexOf('@');
+        if (at < 0) return user.ToLowerInvariant();
+        return string.Equals(user[(at + 1)..], server.ServerName, StringComparison.OrdinalIgnoreCase) ? user[..at].ToLowerInvariant() : null;
     }
 
     private static Task Logout(MatrixRequest r)
