@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every EdgeNode test: unit tests, interop tests against real peers, and the Native AOT gate.
+# Runs every EdgeNode test: unit tests, interop tests against real peers, the Native AOT gate, and the release
+# check (the arm64 build under qemu and the Debian packages).
 # It installs the Debian packages the tests need when they are missing and it runs as root, builds everything
 # with warnings as errors, and exits non-zero on any failure. A test whose peer is absent fails; none skip.
 set -euo pipefail
@@ -13,6 +14,8 @@ packages=(libsodium23 python3
   mosquitto mosquitto-clients python3-paho-mqtt   # MQTT interop: Mosquitto as the bridge's upstream, its CLI clients and paho against the broker
   nodejs python3-matrix-nio python3-olm   # Matrix interop: matrix-js-sdk on Node 20 (npm comes with it), matrix-nio with Olm
   ejabberd lua-unbound   # XMPP federation interop: ejabberd 23.01 as a second peer; lua-unbound lets Prosody resolve test domains from a hosts file
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang-14 llvm-14 qemu-user-static   # release check: the arm64 AOT cross build, run under qemu
+  lintian dpkg-dev binutils systemd   # release check: the Debian packages (lintian, dpkg-deb, readelf, systemd-analyze)
 )
 
 missing=()
@@ -51,6 +54,10 @@ echo "test.sh: Native AOT gate"
 gate=0
 bash tests/aot-gate/run.sh || gate=1
 
+echo "test.sh: release check (tests/release/run.sh: linux-arm64 AOT build run under qemu, the .deb packages)"
+release=0
+bash tests/release/run.sh || release=1
+
 echo "test.sh: benchmark harness smoke run (./bench.sh --smoke: EdgeNode and the anchors, seconds, no speed asserted)"
 smoke=0
 ./bench.sh --smoke || smoke=1
@@ -60,9 +67,11 @@ passed=$(awk '/^[[:space:]]+Passed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0
 failed=$(awk '/^[[:space:]]+Failed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")
 if ((gate)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 if ((smoke)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+if ((release)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 if ((status == 0 && failed > 0)); then status=1; fi
 if ((gate)); then status=1; fi
 if ((smoke)); then status=1; fi
+if ((release)); then status=1; fi
 
 echo
 echo "$passed passed, $failed failed"

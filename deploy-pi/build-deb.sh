@@ -33,9 +33,10 @@ case "$(readelf -h "$publish/edgenode" | sed -n 's/^ *Machine: *//p')" in
   *) echo "build-deb: $publish/edgenode is for neither arm64 nor amd64"; exit 1 ;;
 esac
 
-# llvm-objcopy strips any architecture; binutils' objcopy only its own (or aarch64-linux-gnu-objcopy for arm64).
-strip=llvm-objcopy
-command -v "$strip" >/dev/null || { [[ $arch == arm64 && $(uname -m) != aarch64 ]] && strip=aarch64-linux-gnu-objcopy || strip=objcopy; }
+# llvm-objcopy strips any architecture; binutils' objcopy only its own (aarch64-linux-gnu-objcopy for arm64 on x64).
+strip=objcopy
+[[ $arch == arm64 && $(uname -m) != aarch64 ]] && strip=aarch64-linux-gnu-objcopy
+command -v llvm-objcopy-14 >/dev/null && strip=llvm-objcopy-14
 
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT

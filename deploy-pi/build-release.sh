@@ -4,11 +4,13 @@
 #
 #   deploy-pi/build-release.sh [RID] [OUTPUT]     RID defaults to linux-arm64, OUTPUT to artifacts/release/RID
 #
-# On an x64 Debian machine it cross-compiles: apt-get install gcc-aarch64-linux-gnu clang-14 lld-14
-# (binutils-aarch64-linux-gnu and the arm64 libc come with gcc-aarch64-linux-gnu). clang-14 links with the
-# cross binutils and finds the arm64 libc under /usr/aarch64-linux-gnu by itself: no SysRoot is given, since
-# Debian's cross packages are not laid out as one. Symbols are stripped with llvm-objcopy, which reads any
-# architecture. On the Pi itself (arm64 host) the same command builds natively with the default compiler.
+# On an x64 Debian machine it cross-compiles:
+#   apt-get install --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang-14 llvm-14
+# clang-14 links with the cross binutils' ld (binutils-aarch64-linux-gnu comes with gcc-aarch64-linux-gnu) and
+# finds the arm64 C library under /usr/aarch64-linux-gnu by itself (libc6-dev-arm64-cross, only recommended by
+# gcc-aarch64-linux-gnu, has its start files): no SysRoot is given, since Debian's cross packages are not laid out
+# as one. Symbols are stripped with llvm-objcopy-14 (llvm-14), which reads any architecture.
+# On the Pi itself (an arm64 host) the same command builds natively with the default compiler (clang).
 # Any trim or AOT warning fails the build, as in the x64 AOT gate.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,11 +22,11 @@ cross=()
 case "$(uname -m)/$rid" in
   x86_64/linux-x64 | aarch64/linux-arm64) ;;
   x86_64/linux-arm64)
-    for tool in "$cc" aarch64-linux-gnu-ld llvm-objcopy; do
+    for tool in "$cc" aarch64-linux-gnu-ld llvm-objcopy-14; do
       command -v "$tool" >/dev/null || {
-        echo "build-release: $tool not found: apt-get install gcc-aarch64-linux-gnu clang-14 lld-14"; exit 1; }
+        echo "build-release: $tool not found: apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang-14 llvm-14"; exit 1; }
     done
-    cross=(-p:CppCompilerAndLinker="$cc" -p:ObjCopyName=llvm-objcopy) ;;
+    cross=(-p:CppCompilerAndLinker="$cc" -p:ObjCopyName=llvm-objcopy-14) ;;
   *) echo "build-release: cross-compiling from $(uname -m) to $rid is not set up here"; exit 1 ;;
 esac
 
