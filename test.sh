@@ -15,7 +15,7 @@ packages=(libsodium23 python3
   nodejs python3-matrix-nio python3-olm   # Matrix interop: matrix-js-sdk on Node 20 (npm comes with it), matrix-nio with Olm
   ejabberd lua-unbound   # XMPP federation interop: ejabberd 23.01 as a second peer; lua-unbound lets Prosody resolve test domains from a hosts file
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang-14 llvm-14 qemu-user-static   # release check: the arm64 AOT cross build, run under qemu
-  lintian dpkg-dev binutils systemd   # release check: the Debian packages (lintian, dpkg-deb, readelf, systemd-analyze)
+  lintian dpkg-dev binutils systemd strace   # release check: the Debian packages (lintian, dpkg-deb, readelf, systemd-analyze), the unit's system call filter
 )
 
 missing=()

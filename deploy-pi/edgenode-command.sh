@@ -15,6 +15,7 @@ for arg in "$@"; do
 done
 [ -f "$config" ] || exec "$binary" "$@"
 if [ "$(id -u)" = 0 ] && getent passwd edgenode >/dev/null; then
-  exec setpriv --reuid=edgenode --regid=edgenode --init-groups "$binary" "$@" --config "$config"
+  # HOME as systemd gives the service: the user's home, the data directory.
+  exec env HOME=/var/lib/edgenode setpriv --reuid=edgenode --regid=edgenode --init-groups "$binary" "$@" --config "$config"
 fi
 exec "$binary" "$@" --config "$config"

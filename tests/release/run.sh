@@ -6,7 +6,9 @@
 #     publishes over MQTT and appears in its owner's roster, SIGTERM gives exit 0 (tests/release/scenario.py
 #     through tests/aot-gate/aot_gate.py --runner);
 #  3. runs the amd64 binary of the AOT gate (artifacts/aot/bin) through the same scenario under the kernel's
-#     memory-deny-write-execute rule, which the unit's MemoryDenyWriteExecute=true imposes;
+#     memory-deny-write-execute rule, which the unit's MemoryDenyWriteExecute=true imposes, and under strace:
+#     every system call and socket family must be one the unit's SystemCallFilter= and RestrictAddressFamilies=
+#     allow (tests/release/syscalls.py);
 #  4. builds edgenode_<version>_arm64.deb and _amd64.deb (deploy-pi/build-deb.sh) and checks them with
 #     dpkg-deb --contents and lintian (no errors), and the unit with systemd-analyze verify;
 #  5. installs the amd64 package with dpkg --root into a throw-away root made from this machine's own packages
@@ -34,7 +36,7 @@ step() {
 
 # The tools, as Debian packages (installed when missing and run as root, like ./test.sh does).
 packages=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu clang-14 llvm-14
-  qemu-user-static lintian dpkg-dev binutils systemd python3-slixmpp)
+  qemu-user-static lintian dpkg-dev binutils systemd strace python3-slixmpp)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -83,20 +85,27 @@ else
   fail "arm64 binary under qemu-user"
 fi
 
-# 3. The amd64 binary under the memory-deny-write-execute rule.
+# 3. The amd64 binary under the unit's confinement, as far as it holds outside systemd: the kernel's
+# memory-deny-write-execute rule (MemoryDenyWriteExecute=true) enforced, and every system call and socket family
+# traced (strace) and then checked against SystemCallFilter= and RestrictAddressFamilies=.
 if [[ ! -x "$amd64/edgenode" ]]; then
   step "linux-x64 Native AOT publish (the AOT gate, which had not run)" bash "$root/tests/aot-gate/run.sh"
 fi
 mdwe_out="$work/mdwe.out"
+traces="$work/syscalls"
+rm -rf "$traces"
 started=$SECONDS
-if "$python" "$root/tests/aot-gate/aot_gate.py" --runner "$python $here/mdwe.py" --name "release: amd64 with MDWE" \
-     --scenario "$here/scenario.py" "$amd64/edgenode" >"$mdwe_out" 2>&1; then
+if "$python" "$root/tests/aot-gate/aot_gate.py" --runner "$python $here/mdwe.py $python $here/syscalls.py trace $traces" \
+     --slowdown 3 --name "release: amd64 with MDWE" --scenario "$here/scenario.py" "$amd64/edgenode" >"$mdwe_out" 2>&1; then
   grep '^release: .*OK' "$mdwe_out"
-  pass "amd64 binary with PR_SET_MDWE (no writable and executable memory): the same scenario ($((SECONDS - started)) s)"
+  pass "amd64 binary with PR_SET_MDWE (no writable and executable memory), traced: the same scenario ($((SECONDS - started)) s)"
 else
   cat "$mdwe_out"
   fail "amd64 binary with PR_SET_MDWE"
 fi
+step "every system call and socket family of the node and its verbs is allowed by the unit" \
+  "$python" "$here/syscalls.py" check "$traces" "$root/deploy-pi/edgenode.service"
+sed 's/^/release: /' "$log"
 
 # 4. The packages.
 rm -rf "$debs"
