@@ -102,7 +102,8 @@ def read_some(conn, until_closed=False):
 def fail(message, process=None):
     print(f"{NAME}: FAIL: {message}")
     if process is not None and process.poll() is None:
-        process.kill()
+        # The node runs in its own session: a runner's children (an emulator, a tracer) go with it.
+        os.killpg(process.pid, signal.SIGKILL)
     sys.exit(1)
 
 
@@ -166,7 +167,7 @@ def main():
     log = open(os.path.join(work, "node.log"), "wb")
 
     started = time.monotonic()
-    process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+    process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work, start_new_session=True)
     try:
         message = notify.recv(4096).decode()
     except socket.timeout:
