@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every EdgeNode test: unit tests, interop tests against real peers, and the Native AOT gate.
+# Runs every EdgeNode test: unit tests, interop tests against real peers, the Native AOT gate, the release check
+# (the arm64 build under qemu and the Debian packages), README's run command as written, and the benchmark smoke run.
 # It installs the Debian packages the tests need when they are missing and it runs as root, builds everything
 # with warnings as errors, and exits non-zero on any failure. A test whose peer is absent fails; none skip.
 set -euo pipefail
@@ -13,6 +14,8 @@ packages=(libsodium23 python3
   mosquitto mosquitto-clients python3-paho-mqtt   # MQTT interop: Mosquitto as the bridge's upstream, its CLI clients and paho against the broker
   nodejs python3-matrix-nio python3-olm   # Matrix interop: matrix-js-sdk on Node 20 (npm comes with it), matrix-nio with Olm
   ejabberd lua-unbound   # XMPP federation interop: ejabberd 23.01 as a second peer; lua-unbound lets Prosody resolve test domains from a hosts file
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang-14 llvm-14 qemu-user-static   # release check: the arm64 AOT cross build, run under qemu
+  lintian dpkg-dev binutils systemd strace   # release check: the Debian packages (lintian, dpkg-deb, readelf, systemd-analyze), the unit's system call filter
 )
 
 missing=()
@@ -47,28 +50,26 @@ echo "test.sh: unit and interop tests"
 status=0
 dotnet test EdgeNode.sln -c Release --no-build -nologo -v:q --logger "console;verbosity=normal" 2>&1 | tee "$log_dir/dotnet-test.log" || status=1
 
-echo "test.sh: Native AOT gate"
-gate=0
-bash tests/aot-gate/run.sh || gate=1
-
-echo "test.sh: README's run command, exactly as written, in a scratch copy (tests/readme/run_command.py)"
-readme_run=0
-/usr/bin/python3 tests/readme/run_command.py || readme_run=1
-
-echo "test.sh: benchmark harness smoke run (./bench.sh --smoke: EdgeNode and the anchors, seconds, no speed asserted)"
-smoke=0
-./bench.sh --smoke || smoke=1
+# The steps after the test assemblies: each counts as one test in the closing line. The AOT gate comes first: the
+# release check and the benchmark smoke run use the binary it publishes.
+steps_passed=0
+steps_failed=0
+step() {
+  local what=$1; shift
+  echo "test.sh: $what"
+  if "$@"; then steps_passed=$((steps_passed + 1)); else steps_failed=$((steps_failed + 1)); echo "test.sh: FAILED: $what"; fi
+}
+step "Native AOT gate (tests/aot-gate/run.sh)" bash tests/aot-gate/run.sh
+step "release check (tests/release/run.sh: linux-arm64 AOT build run under qemu, the .deb packages)" bash tests/release/run.sh
+step "README's run command, exactly as written, in a scratch copy (tests/readme/run_command.py)" /usr/bin/python3 tests/readme/run_command.py
+step "benchmark harness smoke run (./bench.sh --smoke: EdgeNode and the anchors, seconds, no speed asserted)" ./bench.sh --smoke
 
 # Each test assembly ends with a block "Total tests: N / Passed: N / Failed: N"; add those up.
 passed=$(awk '/^[[:space:]]+Passed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")
 failed=$(awk '/^[[:space:]]+Failed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")
-if ((gate)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
-if ((smoke)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
-if ((readme_run)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
-if ((status == 0 && failed > 0)); then status=1; fi
-if ((gate)); then status=1; fi
-if ((smoke)); then status=1; fi
-if ((readme_run)); then status=1; fi
+passed=$((passed + steps_passed))
+failed=$((failed + steps_failed))
+if ((failed > 0)); then status=1; fi
 
 echo
 echo "$passed passed, $failed failed"

@@ -4,10 +4,19 @@
 It waits for READY=1 on a notify socket (all listeners bound), connects once to every port, reads VmRSS
 after two idle seconds, sends SIGTERM and expects STOPPING=1 and exit code 0. The figures it prints are
 measurements to record, never pass/fail conditions.
+
+  aot_gate.py [--runner 'CMD ...'] [--slowdown N] [--name NAME] [--scenario FILE] BINARY
+
+--runner starts the binary through a program (an emulator: 'qemu-aarch64-static'), --slowdown multiplies every
+timeout, --name replaces "aot-gate" in what is printed, and --scenario runs FILE's run(node) between the listener
+checks and SIGTERM, with the node started with FILE's START_ARGS added (tests/release/scenario.py).
 """
+import argparse
+import importlib.util
 import os
 import signal
 import socket
+import shlex
 import ssl
 import subprocess
 import sys
@@ -33,12 +42,16 @@ def free_ports(count):
 TLS_KEYS = {"Xmpp:C2sDirectTlsPort", "Xmpp:S2sDirectTlsPort", "Http:FederationPort", "Mqtt:TlsPort"}
 
 
+NAME = "aot-gate"
+SLOWDOWN = 1.0
+
+
 def speak(key, port):
     """Opens the port as that protocol's client would and returns the first answer (bytes).
 
     The check is that the AOT binary runs each protocol's handler and answers in kind, whatever the answer:
     an XMPP stream header, an MQTT CONNACK, an HTTP response. TLS ports do a TLS handshake first."""
-    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOWDOWN)
     conn = raw
     if key in TLS_KEYS:
         context = ssl.create_default_context()
@@ -71,7 +84,7 @@ def speak(key, port):
 
 
 def read_some(conn, until_closed=False):
-    conn.settimeout(5)
+    conn.settimeout(5 * SLOWDOWN)
     data = b""
     while True:
         try:
@@ -87,32 +100,78 @@ def read_some(conn, until_closed=False):
 
 
 def fail(message, process=None):
-    print(f"aot-gate: FAIL: {message}")
+    print(f"{NAME}: FAIL: {message}")
     if process is not None and process.poll() is None:
-        process.kill()
+        # The node runs in its own session: a runner's children (an emulator, a tracer) go with it.
+        os.killpg(process.pid, signal.SIGKILL)
     sys.exit(1)
 
 
+class Node:
+    """What a scenario gets: the running node's ports, data directory and a way to run the binary's own verbs."""
+
+    def __init__(self, command, work, data_dir, ports, slowdown, name):
+        self.command = command
+        self.work = work
+        self.data_dir = data_dir
+        self.ports = ports
+        self.slowdown = slowdown
+        self.name = name
+        self.domain = "localhost"
+
+    def cli(self, *verb, stdin=None):
+        """Runs `edgenode VERB...` on the node's data directory (the same binary, through the same runner)."""
+        result = subprocess.run(self.command + list(verb) + [f"--Node:DataDir={self.data_dir}"], input=stdin,
+                                capture_output=True, text=True, cwd=self.work, timeout=60 * self.slowdown)
+        if result.returncode != 0:
+            fail(f"edgenode {' '.join(verb)} exited {result.returncode}: {result.stdout}{result.stderr}")
+        return result.stdout
+
+
+def parse_args():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runner", default="", help="command line to start the binary through (an emulator)")
+    parser.add_argument("--slowdown", type=float, default=1.0, help="multiplies every timeout")
+    parser.add_argument("--name", default="aot-gate", help="prefix of every printed line")
+    parser.add_argument("--scenario", help="a Python file whose run(node) is called while the node runs")
+    parser.add_argument("binary")
+    return parser.parse_args()
+
+
+def load_scenario(path):
+    spec = importlib.util.spec_from_file_location("scenario", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main():
-    binary = os.path.abspath(sys.argv[1])
+    global NAME, SLOWDOWN
+    options = parse_args()
+    NAME, SLOWDOWN = options.name, options.slowdown
+    binary = os.path.abspath(options.binary)
+    command = shlex.split(options.runner) + [binary]
+    scenario = load_scenario(options.scenario) if options.scenario else None
     work = tempfile.mkdtemp(prefix="edgenode-aot-")
     notify_path = os.path.join(work, "notify.sock")
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     notify.bind(notify_path)
-    notify.settimeout(30)
+    notify.settimeout(30 * SLOWDOWN)
 
     ports = dict(zip(KEYS, free_ports(len(KEYS))))
-    args = [binary, "run", f"--Node:DataDir={os.path.join(work, 'data')}", "--Node:ListenAddresses=127.0.0.1"]
+    data_dir = os.path.join(work, "data")
+    args = command + ["run", f"--Node:DataDir={data_dir}", "--Node:ListenAddresses=127.0.0.1"]
     args += [f"--{k}={v}" for k, v in ports.items()]
+    args += list(getattr(scenario, "START_ARGS", []))
     env = dict(os.environ, NOTIFY_SOCKET=notify_path)
     log = open(os.path.join(work, "node.log"), "wb")
 
     started = time.monotonic()
-    process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+    process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work, start_new_session=True)
     try:
         message = notify.recv(4096).decode()
     except socket.timeout:
-        fail("no READY=1 within 30 s; log: " + open(log.name).read(), process)
+        fail(f"no READY=1 within {30 * SLOWDOWN:.0f} s; log: " + open(log.name).read(), process)
     ready_ms = (time.monotonic() - started) * 1000
     if message != "READY=1":
         fail(f"first notification was {message!r}, expected READY=1", process)
@@ -125,18 +184,26 @@ def main():
         if not answer:
             fail(f"{key} {port}: the node closed the connection without answering", process)
 
-    time.sleep(2)
+    if scenario is not None:
+        try:
+            for line in scenario.run(Node(command, work, data_dir, ports, SLOWDOWN, NAME)):
+                print(f"{NAME}: {line}")
+        except Exception as e:  # the scenario's own failure, with the node's log to explain it
+            fail(f"scenario: {type(e).__name__}: {e}; log:\n" + open(log.name, errors="replace").read(), process)
+
     rss_kb = None
-    with open(f"/proc/{process.pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                rss_kb = int(line.split()[1])
+    if not options.runner:
+        time.sleep(2)  # a measurement after two idle seconds, not a wait for a condition
+        with open(f"/proc/{process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    rss_kb = int(line.split()[1])
 
     process.send_signal(signal.SIGTERM)
     try:
-        code = process.wait(timeout=20)
+        code = process.wait(timeout=20 * SLOWDOWN)
     except subprocess.TimeoutExpired:
-        fail("did not exit within 20 s of SIGTERM", process)
+        fail(f"did not exit within {20 * SLOWDOWN:.0f} s of SIGTERM", process)
     try:
         stopping = notify.recv(4096).decode()
     except socket.timeout:
@@ -151,8 +218,10 @@ def main():
             fail(f"the node logged an error ({marker.strip()}):\n{log_text}")
 
     size = os.path.getsize(binary)
-    print(f"aot-gate: OK: all {len(ports)} listeners answered in their protocol, SIGTERM gave STOPPING=1 and exit 0, no errors logged")
-    print(f"aot-gate: benchmark: binary {size / 1048576:.1f} MiB, exec to READY {ready_ms:.0f} ms, idle VmRSS after 2 s {rss_kb / 1024:.1f} MiB")
+    print(f"{NAME}: OK: all {len(ports)} listeners answered in their protocol, SIGTERM gave STOPPING=1 and exit 0, no errors logged")
+    # Under a runner the process is the emulator: its RSS says nothing about the binary's.
+    rss = f", idle VmRSS after 2 s {rss_kb / 1024:.1f} MiB" if rss_kb is not None else ""
+    print(f"{NAME}: benchmark: binary {size / 1048576:.1f} MiB, exec to READY {ready_ms:.0f} ms{rss}")
 
 
 if __name__ == "__main__":
