@@ -20,6 +20,7 @@ public static class EventIds
     public const int Stopping = 10;
     public const int RemovedAccountsEnded = 11;
     public const int AccountSweepFailed = 12;
+    public const int DatabaseCheckedAfterUncleanStop = 13;
 
     // Listeners 100-199
     public const int ConnectionRefusedUnavailable = 100;

@@ -43,6 +43,7 @@ public static class NodeHost
         try
         {
             if (store.Created) NodeLog.DatabaseCreated(log, store.Path);
+            if (store.QuickChecked) NodeLog.DatabaseCheckedAfterUncleanStop(log);
             certificate = NodeCertificate.LoadOrCreate(options, out var source);
             if (source.CreatedNow) NodeLog.CertificateCreated(log, options.Node.Domain, Path.GetFullPath(source.CertificatePath), Path.GetFullPath(source.KeyPath));
             NodeLog.CertificateInUse(log, source.CertificatePath, certificate.Subject, certificate.NotAfter.ToUniversalTime());
