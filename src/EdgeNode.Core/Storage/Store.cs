@@ -66,7 +66,15 @@ public sealed class Store : IDisposable
         if (!created) Inspect(path, migrations, quickCheck);
 
         // From here a crash, kill or power cut leaves this marker behind, and the next open checks the file.
-        var marker = OpenMarkers.Create(path);
+        string marker;
+        try
+        {
+            marker = OpenMarkers.Create(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException($"cannot write in the data directory {System.IO.Path.GetDirectoryName(path)}: {e.Message}", e);
+        }
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         var writer = new StoreConnection(builder.ToString());
         try
