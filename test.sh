@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests use (the peers grow with the interop tests).
-packages=(libsodium23 python3
+packages=(python3
   gcc libc6-dev linux-libc-dev   # GPIO ABI test: compiles a probe against linux/gpio.h
   python3-slixmpp python3-aioxmpp   # XMPP interop: real clients against the c2s service
   prosody openssl   # ./bench.sh anchor for XMPP (Prosody 0.12.3; Mosquitto, below, is the MQTT anchor); the smoke run uses both

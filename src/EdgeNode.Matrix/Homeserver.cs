@@ -1,6 +1,7 @@
 using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Core.Devices;
 using EdgeNode.Core.Storage;
 using EdgeNode.Matrix.Events;

@@ -1,4 +1,4 @@
-using EdgeNode.Matrix.Signing;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Matrix.Text;
 
 namespace EdgeNode.Matrix.Tests;

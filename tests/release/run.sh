@@ -52,12 +52,11 @@ fi
 step "linux-arm64 Native AOT publish, cross-compiled with clang-14, no warnings" \
   "$root/deploy-pi/build-release.sh" linux-arm64 "$arm64"
 
-# 2. Under qemu. The emulated process needs arm64 libraries the build machine does not have: OpenSSL (TLS,
-# certificates) and, while the publish folder brings no libsodium.so of its own, the system libsodium. They are
-# unpacked (never installed) from Debian's arm64 packages into a prefix beside the cross libc.
+# 2. Under qemu. The emulated process needs an arm64 library the build machine does not have: OpenSSL (TLS,
+# certificates; SQLite and libsodium come in the publish folder). It is unpacked (never installed) from Debian's
+# arm64 package into a prefix beside the cross libc.
 qemu_root="$work/qemu-arm64"
 arm64_packages=(libssl3)
-[[ -e "$arm64/libsodium.so" ]] || arm64_packages+=(libsodium23)
 prepare_qemu_root() {
   rm -rf "$qemu_root" && mkdir -p "$qemu_root/debs" || return 1
   ln -s /usr/aarch64-linux-gnu/lib "$qemu_root/lib"

@@ -4,8 +4,10 @@ namespace EdgeNode.Core.Storage;
 
 /// <summary>
 /// The node's one SQLite database (WAL). All writes go through one connection under one lock, so protocol
-/// handlers never race each other for the write lock and never see SQLITE_BUSY; reads use pooled read-only
-/// connections, which WAL lets run beside the writer.
+/// handlers never race each other for the write lock and never see SQLITE_BUSY; reads borrow one of a few
+/// long-lived read-only connections, which WAL lets run beside the writer. Every connection keeps its statements
+/// prepared (see <see cref="SqliteExtensions"/>). <c>PRAGMA quick_check</c> runs at open only when an earlier open
+/// was not closed cleanly (see <see cref="OpenMarkers"/>).
 /// </summary>
 public sealed class Store : IDisposable
 {
@@ -13,9 +15,13 @@ public sealed class Store : IDisposable
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
     private static int s_providerReady;
 
-    private readonly SqliteConnection _writer;
+    /// <summary>Read connections kept open between reads; more may be open at once under load, and close on return.</summary>
+    internal const int IdleReadConnections = 4;
+
+    private readonly StoreConnection _writer;
     private readonly Lock _writeLock = new();
-    private readonly string _readConnectionString;
+    private readonly ReadConnectionPool _readers;
+    private readonly string _marker;
     private readonly Dictionary<string, int> _versions = new(StringComparer.Ordinal);
     private long _commits;
 
@@ -23,13 +29,20 @@ public sealed class Store : IDisposable
     /// <summary>True when this open created the database file.</summary>
     public bool Created { get; }
 
-    private Store(string path, SqliteConnection writer, string readConnectionString, bool created)
+    /// <summary>True when this open ran <c>PRAGMA quick_check</c>, because an earlier open of the database was not closed cleanly.</summary>
+    public bool QuickChecked { get; }
+
+    private Store(string path, StoreConnection writer, ReadConnectionPool readers, string marker, bool created, bool quickChecked)
     {
         Path = path;
         _writer = writer;
-        _readConnectionString = readConnectionString;
+        _readers = readers;
+        _marker = marker;
         Created = created;
+        QuickChecked = quickChecked;
     }
+
+    internal int IdleReaders => _readers.Idle;
 
     /// <summary>The schema version of one component after opening (0 when it has no tables yet).</summary>
     public int SchemaVersion(string component) => _versions.GetValueOrDefault(component);
@@ -48,23 +61,39 @@ public sealed class Store : IDisposable
         if (!Directory.Exists(dataDir)) Directory.CreateDirectory(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDir, FileName));
         var created = !File.Exists(path) || new FileInfo(path).Length == 0;
-        if (!created) Inspect(path, migrations);
+        var stale = OpenMarkers.Stale(path);
+        var quickCheck = !created && stale.Count > 0;
+        if (!created) Inspect(path, migrations, quickCheck);
 
+        // From here a crash, kill or power cut leaves this marker behind, and the next open checks the file.
+        string marker;
+        try
+        {
+            marker = OpenMarkers.Create(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException($"cannot write in the data directory {System.IO.Path.GetDirectoryName(path)}: {e.Message}", e);
+        }
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
-        var writer = new SqliteConnection(builder.ToString());
+        var writer = new StoreConnection(builder.ToString());
         try
         {
             writer.Open();
             Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
             RestrictToOwner(path);
-            var read = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
-            var store = new Store(path, writer, read.ToString(), created);
+            var read = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+            var store = new Store(path, writer, new ReadConnectionPool(read.ToString(), IdleReadConnections), marker, created, quickCheck);
             store.Migrate(migrations);
+            // The migrations' statements ran once; the hot queries fill the cache from here.
+            writer.DropStatements();
+            foreach (var old in stale) OpenMarkers.Delete(old);
             return store;
         }
         catch (SqliteException e)
         {
             writer.Dispose();
+            OpenMarkers.Delete(marker);
             throw new StoreException($"the database {path} could not be opened or upgraded: {e.Message}", e);
         }
     }
@@ -73,7 +102,7 @@ public sealed class Store : IDisposable
     /// Looks at an existing file without changing a byte: it must be SQLite, readable, and not from a newer EdgeNode.
     /// Anything else stops start-up here, before the read-write open could touch it.
     /// </summary>
-    private static void Inspect(string path, IReadOnlyList<MigrationSet> migrations)
+    private static void Inspect(string path, IReadOnlyList<MigrationSet> migrations, bool quickCheck)
     {
         Span<byte> header = stackalloc byte[16];
         try
@@ -96,9 +125,11 @@ public sealed class Store : IDisposable
         try
         {
             connection.Open();
-            // quick_check reads every page's structure: a damaged file is caught here, read-only.
-            using (var check = connection.Command("PRAGMA quick_check(1)"))
+            // quick_check reads every page's structure (seconds for a large file on an SD card): after an unclean
+            // stop a damaged file is caught here, read-only.
+            if (quickCheck)
             {
+                using var check = connection.Command("PRAGMA quick_check(1)");
                 var verdict = check.ExecuteScalar() as string;
                 if (verdict != "ok")
                     throw new StoreException($"{path} is damaged (SQLite says: {verdict}); it was left untouched. Restore it from a backup.");
@@ -197,13 +228,21 @@ public sealed class Store : IDisposable
 
     public void Write(Action<SqliteTransaction> work) => Write(tx => { work(tx); return 0; });
 
-    /// <summary>Runs <paramref name="work"/> on a pooled read-only connection.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> on a read-only connection lent to this call alone; it sees every write committed
+    /// before it started. <paramref name="work"/> must finish with the connection before it returns (no lazy readers).
+    /// </summary>
     public T Read<T>(Func<SqliteConnection, T> work)
     {
-        using var connection = new SqliteConnection(_readConnectionString);
-        connection.Open();
-        Execute(connection, "PRAGMA busy_timeout=5000;");
-        return work(connection);
+        var connection = _readers.Rent();
+        try
+        {
+            return work(connection);
+        }
+        finally
+        {
+            _readers.Return(connection);
+        }
     }
 
     /// <summary>SQLite creates its files with the process umask (usually world-readable); the node's are private.</summary>
@@ -221,20 +260,23 @@ public sealed class Store : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private static void EnsureProvider()
+    internal static void EnsureProvider()
     {
         if (Interlocked.Exchange(ref s_providerReady, 1) == 0) SQLitePCL.Batteries_V2.Init();
     }
 
     public void Dispose()
     {
-        // Close pooled readers first so the writer's close is the last one and SQLite removes the -wal and -shm files.
-        SqliteConnection.ClearAllPools();
+        // Close the read connections first so the writer's close is the last one and SQLite removes the -wal and -shm files.
+        _readers.Dispose();
         lock (_writeLock)
         {
+            if (_writer.State == System.Data.ConnectionState.Closed) return;
             // Leave a tidy file behind: fold the WAL back in so a copy of edgenode.db alone is a whole backup.
             try { Execute(_writer, "PRAGMA wal_checkpoint(TRUNCATE);"); } catch (SqliteException) { }
             _writer.Dispose();
         }
+        // A clean close: the next open need not check the file.
+        OpenMarkers.Delete(_marker);
     }
 }

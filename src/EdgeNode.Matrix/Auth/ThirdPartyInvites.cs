@@ -54,7 +54,7 @@ internal static class ThirdPartyInvites
                 if (!JsonSigning.TryGetSignature(signed, server, keyId, out byte[]? signature)) continue;
                 if (message is null && !JsonSigning.TrySignedBytes(signed, out message)) return false;
                 foreach (byte[] key in keys)
-                    if (Ed25519.Verify(key, message, signature)) return true;
+                    if (SigningKey.Verify(key, message, signature)) return true;
             }
         }
         return false;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Matrix.Signing;
 
 namespace EdgeNode.Matrix.Events;

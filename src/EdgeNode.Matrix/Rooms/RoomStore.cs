@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Matrix.Auth;
 using EdgeNode.Matrix.ClientApi;
 using EdgeNode.Matrix.Events;

@@ -71,7 +71,7 @@ public static class JsonSigning
     {
         ArgumentNullException.ThrowIfNull(value);
         if (!TryGetSignature(value, entity, keyId, out byte[]? signature)) return false;
-        return TrySignedBytes(value, out byte[]? message) && Ed25519.Verify(publicKey, message, signature);
+        return TrySignedBytes(value, out byte[]? message) && SigningKey.Verify(publicKey, message, signature);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EdgeNode.Core.Crypto;
 
 namespace EdgeNode.Matrix.Signing;
 

@@ -1,6 +1,6 @@
 namespace EdgeNode.Cli;
 
-public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner, DeviceCommander, FederationStatus, FederationCheck, TlsShow }
+public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner, DeviceCommander, FederationStatus, FederationCheck, TlsShow, CheckDb }
 
 /// <summary>A parsed command line: the verb, its arguments, the configuration file and `--Section:Key=value` overrides.</summary>
 public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, string? ConfigPath, IReadOnlyList<string> Overrides)
@@ -32,6 +32,7 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
                                  resolve, connect, TLS, certificate and authentication with DOMAIN, in words
           tls show               the TLS certificate in use and its SHA-256 and SHA-1 fingerprints
           check-config           validate the configuration and print every problem
+          check-db               check the whole database file for damage (exit 0 sound, 1 damaged)
           --version              print the version
           --help                 print this text
 
@@ -81,12 +82,13 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
             case "--help" or "help": return new CommandLine(Verb.Help, [], configPath, overrides);
             case "run" when rest.Length == 0: return new CommandLine(Verb.Run, [], configPath, overrides);
             case "check-config" when rest.Length == 0: return new CommandLine(Verb.CheckConfig, [], configPath, overrides);
+            case "check-db" when rest.Length == 0: return new CommandLine(Verb.CheckDb, [], configPath, overrides);
             case "user": return ParseUser(rest, configPath, overrides, out problem);
             case "device": return DeviceCommands.Parse(rest, configPath, overrides, out problem);
             case "federation": return FederationCommands.Parse(rest, configPath, overrides, out problem);
             case "tls" when rest is ["show"]: return new CommandLine(Verb.TlsShow, [], configPath, overrides);
             case "tls": problem = "tls needs: show"; return null;
-            case "run" or "check-config": problem = $"{words[0]} takes no arguments"; return null;
+            case "run" or "check-config" or "check-db": problem = $"{words[0]} takes no arguments"; return null;
             default: problem = $"unknown verb '{words[0]}'"; return null;
         }
     }

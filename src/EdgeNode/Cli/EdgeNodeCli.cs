@@ -57,6 +57,7 @@ public static class EdgeNodeCli
             return command.Verb switch
             {
                 Verb.CheckConfig => CheckConfig(options, NodeConfiguration.FileUsed(command.ConfigPath), io),
+                Verb.CheckDb => CheckDbCommand.Run(options, io),
                 Verb.Run => await NodeHost.RunAsync(options, configuration, environment, io, stop),
                 Verb.DeviceAdd or Verb.DevicePasswd or Verb.DeviceRemove or Verb.DeviceList or Verb.DeviceAllow or Verb.DeviceDisallow or Verb.DeviceAcl or Verb.DeviceOwner or Verb.DeviceCommander
                     => DeviceCommands.Run(command, options, io),

@@ -43,6 +43,7 @@ public static class NodeHost
         try
         {
             if (store.Created) NodeLog.DatabaseCreated(log, store.Path);
+            if (store.QuickChecked) NodeLog.DatabaseCheckedAfterUncleanStop(log);
             certificate = NodeCertificate.LoadOrCreate(options, out var source);
             if (source.CreatedNow) NodeLog.CertificateCreated(log, options.Node.Domain, Path.GetFullPath(source.CertificatePath), Path.GetFullPath(source.KeyPath));
             NodeLog.CertificateInUse(log, source.CertificatePath, certificate.Subject, certificate.NotAfter.ToUniversalTime());
@@ -53,18 +54,18 @@ public static class NodeHost
             if (keyCreated) NodeLog.SigningKeyCreated(log, signingKey.KeyId);
             if (new AccountStore(store).List().Count == 0) NodeLog.AddUserHint(log, options.Node.Domain);
         }
-        catch (Exception e) when (e is ConfigurationErrorException or SodiumUnavailableException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ConfigurationErrorException or IOException or UnauthorizedAccessException)
         {
             return Fail(io, e.Message, e is ConfigurationErrorException ? ExitCodes.Usage : ExitCodes.Failure);
         }
         // The start-up logger (a console writer with its own thread) has done its work; the host logs from here on.
         bootstrapLogs.Dispose();
         using var _certificate = certificate;
-        using var _signingKey = signingKey.KeyPair;
+        using var _signingKey = signingKey;
 
         if (PortProbe.FirstTaken(options) is { } taken) return Fail(io, taken, ExitCodes.Failure);
         using var notifier = SystemdNotifier.FromEnvironment(environment);
-        var app = Build(options, configuration, environment, certificate, store, notifier);
+        var app = Build(options, configuration, environment, certificate, signingKey, store, notifier);
         await using var _app = app;
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var hostLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode");
@@ -100,7 +101,7 @@ public static class NodeHost
     }
 
     private static WebApplication Build(NodeOptions options, IConfiguration configuration, IReadOnlyDictionary<string, string> environment,
-        X509Certificate2 certificate, Store store, SystemdNotifier? notifier)
+        X509Certificate2 certificate, SigningKey signingKey, Store store, SystemdNotifier? notifier)
     {
         // No appsettings*.json file watcher (and its thread): the node's configuration comes from its own sources.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -122,6 +123,8 @@ public static class NodeHost
         builder.Services.AddHostedService(s => new AccountSweepService(s.GetRequiredService<AccountRemoval>(),
             s.GetRequiredService<ILogger<AccountSweepService>>(), TimeSpan.FromSeconds(5)));
         builder.Services.AddSingleton(certificate);
+        // Given as an instance, so the container never disposes it: RunAsync owns it.
+        builder.Services.AddSingleton(signingKey);
         builder.Services.AddSingleton(_ => new RawTlsContexts(certificate, NodeCertificate.LoadChain(options)));
         XmppModule.AddServices(builder.Services, options);
         MqttModule.AddServices(builder.Services, options);

@@ -11,6 +11,9 @@ internal static partial class NodeLog
     [LoggerMessage(EventIds.DatabaseCreated, LogLevel.Information, "First start: created the database {Path}")]
     public static partial void DatabaseCreated(ILogger logger, string path);
 
+    [LoggerMessage(EventIds.DatabaseCheckedAfterUncleanStop, LogLevel.Warning, "The last run did not close the database cleanly (crash, kill or power cut); its quick check found no damage. For the full check: edgenode check-db")]
+    public static partial void DatabaseCheckedAfterUncleanStop(ILogger logger);
+
     [LoggerMessage(EventIds.CertificateCreated, LogLevel.Information, "First start: created a self-signed TLS certificate for {Domain} and *.{Domain} at {CertificatePath} (key {KeyPath}); set Tls:CertificatePath and Tls:KeyPath to use your own")]
     public static partial void CertificateCreated(ILogger logger, string domain, string certificatePath, string keyPath);
 

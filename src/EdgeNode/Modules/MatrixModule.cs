@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Crypto;
@@ -11,7 +10,6 @@ using EdgeNode.Matrix.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using MatrixSigningKey = EdgeNode.Matrix.Signing.SigningKey;
 
 namespace EdgeNode.Modules;
 
@@ -25,11 +23,8 @@ internal static class MatrixModule
         services.AddSingleton(provider =>
         {
             var store = provider.GetRequiredService<Store>();
-            // The node made its key at start-up (SigningKeys.LoadOrCreate); the Matrix library keeps its own copy of it.
-            var (keyId, seed) = SigningKeys.LoadSeed(store);
-            MatrixSigningKey key;
-            try { key = MatrixSigningKey.FromSeed(keyId, seed); }
-            finally { CryptographicOperations.ZeroMemory(seed); }
+            // The node made its key at start-up (SigningKeys.LoadOrCreate) and owns it.
+            var key = provider.GetRequiredService<SigningKey>();
             var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Matrix");
             var server = new Homeserver(store, options, key, logger, throttle: provider.GetRequiredService<LoginThrottle>(),
                 devices: provider.GetService<DeviceRegistry>());

@@ -133,6 +133,7 @@ public class StoreTests
         // Keep the 100-byte header, wreck the b-tree pages behind it.
         new Random(7).NextBytes(bytes.AsSpan(4096, bytes.Length - 4096));
         File.WriteAllBytes(path, bytes);
+        LeaveMarkerOfDeadProcess(dir);
         var before = Hash(path);
         var e = Assert.Throws<StoreException>(() => Store.Open(dir.Path));
         Assert.Contains("left untouched", e.Message);
@@ -212,6 +213,14 @@ public class StoreTests
         var values = new List<object>();
         while (rows.Read()) values.Add(rows.GetValue(0));
         return values;
+    }
+
+    /// <summary>What a node killed mid-run leaves beside the database.</summary>
+    internal static string LeaveMarkerOfDeadProcess(TempDir dir)
+    {
+        var marker = dir.File(Store.FileName + ".open-999999999-1");
+        File.WriteAllText(marker, "a-boot-that-is-over\n12345\n");
+        return marker;
     }
 
     private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Matrix.Auth;
 using EdgeNode.Matrix.Events;
 using EdgeNode.Matrix.Signing;
+using EdgeNode.Matrix.Text;
 
 namespace EdgeNode.Matrix.Tests.Auth;
 
@@ -186,7 +188,7 @@ public class AuthRulesTests
     {
         using SigningKey key = TestKeys.Spec();
         var room = Room(version, "invite");
-        room.With(Alice, EventTypes.ThirdPartyInvite, "tok", $"{{\"public_key\":\"{key.PublicKeyBase64}\"}}");
+        room.With(Alice, EventTypes.ThirdPartyInvite, "tok", $"{{\"public_key\":\"{UnpaddedBase64.Encode(key.PublicKey)}\"}}");
         JsonObject signed = JsonSigning.Sign(new JsonObject { ["mxid"] = Bob, ["token"] = "tok" }, "id.example", key);
         string content = new JsonObject { ["membership"] = "invite", ["third_party_invite"] = new JsonObject { ["signed"] = signed } }.ToJsonString();
         Assert.True(Check(room, room.Event(Alice, EventTypes.Member, Bob, content)).Allowed);

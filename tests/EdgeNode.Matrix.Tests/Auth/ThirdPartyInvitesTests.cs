@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Matrix.Auth;
 using EdgeNode.Matrix.Signing;
 using EdgeNode.Matrix.Text;
@@ -12,7 +13,7 @@ public class ThirdPartyInvitesTests
         var seed = new byte[32];
         seed[0] = (byte)(i + 1);
         using SigningKey key = SigningKey.FromSeed("ed25519:0", seed);
-        return key.PublicKeyBase64;
+        return UnpaddedBase64.Encode(key.PublicKey);
     }
 
     private static JsonObject Content(IEnumerable<string> keys) =>
@@ -23,7 +24,7 @@ public class ThirdPartyInvitesTests
     {
         using SigningKey key = TestKeys.Spec();
         JsonObject signed = JsonSigning.Sign(new JsonObject { ["mxid"] = "@bob:b.example", ["token"] = "tok" }, "id.example", key);
-        var keys = Enumerable.Range(0, ThirdPartyInvites.MaxPublicKeys - 1).Select(OtherKey).Append(key.PublicKeyBase64);
+        var keys = Enumerable.Range(0, ThirdPartyInvites.MaxPublicKeys - 1).Select(OtherKey).Append(UnpaddedBase64.Encode(key.PublicKey));
         Assert.True(ThirdPartyInvites.AnySignatureMatches(signed, Content(keys)));
     }
 
@@ -33,7 +34,7 @@ public class ThirdPartyInvitesTests
         // A thousand published keys would mean a thousand verifications per signature on every auth check.
         using SigningKey key = TestKeys.Spec();
         JsonObject signed = JsonSigning.Sign(new JsonObject { ["mxid"] = "@bob:b.example", ["token"] = "tok" }, "id.example", key);
-        var keys = Enumerable.Range(0, ThirdPartyInvites.MaxPublicKeys).Select(OtherKey).Append(key.PublicKeyBase64);
+        var keys = Enumerable.Range(0, ThirdPartyInvites.MaxPublicKeys).Select(OtherKey).Append(UnpaddedBase64.Encode(key.PublicKey));
         Assert.False(ThirdPartyInvites.AnySignatureMatches(signed, Content(keys)));
     }
 
@@ -47,10 +48,10 @@ public class ThirdPartyInvitesTests
         var signed = (JsonObject)value.DeepClone();
         for (int i = 0; i < ThirdPartyInvites.MaxSignatures; i++) JsonSigning.AddSignature(signed, $"junk{i}.example", "ed25519:1", junk);
         JsonSigning.AddSignature(signed, "id.example", "ed25519:1", good);
-        Assert.False(ThirdPartyInvites.AnySignatureMatches(signed, Content([key.PublicKeyBase64])));
+        Assert.False(ThirdPartyInvites.AnySignatureMatches(signed, Content([UnpaddedBase64.Encode(key.PublicKey)])));
 
         signed["signatures"]!.AsObject().Remove("junk0.example");
-        Assert.True(ThirdPartyInvites.AnySignatureMatches(signed, Content([key.PublicKeyBase64])));
+        Assert.True(ThirdPartyInvites.AnySignatureMatches(signed, Content([UnpaddedBase64.Encode(key.PublicKey)])));
     }
 
     [Fact]

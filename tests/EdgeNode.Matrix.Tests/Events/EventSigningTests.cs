@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Matrix.Events;
-using EdgeNode.Matrix.Signing;
 using EdgeNode.Matrix.Text;
 
 namespace EdgeNode.Matrix.Tests.Events;

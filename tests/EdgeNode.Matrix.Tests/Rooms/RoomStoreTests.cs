@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Matrix.ClientApi;
 using EdgeNode.Matrix.Events;
 using EdgeNode.Matrix.Rooms;

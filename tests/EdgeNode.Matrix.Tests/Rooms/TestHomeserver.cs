@@ -1,7 +1,7 @@
 using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Core.Devices;
 using EdgeNode.Core.Storage;
-using EdgeNode.Matrix.Signing;
 using EdgeNode.Matrix.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EdgeNode.Core.Crypto;
 using EdgeNode.Matrix.Signing;
 using EdgeNode.Matrix.Text;
 
@@ -10,7 +11,7 @@ public class JsonSigningTests
     public void FromSeed_SpecSeed_DerivesSpecPublicKey()
     {
         using SigningKey key = TestKeys.Spec();
-        Assert.Equal(TestKeys.SpecPublicKey, key.PublicKeyBase64);
+        Assert.Equal(TestKeys.SpecPublicKey, UnpaddedBase64.Encode(key.PublicKey));
     }
 
     [Theory]
