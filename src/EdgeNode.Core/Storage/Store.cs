@@ -58,7 +58,7 @@ public sealed class Store : IDisposable
             : [CoreMigrations.Set, .. components];
         EnsureProvider();
         // The database holds password verifiers and the signing key: nobody but the node's user may read it.
-        if (!Directory.Exists(dataDir)) Directory.CreateDirectory(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!Directory.Exists(dataDir)) CreateDataDirectory(dataDir);
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDir, FileName));
         var created = !File.Exists(path) || new FileInfo(path).Length == 0;
         var stale = OpenMarkers.Stale(path);
@@ -95,6 +95,23 @@ public sealed class Store : IDisposable
             writer.Dispose();
             OpenMarkers.Delete(marker);
             throw new StoreException($"the database {path} could not be opened or upgraded: {e.Message}", e);
+        }
+    }
+
+    private static void CreateDataDirectory(string dataDir)
+    {
+        var full = System.IO.Path.GetFullPath(dataDir);
+        try
+        {
+            Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new StoreException($"cannot create the data directory {full}: permission denied (run as a user who may write there, such as the service's user with 'sudo -u edgenode', or set Node:DataDir to a directory you own)", e);
+        }
+        catch (IOException e)
+        {
+            throw new StoreException($"cannot create the data directory {full}: {e.Message}", e);
         }
     }
 

@@ -52,13 +52,28 @@ public static class EdgeNodeCli
             return ExitCodes.Usage;
         }
 
+        var file = NodeConfiguration.FileUsed(command.ConfigPath);
+        if (UsesTheDatabase(command.Verb))
+        {
+            var dataDir = Path.GetFullPath(options.Node.DataDir);
+            io.Error.WriteLine($"edgenode: configuration {file ?? NodeConfiguration.NoFile}, data directory {dataDir}");
+            // A verb run in the wrong folder must not quietly make an empty database there: it may make one only
+            // where the operator named the data directory (in a file, the environment or the command line).
+            if (configuration["Node:DataDir"] is null && !File.Exists(Path.Combine(dataDir, Store.FileName)))
+            {
+                io.Error.WriteLine($"edgenode: no database at {Path.Combine(dataDir, Store.FileName)}, and no configuration names a data directory, so none is made here. " +
+                    "Point the verb at the node's configuration (--config /etc/edgenode/edgenode.json) or data directory (--Node:DataDir PATH), or start the node once with 'edgenode run' in this folder.");
+                return ExitCodes.Failure;
+            }
+        }
+
         try
         {
             return command.Verb switch
             {
-                Verb.CheckConfig => CheckConfig(options, NodeConfiguration.FileUsed(command.ConfigPath), io),
+                Verb.CheckConfig => CheckConfig(options, file, io),
                 Verb.CheckDb => CheckDbCommand.Run(options, io),
-                Verb.Run => await NodeHost.RunAsync(options, configuration, environment, io, stop),
+                Verb.Run => await NodeHost.RunAsync(options, configuration, file, environment, io, stop),
                 Verb.DeviceAdd or Verb.DevicePasswd or Verb.DeviceRemove or Verb.DeviceList or Verb.DeviceAllow or Verb.DeviceDisallow or Verb.DeviceAcl or Verb.DeviceOwner or Verb.DeviceCommander
                     => DeviceCommands.Run(command, options, io),
                 Verb.FederationStatus or Verb.FederationCheck => await FederationCommands.RunAsync(command, options, io, stop),
@@ -72,6 +87,8 @@ public static class EdgeNodeCli
             return ExitCodes.Failure;
         }
     }
+
+    private static bool UsesTheDatabase(Verb verb) => verb is not (Verb.Run or Verb.CheckConfig or Verb.CheckDb or Verb.TlsShow or Verb.Version or Verb.Help);
 
     private static int CheckConfig(NodeOptions options, string? file, CliIo io)
     {

@@ -7,6 +7,9 @@ namespace EdgeNode.Cli;
 public static class NodeConfiguration
 {
     public const string DefaultFile = "edgenode.json";
+
+    /// <summary>How the start-up line and the verbs name "no file".</summary>
+    public const string NoFile = "none (embedded defaults)";
     private const string EnvironmentPrefix = "EDGENODE_";
 
     public static IConfigurationRoot Build(string? configPath, IReadOnlyList<string> overrides, IReadOnlyDictionary<string, string> environment)

@@ -22,11 +22,11 @@ namespace EdgeNode.Hosting;
 /// <summary>`edgenode run`: opens the store, makes first-start material, binds every listener on Kestrel and serves until stopped.</summary>
 public static class NodeHost
 {
-    public static async Task<int> RunAsync(NodeOptions options, IConfiguration configuration, IReadOnlyDictionary<string, string> environment, CliIo io, CancellationToken stop)
+    public static async Task<int> RunAsync(NodeOptions options, IConfiguration configuration, string? configurationFile, IReadOnlyDictionary<string, string> environment, CliIo io, CancellationToken stop)
     {
         using var bootstrapLogs = LoggerFactory.Create(l => NodeLogging.Configure(l, configuration));
         var log = bootstrapLogs.CreateLogger("EdgeNode");
-        NodeLog.Starting(log, EdgeNodeCli.Version, options.Node.Domain, Path.GetFullPath(options.Node.DataDir));
+        NodeLog.Starting(log, EdgeNodeCli.Version, options.Node.Domain, configurationFile ?? NodeConfiguration.NoFile, Path.GetFullPath(options.Node.DataDir));
 
         Store store;
         X509Certificate2 certificate;

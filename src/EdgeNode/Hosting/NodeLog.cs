@@ -5,8 +5,8 @@ namespace EdgeNode.Hosting;
 
 internal static partial class NodeLog
 {
-    [LoggerMessage(EventIds.Starting, LogLevel.Information, "EdgeNode {Version} starting for {Domain}, data in {DataDir}")]
-    public static partial void Starting(ILogger logger, string version, string domain, string dataDir);
+    [LoggerMessage(EventIds.Starting, LogLevel.Information, "EdgeNode {Version} starting for {Domain}, configuration {ConfigurationFile}, data in {DataDir}")]
+    public static partial void Starting(ILogger logger, string version, string domain, string configurationFile, string dataDir);
 
     [LoggerMessage(EventIds.DatabaseCreated, LogLevel.Information, "First start: created the database {Path}")]
     public static partial void DatabaseCreated(ILogger logger, string path);
