@@ -55,7 +55,14 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
     internal MqttBrokerStorage? Storage { get; }
 
-    internal SubscriptionTree<MqttSession> Tree { get; } = new(comparer: ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// Shared subscriptions ($share/{name}/{filter}) give each message to one member of the group, round-robin among
+    /// the members whose client is connected; only when none is does an offline persistent member get it queued.
+    /// </summary>
+    internal SubscriptionTree<MqttSession> Tree { get; } = new(comparer: ReferenceEqualityComparer.Instance)
+    {
+        SharedMemberAvailable = static session => session.Connection is { IsClosing: false },
+    };
 
     /// <summary>Bytes written to one connection and not yet taken by its socket, at most (set lower by tests).</summary>
     internal long BacklogLimit { get; set; }
