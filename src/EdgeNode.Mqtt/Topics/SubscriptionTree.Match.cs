@@ -76,7 +76,7 @@ public sealed partial class SubscriptionTree<TSubscriber>
     {
         foreach (ref readonly Entry entry in Volatile.Read(ref node.Subscribers).AsSpan())
         {
-            visitor.Visit(new MatchedSubscription<TSubscriber>(entry.Subscriber, entry.Options, entry.SubscriptionIdentifier, isShared: false));
+            visitor.Visit(new MatchedSubscription<TSubscriber>(entry.Subscriber, entry.Options, entry.SubscriptionIdentifier, sharedGroup: null));
         }
 
         foreach (ShareGroup group in Volatile.Read(ref node.Groups))
@@ -88,7 +88,7 @@ public sealed partial class SubscriptionTree<TSubscriber>
             }
 
             ref readonly Entry chosen = ref members[Pick(group, members)];
-            visitor.Visit(new MatchedSubscription<TSubscriber>(chosen.Subscriber, chosen.Options, chosen.SubscriptionIdentifier, isShared: true));
+            visitor.Visit(new MatchedSubscription<TSubscriber>(chosen.Subscriber, chosen.Options, chosen.SubscriptionIdentifier, group));
         }
     }
 
@@ -122,6 +122,28 @@ public sealed partial class SubscriptionTree<TSubscriber>
         }
 
         return start;
+    }
+
+    /// <summary>
+    /// Another member of <paramref name="sharedGroup"/> (from <see cref="MatchedSubscription{TSubscriber}.SharedGroup"/>) than
+    /// <paramref name="exclude"/>, chosen as <see cref="Match{TVisitor}"/> would; false when the group has no other member.
+    /// </summary>
+    public bool TryPickOtherMember(object sharedGroup, TSubscriber exclude, out MatchedSubscription<TSubscriber> member)
+    {
+        var group = (ShareGroup)sharedGroup;
+        Entry[] members = Volatile.Read(ref group.Members);
+        for (int attempt = 0; attempt < members.Length; attempt++)
+        {
+            ref readonly Entry chosen = ref members[Pick(group, members)];
+            if (!_comparer.Equals(chosen.Subscriber, exclude))
+            {
+                member = new MatchedSubscription<TSubscriber>(chosen.Subscriber, chosen.Options, chosen.SubscriptionIdentifier, group);
+                return true;
+            }
+        }
+
+        member = default;
+        return false;
     }
 
     private readonly struct ListCollector(List<MatchedSubscription<TSubscriber>> results) : ISubscriptionVisitor<TSubscriber>

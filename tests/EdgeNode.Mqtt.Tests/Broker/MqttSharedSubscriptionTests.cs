@@ -231,4 +231,40 @@ public class MqttSharedSubscriptionTests
         await PublishAsync(client, "v3/x", "hello");
         Assert.Equal("hello", Payload(await client.ReceiveAsync()));
     }
+
+    [Theory]
+    [InlineData(MqttQos.AtLeastOnce, true)]
+    [InlineData(MqttQos.ExactlyOnce, false)]
+    public async Task SessionEnds_UnacknowledgedSharedMessage_Qos1HandedToAnotherMemberQos2Not(MqttQos qos, bool handedOver)
+    {
+        var broker = BrokerHarness.NewBroker();
+        var leaving = new BrokerHarness(broker);
+        await leaving.ConnectAsync("leaving");
+        await leaving.SubscribeAsync("$share/g/h/#", new MqttSubscriptionOptions(qos));
+        await using var staying = new BrokerHarness(broker);
+        await staying.ConnectAsync("staying");
+        await staying.SubscribeAsync("$share/g/h/#", new MqttSubscriptionOptions(qos));
+        await using var pub = new BrokerHarness(broker);
+        await pub.ConnectAsync("pub");
+
+        // Round-robin: one to each member.
+        await PublishAsync(pub, "h/1", "first", qos, 1);
+        await pub.ReceiveAsync();
+        await PublishAsync(pub, "h/2", "second", qos, 2);
+        await pub.ReceiveAsync();
+        string toLeaving = Payload(await leaving.ReceiveAsync());
+        string toStaying = Payload(await staying.ReceiveAsync());
+        Assert.Equal(["first", "second"], new[] { toLeaving, toStaying }.Order(StringComparer.Ordinal));
+
+        // The session without expiry ends with its connection, its message unacknowledged.
+        await leaving.DisposeAsync();
+        await PublishAsync(pub, "h/3", "marker", MqttQos.AtMostOnce);
+        List<string> next = [Payload(await staying.ReceiveAsync())];
+        if (next[0] != "marker")
+        {
+            next.Add(Payload(await staying.ReceiveAsync()));
+        }
+
+        Assert.Equal(handedOver ? [toLeaving, "marker"] : ["marker"], next);
+    }
 }
