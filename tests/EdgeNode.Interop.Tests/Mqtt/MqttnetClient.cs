@@ -11,11 +11,13 @@ internal sealed class MqttnetClient : IAsyncDisposable
     private static readonly MqttClientFactory Factory = new();
     private readonly ConcurrentQueue<MqttApplicationMessage> _received = new();
 
-    private MqttnetClient(IMqttClient client)
+    private MqttnetClient(IMqttClient client, bool acknowledge)
     {
         Client = client;
         client.ApplicationMessageReceivedAsync += e =>
         {
+            // Off: QoS 1/2 messages stay unacknowledged, as with a client that crashes while handling them.
+            e.AutoAcknowledge = acknowledge;
             _received.Enqueue(e.ApplicationMessage);
             return Task.CompletedTask;
         };
@@ -29,11 +31,14 @@ internal sealed class MqttnetClient : IAsyncDisposable
 
     public static MqttClientFactory Builders => Factory;
 
-    /// <summary>Connects as <paramref name="device"/>; <paramref name="configure"/> adds session, will or v5 options.</summary>
+    /// <summary>
+    /// Connects as <paramref name="device"/>; <paramref name="configure"/> adds session, will or v5 options. With
+    /// <paramref name="acknowledge"/> false, no PUBACK or PUBREC is ever sent for what arrives.
+    /// </summary>
     public static async Task<MqttnetClient> ConnectAsync(int port, string device, string password, MqttProtocolVersion version, string clientId,
-        Action<MqttClientOptionsBuilder>? configure = null)
+        Action<MqttClientOptionsBuilder>? configure = null, bool acknowledge = true)
     {
-        var client = new MqttnetClient(Factory.CreateMqttClient());
+        var client = new MqttnetClient(Factory.CreateMqttClient(), acknowledge);
         MqttClientOptionsBuilder options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithProtocolVersion(version)

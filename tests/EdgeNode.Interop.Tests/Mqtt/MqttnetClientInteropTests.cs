@@ -263,6 +263,29 @@ public class MqttnetClientInteropTests
         Assert.All(toA.Concat(toB), m => Assert.Equal($"cmnd/{Device}/job", m.Topic));
     }
 
+    [Fact]
+    public async Task SharedSubscription_MemberDiesWithoutAcknowledging_Qos1GoesToTheOtherMember()
+    {
+        await using var node = await MqttnetClient.StartNodeAsync(Device, Password);
+        int port = node.Port("Mqtt:Port");
+        string filter = $"$share/workers/cmnd/{Device}/#";
+        var crashing = await MqttnetClient.ConnectAsync(port, Device, Password, MqttProtocolVersion.V500, "net-crashing", acknowledge: false);
+        await using var steady = await MqttnetClient.ConnectAsync(port, Device, Password, MqttProtocolVersion.V500, "net-steady");
+        await crashing.SubscribeAsync(s => s.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce));
+        await steady.SubscribeAsync(s => s.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce));
+        await using var pub = await MqttnetClient.ConnectAsync(port, Device, Password, MqttProtocolVersion.V500, "net-pub");
+        Assert.True((await pub.PublishAsync(Message($"cmnd/{Device}/job", "job1"))).IsSuccess);
+        Assert.True((await pub.PublishAsync(Message($"cmnd/{Device}/job", "job2"))).IsSuccess);
+        string taken = Text(Assert.Single(await crashing.WaitForAsync(1)));
+        string other = Text(Assert.Single(await steady.WaitForAsync(1)));
+        Assert.Equal(["job1", "job2"], new[] { taken, other }.Order(StringComparer.Ordinal));
+
+        // Gone without DISCONNECT and without acknowledging: its session (no expiry) ends, and the job moves on.
+        await crashing.DisposeAsync();
+        IReadOnlyList<MqttApplicationMessage> got = await steady.WaitForAsync(2);
+        Assert.Equal([other, taken], got.Select(Text));
+    }
+
     [Theory]
     [InlineData(MqttProtocolVersion.V311, MqttClientSubscribeResultCode.UnspecifiedError)]
     [InlineData(MqttProtocolVersion.V500, MqttClientSubscribeResultCode.TopicFilterInvalid)]
