@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# EdgeNode beside its anchors (Prosody 0.12.3 for XMPP, Mosquitto 2.0.11 for MQTT), measured by our own load
+# EdgeNode beside its anchors (Prosody 0.12.3 for XMPP; Mosquitto 2.0.11 and MQTTnet.Server 5.2 with its default
+# options, tests/EdgeNode.MqttnetAnchor, for MQTT), measured by our own load
 # generator (tests/EdgeNode.LoadGen) on the same machine, ports and loopback address, runs alternating
 # A B A B (EdgeNode, anchor, EdgeNode, anchor) so that figures compare as ratios. Rewrites the generated section of
 # docs/BENCHMARKS.md.
@@ -88,6 +89,10 @@ echo "bench: building the load generator (Release)"
 dotnet build tests/EdgeNode.LoadGen/EdgeNode.LoadGen.csproj -c Release -nologo -v:q >"$work/loadgen-build.log" 2>&1 \
   || { cat "$work/loadgen-build.log"; echo "bench: FAIL: load generator build"; exit 1; }
 loadgen="$root/tests/EdgeNode.LoadGen/bin/Release/net10.0/edgenode-loadgen"
+echo "bench: building the MQTTnet.Server anchor (Release)"
+dotnet build tests/EdgeNode.MqttnetAnchor/EdgeNode.MqttnetAnchor.csproj -c Release -nologo -v:q >"$work/mqttnet-build.log" 2>&1 \
+  || { cat "$work/mqttnet-build.log"; echo "bench: FAIL: MQTTnet anchor build"; exit 1; }
+mqttnet_anchor="$root/tests/EdgeNode.MqttnetAnchor/bin/Release/net10.0/edgenode-mqttnet-anchor"
 
 # ---- the systems under test ----
 wait_ports() {
@@ -171,6 +176,17 @@ start_mosquitto() {
   wait_ports "${mosquitto_ports[@]}"
 }
 
+# MQTTnet.Server as a .NET user would first meet it: default options (so its bounded per-client queue drops the
+# oldest message when full), no authentication (the generator's user name and password are accepted), in memory.
+mqttnet_dir="$work/mqttnet"
+mkdir -p "$mqttnet_dir"
+start_mqttnet() {
+  server_log="$mqttnet_dir/mqttnet.log"
+  "$mqttnet_anchor" --host "$host" --port "$mqtt" >>"$server_log" 2>&1 </dev/null &
+  server_pid=$!
+  wait_ports "$mqtt"
+}
+
 # ---- accounts ----
 echo "bench: accounts ($accounts XMPP accounts on each XMPP server, MQTT users)"
 start_prosody
@@ -212,6 +228,7 @@ run_one() {
     edgenode) start_edgenode ;;
     prosody) start_prosody ;;
     mosquitto) start_mosquitto ;;
+    mqttnet) start_mqttnet ;;
   esac
   local line status=0
   line=$("$loadgen" "$verb" --label "$system" --server-pid "$server_pid" --host "$host" --warmup "$warmup" "$@" 2>>"$work/loadgen.err") || status=$?
@@ -229,15 +246,16 @@ run_one() {
 field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" <<<"$1"; }
 summary() {
   local out="" key
-  for key in msgs_per_second p50_ms p99_ms server_cpu_seconds rss_peak_kib rss_per_connection_kib connections_alive; do
+  for key in msgs_per_second p50_ms p99_ms server_cpu_seconds rss_peak_kib rss_per_connection_kib connections_alive expected received lost; do
     local v
-    v=$(sed -n "s/.*\"$key\":\\([0-9.]*\\).*/\\1/p" <<<"$1")
+    v=$(sed -n "s/.*\"$key\":\\(-\\{0,1\\}[0-9.]*\\).*/\\1/p" <<<"$1")
     [[ -n $v ]] && out+="$key=$v "
   done
   echo "$out"
 }
 
-# alternate SCENARIO ANCHOR ARGS...: A B A B; EdgeNode is skipped after it answered "not yet supported".
+# alternate SCENARIO "ANCHOR..." ARGS...: A B A B (A B C A B C with two anchors); EdgeNode is skipped after it
+# answered "not yet supported".
 alternate() {
   local verb=$1 anchor=$2; shift 2
   local edge_skip=0
@@ -247,7 +265,7 @@ alternate() {
       run_one edgenode "$verb" "$@"
       if [[ $last_status == 3 ]]; then edge_skip=1; fi
     fi
-    if [[ -n $anchor ]]; then run_one "$anchor" "$verb" "$@"; fi
+    for a in $anchor; do run_one "$a" "$verb" "$@"; done
   done
 }
 
@@ -255,16 +273,16 @@ xmpp_args=(--port "$c2s" --domain "$domain" --password "$password")
 alternate xmpp-chat prosody "${xmpp_args[@]}" --clients "$chat_clients" --seconds "$chat_seconds"
 alternate xmpp-idle prosody "${xmpp_args[@]}" --clients "$idle_clients" --seconds "$idle_seconds"
 for qos in 0 1; do
-  alternate mqtt-fanout mosquitto --port "$mqtt" --user "$mqtt_user" --password "$mqtt_password" --qos "$qos" \
+  alternate mqtt-fanout "mosquitto mqttnet" --port "$mqtt" --user "$mqtt_user" --password "$mqtt_password" --qos "$qos" \
     --mqtt-version 5 --publishers "$publishers" --subscribers "$subscribers" --seconds "$fan_seconds"
 done
 # QoS 1 again at a fixed, moderate rate that neither server is saturated by: the saturated runs above measure
 # queueing in the generator and the server at full speed, this one what a message costs in time below that.
-alternate mqtt-fanout mosquitto --port "$mqtt" --user "$mqtt_user" --password "$mqtt_password" --qos 1 \
+alternate mqtt-fanout "mosquitto mqttnet" --port "$mqtt" --user "$mqtt_user" --password "$mqtt_password" --qos 1 \
   --mqtt-version 5 --publishers "$publishers" --subscribers "$subscribers" --seconds "$fan_seconds" --rate "$paced_rate"
 if [[ $mode == smoke ]]; then
   # MQTT 3.1.1 as well, so that both codec versions of the generator stay exercised.
-  alternate mqtt-fanout mosquitto --port "$mqtt" --user "$mqtt_user" --password "$mqtt_password" \
+  alternate mqtt-fanout "mosquitto mqttnet" --port "$mqtt" --user "$mqtt_user" --password "$mqtt_password" \
     --qos 1 --mqtt-version 4 --publishers "$publishers" --subscribers "$subscribers" --seconds "$fan_seconds"
 fi
 alternate device-telemetry "" --xmpp-port "$c2s" --mqtt-port "$mqtt" --domain "$domain" --password "$password" \
@@ -306,7 +324,10 @@ if [[ $mode == full ]]; then
     echo "from /proc/PID/stat over the measured seconds; RSS from /proc/PID/status. The generator shares the 2 cores."
     echo "XMPP: TLS on (STARTTLS), SCRAM-SHA-256, chat to bare JIDs, at most 8 unanswered messages per sender. Prosody: no"
     echo "mod_limits, offline storage on, internal (file) storage. MQTT: MQTT 5.0, user name and password, 8 messages"
-    echo "in flight per publisher counted by their deliveries. Mosquitto: password file, persistence off."
+    echo "in flight per publisher counted by their deliveries. Mosquitto: password file, persistence off. MQTTnet.Server"
+    echo "5.2.0.1603 (tests/EdgeNode.MqttnetAnchor): its default options (the per-client queue holds 250 messages and drops"
+    echo "the oldest when full), no authentication, in memory, JIT on the .NET runtime. The MQTT tables also count every"
+    echo "delivery the run's publishes owe against those that arrived: a server that drops messages is not faster for it."
   } >"$work/preamble.md"
   "$loadgen" report --results "$results" --doc docs/BENCHMARKS.md --preamble "$work/preamble.md" >/dev/null
   echo "bench: docs/BENCHMARKS.md updated"

@@ -27,6 +27,7 @@ internal static class MqttScenarios
         public long Pending;
         public long LowMark;
         public long PubAcks;
+        public long Sent;
         public readonly SemaphoreSlim Signal = new(0);
 
         public void Delivered()
@@ -213,6 +214,7 @@ internal static class MqttScenarios
                     Interlocked.Add(ref pub.Pending, (long)n * pub.Fanout);
                     await pub.Client.SendAsync(buffer.WrittenMemory, life.Token);
                     Interlocked.Add(ref sent, n);
+                    pub.Sent += n;
                     pacedSent += n;
                     lastProgress = Clock.Now;
                 }
@@ -220,9 +222,18 @@ internal static class MqttScenarios
 
             await Task.WhenAll(senders);
             await measure;
-            long expected = pubs.Sum(p => (long)p.Fanout) == 0 ? 0 : 1;
-            long drainUntil = Clock.After(Clock.Now, 3);
-            while (pubs.Any(p => Volatile.Read(ref p.Pending) > 0) && Clock.Now < drainUntil && failure is null && expected > 0) await Task.Delay(20);
+            // Every delivery the publishes owe (each publish times the subscribers it matches); the servers get time to
+            // deliver what is still on its way, until none is missing or nothing has arrived for 2 s.
+            long expected = pubs.Sum(p => p.Sent * p.Fanout);
+            long lastReceived = Interlocked.Read(ref state.Received), quietSince = Clock.Now;
+            while (Interlocked.Read(ref state.Received) < expected && failure is null && Clock.Seconds(quietSince, Clock.Now) < 2)
+            {
+                await Task.Delay(20);
+                long now = Interlocked.Read(ref state.Received);
+                if (now != lastReceived) { lastReceived = now; quietSince = Clock.Now; }
+            }
+
+            long received = Interlocked.Read(ref state.Received);
             long? peak = probe.PeakKib, hwm = probe.HwmKib();
             stopReading.Cancel();
             await Task.WhenAll(readers);
@@ -236,6 +247,7 @@ internal static class MqttScenarios
                 MsgsPerSecond = Math.Round(delivered / common.Seconds, 1), P50Ms = state.Latency.QuantileMs(0.5), P99Ms = state.Latency.QuantileMs(0.99),
                 ServerCpuSeconds = XmppScenarios.Round(cpu), CpuSecondsPer10k = delivered > 0 && cpu is not null ? XmppScenarios.Round(cpu * 10_000 / delivered) : null,
                 MsgsPerCpuSecond = cpu is > 0 ? Math.Round(delivered / cpu.Value, 0) : null, RssPeakKib = peak, HwmKib = hwm, Stalls = stalls,
+                Expected = expected, Received = received, Lost = expected - received,
             };
             if (failure is not null) { result.Status = "failed"; result.Message = failure; }
             else if (delivered == 0) { result.Status = "failed"; result.Message = "no message was delivered"; }

@@ -14,7 +14,7 @@ internal static class Report
     public const string Begin = "<!-- bench.sh: begin generated section (./bench.sh rewrites everything up to the end marker) -->";
     public const string End = "<!-- bench.sh: end generated section -->";
 
-    private sealed record Figure(string Name, Func<ScenarioResult, double?> Select, string Format, bool LowerIsBetter);
+    private sealed record Figure(string Name, Func<ScenarioResult, double?> Select, string Format, bool LowerIsBetter, bool Ratio = true);
 
     private static readonly Figure[] Throughput =
     [
@@ -24,6 +24,15 @@ internal static class Report
         new("server CPU-s per 10,000 msgs", r => r.CpuSecondsPer10k, "0.000", true),
         new("delivered msgs per server CPU-s", r => r.MsgsPerCpuSecond, "N0", false),
         new("peak RSS during the run (MiB)", r => r.RssPeakKib / 1024.0, "0.0", true),
+    ];
+
+    /// <summary>Throughput, and whether every message arrived: a server that drops is faster than one that does not.</summary>
+    private static readonly Figure[] Fanout =
+    [
+        .. Throughput,
+        new("deliveries expected, whole run (publishes x matching subscribers)", r => r.Expected, "N0", false, Ratio: false),
+        new("deliveries received, whole run", r => r.Received, "N0", false, Ratio: false),
+        new("lost: expected but never delivered", r => r.Lost, "N0", true, Ratio: false),
     ];
 
     private static readonly Figure[] Idle =
@@ -56,12 +65,12 @@ internal static class Report
         var md = new StringBuilder();
         md.AppendLine(Begin);
         if (preamble is not null) md.AppendLine(File.ReadAllText(preamble).TrimEnd()).AppendLine();
-        Section(md, results, "xmpp-chat", null, "XMPP chat: clients in pairs over STARTTLS, exchanging messages at full speed", "prosody", Throughput);
-        Section(md, results, "xmpp-idle", null, "XMPP idle connections: authenticated (TLS, SCRAM-SHA-256, bound, available) and silent", "prosody", Idle);
-        Section(md, results, "mqtt-fanout", 0, "MQTT fan-out, QoS 0: publishers and subscribers on overlapping wildcard filters", "mosquitto", Throughput);
-        Section(md, results, "mqtt-fanout", 1, "MQTT fan-out, QoS 1", "mosquitto", Throughput);
-        Section(md, results, "mqtt-fanout", 1, "MQTT fan-out, QoS 1 at a fixed rate: latency below saturation", "mosquitto", Throughput, paced: true);
-        Section(md, results, "device-telemetry", null, "Device to person: MQTT telemetry reaching the owners' XMPP clients (no anchor does this)", null, Throughput);
+        Section(md, results, "xmpp-chat", null, "XMPP chat: clients in pairs over STARTTLS, exchanging messages at full speed", ["prosody"], Throughput);
+        Section(md, results, "xmpp-idle", null, "XMPP idle connections: authenticated (TLS, SCRAM-SHA-256, bound, available) and silent", ["prosody"], Idle);
+        Section(md, results, "mqtt-fanout", 0, "MQTT fan-out, QoS 0: publishers and subscribers on overlapping wildcard filters", MqttAnchors, Fanout);
+        Section(md, results, "mqtt-fanout", 1, "MQTT fan-out, QoS 1", MqttAnchors, Fanout);
+        Section(md, results, "mqtt-fanout", 1, "MQTT fan-out, QoS 1 at a fixed rate: latency below saturation", MqttAnchors, Fanout, paced: true);
+        Section(md, results, "device-telemetry", null, "Device to person: MQTT telemetry reaching the owners' XMPP clients (no anchor does this)", [], Throughput);
         FootprintSection(md, results);
         md.AppendLine(End);
 
@@ -86,7 +95,10 @@ internal static class Report
         return string.Join(", ", parts);
     }
 
-    private static void Section(StringBuilder md, List<ScenarioResult> all, string scenario, int? qos, string title, string? anchor, Figure[] figures,
+    /// <summary>The MQTT anchors: Mosquitto, and MQTTnet's embedded server with its default options (tests/EdgeNode.MqttnetAnchor).</summary>
+    private static readonly string[] MqttAnchors = ["mosquitto", "mqttnet"];
+
+    private static void Section(StringBuilder md, List<ScenarioResult> all, string scenario, int? qos, string title, string[] anchorsWanted, Figure[] figures,
         bool paced = false)
     {
         var runs = all.Where(r => r.Scenario == scenario && (qos is null || r.Qos == qos || (r.Qos is null && r.Status != "ok"))
@@ -95,11 +107,13 @@ internal static class Report
         md.AppendLine(CultureInfo.InvariantCulture, $"### {title}").AppendLine();
         ScenarioResult? sample = runs.FirstOrDefault(r => r.Status == "ok");
         if (sample is not null) md.AppendLine(CultureInfo.InvariantCulture, $"{Describe(sample)}.").AppendLine();
-        string[] systems = anchor is null ? ["edgenode"] : ["edgenode", anchor];
+        // An anchor without a run here (an older results file) gets no column.
+        string[] anchors = anchorsWanted.Where(a => runs.Any(r => r.System == a)).ToArray();
+        string[] systems = ["edgenode", .. anchors];
         md.Append("| figure |");
         foreach (string s in systems) md.Append(CultureInfo.InvariantCulture, $" {Name(s)} |");
-        if (anchor is not null) md.Append(" ratio |");
-        md.AppendLine().Append("|---|").Append(string.Concat(Enumerable.Repeat("---|", systems.Length + (anchor is null ? 0 : 1)))).AppendLine();
+        foreach (string a in anchors) md.Append(anchors.Length == 1 ? " ratio |" : $" ratio to {Name(a)} |");
+        md.AppendLine().Append("|---|").Append(string.Concat(Enumerable.Repeat("---|", systems.Length + anchors.Length))).AppendLine();
         foreach (Figure f in figures)
         {
             md.Append(CultureInfo.InvariantCulture, $"| {f.Name} |");
@@ -122,9 +136,9 @@ internal static class Report
                 }
             }
 
-            if (anchor is not null)
+            for (int i = 1; i < systems.Length; i++)
             {
-                md.Append(means[0] is { } a && means[1] is { } n && n != 0 ? $" {Format(a / n, "0.00")}x |" : " - |");
+                md.Append(f.Ratio && means[0] is { } a && means[i] is { } n && n != 0 ? $" {Format(a / n, "0.00")}x |" : " - |");
             }
 
             md.AppendLine();
@@ -168,6 +182,7 @@ internal static class Report
         "edgenode" => "EdgeNode",
         "prosody" => "Prosody",
         "mosquitto" => "Mosquitto",
+        "mqttnet" => "MQTTnet.Server",
         _ => system,
     };
 

@@ -22,7 +22,14 @@ internal sealed class ScenarioResult
     public int? MqttVersion { get; set; }
     public double? Seconds { get; set; }
     public long? Sent { get; set; }
+    /// <summary>Deliveries within the measured window.</summary>
     public long? Delivered { get; set; }
+    /// <summary>Deliveries the whole run's publishes owe: each publish times the subscribers whose filters match it.</summary>
+    public long? Expected { get; set; }
+    /// <summary>Deliveries that arrived over the whole run, including the drain after the last publish.</summary>
+    public long? Received { get; set; }
+    /// <summary>Expected less received: messages the server dropped (negative: duplicates).</summary>
+    public long? Lost { get; set; }
     public double? MsgsPerSecond { get; set; }
     public double? P50Ms { get; set; }
     public double? P99Ms { get; set; }

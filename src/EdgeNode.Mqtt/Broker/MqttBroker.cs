@@ -55,7 +55,14 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
     internal MqttBrokerStorage? Storage { get; }
 
-    internal SubscriptionTree<MqttSession> Tree { get; } = new(comparer: ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// Shared subscriptions ($share/{name}/{filter}) give each message to one member of the group, round-robin among
+    /// the members whose client is connected; only when none is does an offline persistent member get it queued.
+    /// </summary>
+    internal SubscriptionTree<MqttSession> Tree { get; } = new(comparer: ReferenceEqualityComparer.Instance)
+    {
+        SharedMemberAvailable = static session => session.Connection is { IsClosing: false },
+    };
 
     /// <summary>Bytes written to one connection and not yet taken by its socket, at most (set lower by tests).</summary>
     internal long BacklogLimit { get; set; }
@@ -233,6 +240,8 @@ public sealed partial class MqttBroker : IMqttMessageTarget
                 int qos = -1;
                 bool retainAsPublished = false;
                 int idCount = 0;
+                object? sharedGroup = null;
+                bool ownSubscription = false;
                 for (int j = i; j < matches.Count; j++)
                 {
                     MatchedSubscription<MqttSession> match = matches[j];
@@ -242,6 +251,8 @@ public sealed partial class MqttBroker : IMqttMessageTarget
                     }
 
                     qos = Math.Max(qos, Math.Min((int)match.Options.MaximumQos, (int)message.Qos));
+                    sharedGroup ??= match.SharedGroup;
+                    ownSubscription |= !match.IsShared;
                     retainAsPublished |= match.Options.RetainAsPublished;
                     if (match.SubscriptionIdentifier != 0 && idCount < ids.Length)
                     {
@@ -251,7 +262,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
                 if (qos >= 0)
                 {
-                    session.Deliver(ref message, (MqttQos)qos, retainAsPublished && message.Retain, ids.AsMemory(0, idCount));
+                    session.Deliver(ref message, (MqttQos)qos, retainAsPublished && message.Retain, ids.AsMemory(0, idCount), ownSubscription ? null : sharedGroup);
                 }
             }
         }
@@ -664,6 +675,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
     private void Discard(MqttSession session)
     {
+        List<OutboundItem>? orphans;
         lock (session.Sync)
         {
             session.Discarded = true;
@@ -671,6 +683,13 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             {
                 Tree.Unsubscribe(session, filter);
             }
+
+            orphans = session.UnacknowledgedShared();
+        }
+
+        if (orphans is not null)
+        {
+            HandOverShared(session, orphans);
         }
 
         if (_sessions.TryGetValue(session.ClientId, out MqttSession? current) && current == session)
@@ -681,6 +700,27 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         if (session.Persistent)
         {
             Storage?.DeleteSession(session.ClientId);
+        }
+    }
+
+    /// <summary>
+    /// QoS 1 messages a shared group gave a session that ended before acknowledging them go to another member of the
+    /// group (MQTT 5.0 section 4.8.2 recommends it). QoS 2 messages never do (MQTT-4.8.2-5); they are not collected.
+    /// </summary>
+    private void HandOverShared(MqttSession ended, List<OutboundItem> orphans)
+    {
+        long now = Environment.TickCount64;
+        foreach (OutboundItem item in orphans)
+        {
+            if (item.Message.IsExpired(now, out uint? remaining) || !Tree.TryPickOtherMember(item.SharedGroup!, ended, out MatchedSubscription<MqttSession> member))
+            {
+                Stats.Dropped();
+                continue;
+            }
+
+            RoutedMessage routed = RoutedMessage.FromMessage(item.Message, remaining);
+            uint[] ids = member.SubscriptionIdentifier == 0 ? [] : [member.SubscriptionIdentifier];
+            member.Subscriber.Deliver(ref routed, (MqttQos)Math.Min((int)item.Qos, (int)member.Options.MaximumQos), item.Retain, ids, item.SharedGroup);
         }
     }
 

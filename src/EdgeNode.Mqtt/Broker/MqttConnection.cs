@@ -619,6 +619,7 @@ internal sealed class MqttConnection
                 MaximumPacketSize = (uint)options.MaxPacketSize,
                 TopicAliasMaximum = options.TopicAliasMaximum > 0 ? (ushort)options.TopicAliasMaximum : null,
                 AssignedClientIdentifier = assigned ? clientId : null,
+                SharedSubscriptionAvailable = true,
                 ServerKeepAlive = KeepAliveSeconds != connect.KeepAliveSeconds ? KeepAliveSeconds : null,
             };
         }

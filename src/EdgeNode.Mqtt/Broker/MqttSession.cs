@@ -127,8 +127,11 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
         }
     }
 
-    /// <summary>A routed message for this session at the QoS its subscriptions grant.</summary>
-    public void Deliver(ref RoutedMessage message, MqttQos qos, bool retain, ReadOnlyMemory<uint> subscriptionIds)
+    /// <summary>
+    /// A routed message for this session at the QoS its subscriptions grant. <paramref name="sharedGroup"/>: the shared
+    /// subscription group that chose this session, when it has the message only through such groups.
+    /// </summary>
+    public void Deliver(ref RoutedMessage message, MqttQos qos, bool retain, ReadOnlyMemory<uint> subscriptionIds, object? sharedGroup = null)
     {
         lock (Sync)
         {
@@ -171,7 +174,10 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
             }
 
             _fullLogged = false;
-            var item = new OutboundItem(owned, qos, retain, subscriptionIds.IsEmpty ? NoIds : subscriptionIds.ToArray(), ++_lastSeq);
+            var item = new OutboundItem(owned, qos, retain, subscriptionIds.IsEmpty ? NoIds : subscriptionIds.ToArray(), ++_lastSeq)
+            {
+                SharedGroup = qos == MqttQos.AtLeastOnce ? sharedGroup : null,
+            };
             if (Persistent)
             {
                 broker.Storage?.InsertMessage(ClientId, item);
@@ -184,6 +190,32 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
                 Pump(connection);
                 connection.RequestFlush();
             }
+        }
+    }
+
+    /// <summary>The QoS 1 messages a shared group gave this session and it has not acknowledged; called as the session ends.</summary>
+    public List<OutboundItem>? UnacknowledgedShared()
+    {
+        lock (Sync)
+        {
+            List<OutboundItem>? found = null;
+            foreach (OutboundItem item in _inflight)
+            {
+                if (item.SharedGroup is not null)
+                {
+                    (found ??= []).Add(item);
+                }
+            }
+
+            foreach (OutboundItem item in _queue)
+            {
+                if (item.SharedGroup is not null)
+                {
+                    (found ??= []).Add(item);
+                }
+            }
+
+            return found;
         }
     }
 

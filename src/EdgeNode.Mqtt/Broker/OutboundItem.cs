@@ -26,6 +26,12 @@ internal sealed class OutboundItem(MqttMessage message, MqttQos qos, bool retain
 
     public uint[] SubscriptionIds { get; } = subscriptionIds;
 
+    /// <summary>
+    /// The shared subscription group that chose this session for a QoS 1 message, so that the message can go to another
+    /// member if the session ends first; null otherwise (and after a restart, which does not keep it).
+    /// </summary>
+    public object? SharedGroup { get; init; }
+
     /// <summary>The key of its row when the session is persistent.</summary>
     public long Seq { get; } = seq;
 

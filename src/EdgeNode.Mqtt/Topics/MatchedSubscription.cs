@@ -5,12 +5,12 @@ namespace EdgeNode.Mqtt.Topics;
 /// <summary>One subscription that a published topic matched.</summary>
 public readonly struct MatchedSubscription<TSubscriber>
 {
-    internal MatchedSubscription(TSubscriber subscriber, MqttSubscriptionOptions options, uint subscriptionIdentifier, bool isShared)
+    internal MatchedSubscription(TSubscriber subscriber, MqttSubscriptionOptions options, uint subscriptionIdentifier, object? sharedGroup)
     {
         Subscriber = subscriber;
         Options = options;
         SubscriptionIdentifier = subscriptionIdentifier;
-        IsShared = isShared;
+        SharedGroup = sharedGroup;
     }
 
     public TSubscriber Subscriber { get; }
@@ -21,7 +21,13 @@ public readonly struct MatchedSubscription<TSubscriber>
     public uint SubscriptionIdentifier { get; }
 
     /// <summary>Chosen as the one member of a shared subscription group that receives this message.</summary>
-    public bool IsShared { get; }
+    public bool IsShared => SharedGroup is not null;
+
+    /// <summary>
+    /// The shared subscription group the member was chosen from (opaque), for
+    /// <see cref="SubscriptionTree{TSubscriber}.TryPickOtherMember"/>; null for an ordinary subscription.
+    /// </summary>
+    public object? SharedGroup { get; }
 }
 
 /// <summary>

@@ -30,8 +30,9 @@ public static class MqttTopic
     public static bool IsShared(ReadOnlySpan<byte> filter) => filter.StartsWith(SharePrefix);
 
     /// <summary>
-    /// Splits <c>$share/{ShareName}/{filter}</c>. False when <paramref name="filter"/> is not a shared
-    /// subscription or is an invalid one (empty share name, a wildcard in it, or no valid filter after it).
+    /// Splits <c>$share/{ShareName}/{filter}</c> (MQTT 5.0 section 4.8.2). False when <paramref name="filter"/> is
+    /// not a shared subscription or is an invalid one: an empty share name, a '+' or '#' in it (a '/' ends it), a
+    /// name that is not valid UTF-8, or no valid plain filter after it.
     /// </summary>
     public static bool TryParseShared(ReadOnlySpan<byte> filter, out ReadOnlySpan<byte> shareName, out ReadOnlySpan<byte> topicFilter)
     {
@@ -51,7 +52,7 @@ public static class MqttTopic
 
         ReadOnlySpan<byte> name = rest[..slash];
         ReadOnlySpan<byte> inner = rest[(slash + 1)..];
-        if (name.IndexOfAny((byte)'+', (byte)'#') >= 0 || !IsValidPlainFilter(inner))
+        if (name.IndexOfAny((byte)'+', (byte)'#') >= 0 || !MqttUtf8.IsValid(name) || !IsValidPlainFilter(inner))
         {
             return false;
         }

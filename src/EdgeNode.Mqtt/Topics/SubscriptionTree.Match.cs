@@ -4,8 +4,9 @@ public sealed partial class SubscriptionTree<TSubscriber>
 {
     /// <summary>
     /// Visits every subscription whose filter matches <paramref name="topic"/>, and for each shared group one
-    /// member, chosen round-robin. Levels are compared as bytes; nothing is allocated. The topic must be a
-    /// valid topic name (as a decoded PUBLISH's is); an empty topic matches nothing.
+    /// member, chosen round-robin among the available ones (<see cref="SharedMemberAvailable"/>). Levels are
+    /// compared as bytes; nothing is allocated. The topic must be a valid topic name (as a decoded PUBLISH's
+    /// is); an empty topic matches nothing.
     /// </summary>
     public void Match<TVisitor>(ReadOnlySpan<byte> topic, ref TVisitor visitor)
         where TVisitor : ISubscriptionVisitor<TSubscriber>, allows ref struct
@@ -32,7 +33,7 @@ public sealed partial class SubscriptionTree<TSubscriber>
     /// <paramref name="start"/> is where the next unconsumed level begins, or topic.Length + 1 once every
     /// level is consumed (an offset equal to the length is a real, empty last level, as in "a/").
     /// </summary>
-    private static void MatchFrom<TVisitor>(Node node, ReadOnlySpan<byte> topic, int start, bool dollar, ref TVisitor visitor)
+    private void MatchFrom<TVisitor>(Node node, ReadOnlySpan<byte> topic, int start, bool dollar, ref TVisitor visitor)
         where TVisitor : ISubscriptionVisitor<TSubscriber>, allows ref struct
     {
         bool wildcardsAllowed = !(dollar && node.Kind == NodeKind.Root);
@@ -70,12 +71,12 @@ public sealed partial class SubscriptionTree<TSubscriber>
         }
     }
 
-    private static void VisitNode<TVisitor>(Node node, ref TVisitor visitor)
+    private void VisitNode<TVisitor>(Node node, ref TVisitor visitor)
         where TVisitor : ISubscriptionVisitor<TSubscriber>, allows ref struct
     {
         foreach (ref readonly Entry entry in Volatile.Read(ref node.Subscribers).AsSpan())
         {
-            visitor.Visit(new MatchedSubscription<TSubscriber>(entry.Subscriber, entry.Options, entry.SubscriptionIdentifier, isShared: false));
+            visitor.Visit(new MatchedSubscription<TSubscriber>(entry.Subscriber, entry.Options, entry.SubscriptionIdentifier, sharedGroup: null));
         }
 
         foreach (ShareGroup group in Volatile.Read(ref node.Groups))
@@ -86,10 +87,63 @@ public sealed partial class SubscriptionTree<TSubscriber>
                 continue;
             }
 
-            uint pick = (uint)Interlocked.Increment(ref group.Next) % (uint)members.Length;
-            ref readonly Entry chosen = ref members[pick];
-            visitor.Visit(new MatchedSubscription<TSubscriber>(chosen.Subscriber, chosen.Options, chosen.SubscriptionIdentifier, isShared: true));
+            ref readonly Entry chosen = ref members[Pick(group, members)];
+            visitor.Visit(new MatchedSubscription<TSubscriber>(chosen.Subscriber, chosen.Options, chosen.SubscriptionIdentifier, group));
         }
+    }
+
+    /// <summary>
+    /// The next member in turn that is available; when none is, the next in turn all the same (a persistent
+    /// session keeps the message for when it comes back), so a message for a group is never lost for want of
+    /// a connected member.
+    /// </summary>
+    private uint Pick(ShareGroup group, Entry[] members)
+    {
+        uint count = (uint)members.Length;
+        uint start = (uint)Interlocked.Increment(ref group.Next) % count;
+        if (SharedMemberAvailable is not { } available || count == 1)
+        {
+            return start;
+        }
+
+        for (uint k = 0; k < count; k++)
+        {
+            uint index = (start + k) % count;
+            if (available(members[index].Subscriber))
+            {
+                if (k != 0)
+                {
+                    // The turn moves past the member chosen, so the skipped ones do not shift everyone's share.
+                    Interlocked.Add(ref group.Next, (int)k);
+                }
+
+                return index;
+            }
+        }
+
+        return start;
+    }
+
+    /// <summary>
+    /// Another member of <paramref name="sharedGroup"/> (from <see cref="MatchedSubscription{TSubscriber}.SharedGroup"/>) than
+    /// <paramref name="exclude"/>, chosen as <see cref="Match{TVisitor}"/> would; false when the group has no other member.
+    /// </summary>
+    public bool TryPickOtherMember(object sharedGroup, TSubscriber exclude, out MatchedSubscription<TSubscriber> member)
+    {
+        var group = (ShareGroup)sharedGroup;
+        Entry[] members = Volatile.Read(ref group.Members);
+        for (int attempt = 0; attempt < members.Length; attempt++)
+        {
+            ref readonly Entry chosen = ref members[Pick(group, members)];
+            if (!_comparer.Equals(chosen.Subscriber, exclude))
+            {
+                member = new MatchedSubscription<TSubscriber>(chosen.Subscriber, chosen.Options, chosen.SubscriptionIdentifier, group);
+                return true;
+            }
+        }
+
+        member = default;
+        return false;
     }
 
     private readonly struct ListCollector(List<MatchedSubscription<TSubscriber>> results) : ISubscriptionVisitor<TSubscriber>

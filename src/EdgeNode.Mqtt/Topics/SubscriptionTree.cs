@@ -27,6 +27,12 @@ public sealed partial class SubscriptionTree<TSubscriber>
         _comparer = comparer ?? EqualityComparer<TSubscriber>.Default;
     }
 
+    /// <summary>
+    /// Whether a shared group member can take a message now (the broker: its client is connected). Members for
+    /// which it is false are passed over in the round-robin while any other is available; null: all are.
+    /// </summary>
+    public Func<TSubscriber, bool>? SharedMemberAvailable { get; init; }
+
     /// <summary>Subscriptions held, shared group members included.</summary>
     public int Count => Volatile.Read(ref _count);
 

@@ -1,5 +1,6 @@
 using EdgeNode.Cli;
 using EdgeNode.Interop.Tests.Support;
+using MQTTnet;
 
 namespace EdgeNode.Interop.Tests.Mqtt;
 
@@ -33,6 +34,44 @@ public class MqttRestartTests
                 Assert.Equal(["cmnd/plug1/POWER while-offline"], MqttPeers.Messages(queued.Out));
                 var retained = await Peer.RunAsync(MqttPeers.Sub, [.. conn, "-t", "stat/plug1/+", "-v", "-C", "1", "-W", "10"], MqttPeers.Wait);
                 Assert.Equal(["stat/plug1/POWER ON"], MqttPeers.Messages(retained.Out));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Restart_SharedSubscriptionOfPersistentSession_KeptAndDelivered()
+    {
+        var dir = Directory.CreateTempSubdirectory("edgenode-mqtt-restart-").FullName;
+        try
+        {
+            var ports = TestNode.FreePorts("127.0.0.1", 2);
+            string[] args = [$"--Node:DataDir={dir}", "--Node:ListenAddresses=127.0.0.1", "--Xmpp:C2sPort=0", "--Xmpp:C2sDirectTlsPort=0",
+                "--Xmpp:S2sPort=0", "--Xmpp:S2sDirectTlsPort=0", "--Http:Port=0", "--Http:FederationPort=0", $"--Mqtt:Port={ports[0]}", $"--Mqtt:TlsPort={ports[1]}"];
+            var io = new CliIo(new StringReader("restart secret\n"), TextWriter.Null, TextWriter.Null, false);
+            Assert.Equal(0, await EdgeNodeCli.RunAsync(["device", "add", "plug1", .. args], new Dictionary<string, string>(), io, CancellationToken.None));
+            void Persistent(MQTTnet.MqttClientOptionsBuilder o) => o.WithCleanStart(false).WithSessionExpiryInterval(3600);
+
+            await using (var first = await RunningNode.StartAsync(args, ports[0]))
+            {
+                await using var member = await MqttnetClient.ConnectAsync(ports[0], "plug1", "restart secret", MQTTnet.Formatter.MqttProtocolVersion.V500, "worker", Persistent);
+                await member.SubscribeAsync(s => s.WithTopicFilter("$share/workers/cmnd/plug1/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce));
+                await member.DisconnectAsync();
+            }
+
+            await using (var second = await RunningNode.StartAsync(args, ports[0]))
+            {
+                await using var member = await MqttnetClient.ConnectAsync(ports[0], "plug1", "restart secret", MQTTnet.Formatter.MqttProtocolVersion.V500, "worker", Persistent);
+                Assert.True(member.Connected.IsSessionPresent);
+                await using var pub = await MqttnetClient.ConnectAsync(ports[0], "plug1", "restart secret", MQTTnet.Formatter.MqttProtocolVersion.V500, "pub");
+                var message = new MQTTnet.MqttApplicationMessageBuilder().WithTopic("cmnd/plug1/POWER").WithPayload("after-restart")
+                    .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
+                Assert.True((await pub.PublishAsync(message)).IsSuccess);
+                var got = Assert.Single(await member.WaitForAsync(1));
+                Assert.Equal("after-restart", got.ConvertPayloadToString());
             }
         }
         finally

@@ -153,6 +153,23 @@ public class SubscriptionTreeTests
     }
 
     [Fact]
+    public void Match_SharedMemberUnavailable_PassedOverWhileAnotherIsAvailable()
+    {
+        var offline = new HashSet<string> { "m2" };
+        var tree = new SubscriptionTree<string> { SharedMemberAvailable = s => !offline.Contains(s) };
+        tree.Subscribe("m1", "$share/g/t", Qos0);
+        tree.Subscribe("m2", "$share/g/t", Qos0);
+        tree.Subscribe("m3", "$share/g/t", Qos0);
+        var chosen = Enumerable.Range(0, 6).Select(_ => Assert.Single(MatchAll(tree, "t")).Subscriber).ToList();
+        Assert.Equal(3, chosen.Count(s => s == "m1"));
+        Assert.Equal(3, chosen.Count(s => s == "m3"));
+
+        // Nobody available: still one member in turn (a persistent session keeps it for later), never none.
+        offline.UnionWith(["m1", "m3"]);
+        Assert.Equal(["m1", "m2", "m3"], Enumerable.Range(0, 3).Select(_ => Assert.Single(MatchAll(tree, "t")).Subscriber).Order());
+    }
+
+    [Fact]
     public void Unsubscribe_SharedMember_LeavesOthersInGroup()
     {
         var tree = new SubscriptionTree<string>();
