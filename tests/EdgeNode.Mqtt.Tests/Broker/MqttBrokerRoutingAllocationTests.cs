@@ -21,9 +21,15 @@ public class MqttBrokerRoutingAllocationTests
         var reader = new MqttPacketReader(version: MqttProtocolVersion.V500);
 
         long bytes = Run(subscriber, publisher, reader, inputs, 1_000);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        bytes = Run(subscriber, publisher, reader, inputs, 10_000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Steady state is what is promised: a run may rarely carry a one-off allocation of the runtime's own (a
+        // tiering or stub transition landing on this thread), so the best of three runs must be zero.
+        long allocated = long.MaxValue;
+        for (int attempt = 0; attempt < 3 && allocated != 0; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            bytes = Run(subscriber, publisher, reader, inputs, 10_000);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         Assert.Equal(0, allocated);
         Assert.True(bytes >= 10_000 * 30, $"only {bytes} bytes reached the subscriber");
