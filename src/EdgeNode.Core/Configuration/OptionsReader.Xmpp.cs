@@ -26,7 +26,7 @@ public sealed partial class OptionsReader
         OfflineQuotaPerSender = ReadInt("Xmpp:OfflineQuotaPerSender", 100, 0, 1_000_000),
         MaxRosterItems = ReadInt("Xmpp:MaxRosterItems", 1000, 10, 100_000),
         MaxRosterNameBytes = ReadInt("Xmpp:MaxRosterNameBytes", 1023, 16, 64 * 1024),
-        MaxRosterGroups = ReadInt("Xmpp:MaxRosterGroups", 16, 1, 1000),
+        MaxRosterGroups = ReadInt("Xmpp:MaxRosterGroups", 8, 1, 1000),
         MessagesPerSecond = ReadInt("Xmpp:MessagesPerSecond", 20, 0, 1_000_000),
         MessageBurst = ReadInt("Xmpp:MessageBurst", 200, 1, 1_000_000),
         MessagesPerSecondToOneRecipient = ReadInt("Xmpp:MessagesPerSecondToOneRecipient", 10, 0, 1_000_000),

@@ -41,7 +41,7 @@ public sealed record XmppOptions
     public int MaxRosterNameBytes { get; init; } = 1023;
 
     /// <summary>Groups one roster item may be in; more is not-acceptable.</summary>
-    public int MaxRosterGroups { get; init; } = 16;
+    public int MaxRosterGroups { get; init; } = 8;
 
     /// <summary>Messages one client session may send per second, sustained; 0 switches the limit off.</summary>
     public int MessagesPerSecond { get; init; } = 20;
