@@ -92,8 +92,13 @@ public class XmppAbuseTests
             at = next;
         }
 
+        // Bob's message came before the result or after it, never inside it.
         Assert.DoesNotContain("<message", result);
-        Assert.Contains("while the roster is written", await phone.ReadUntilAsync("</message>"));
+        if (!received.Contains("while the roster is written", StringComparison.Ordinal))
+        {
+            await phone.ReadUntilAsync("while the roster is written");
+        }
+
         await phone.PingAsync("after-big-roster");
         await bob.PingAsync("bob-after-big-roster");
     }
