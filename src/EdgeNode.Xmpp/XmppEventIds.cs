@@ -14,6 +14,8 @@ public static class XmppEventIds
     public const int Replaced = 1021;
     public const int OutboundOverflow = 1022;
     public const int DeadConnection = 1023;
+    public const int MessagesRefused = 1024;
+    public const int RosterFull = 1025;
     public const int HandlerFailed = 1030;
     public const int AccountRegistered = 1040;
 }

@@ -32,8 +32,14 @@ internal static partial class XmppLog
     [LoggerMessage(XmppEventIds.Replaced, LogLevel.Information, "XMPP session {Jid} replaced by a new login to the same resource")]
     public static partial void Replaced(ILogger logger, string jid);
 
-    [LoggerMessage(XmppEventIds.OutboundOverflow, LogLevel.Warning, "XMPP session {Jid} disconnected: it did not read and its outbound buffer filled up")]
-    public static partial void OutboundOverflow(ILogger logger, string jid);
+    [LoggerMessage(XmppEventIds.OutboundOverflow, LogLevel.Warning, "XMPP session {Jid} from {Remote} disconnected: it did not read and its outbound buffer ({Capacity} bytes, Xmpp:MaxOutboundBytes) filled up")]
+    public static partial void OutboundOverflow(ILogger logger, string jid, string remote, int capacity);
+
+    [LoggerMessage(XmppEventIds.MessagesRefused, LogLevel.Warning, "XMPP session {Jid} from {Remote} sends messages faster than {Limit}; they are refused with resource-constraint until it slows down (its previous burst had {Previous} refused)")]
+    public static partial void MessagesRefused(ILogger logger, string jid, string remote, string limit, long previous);
+
+    [LoggerMessage(XmppEventIds.RosterFull, LogLevel.Information, "XMPP roster of {Account} is full ({Limit} items, Xmpp:MaxRosterItems): {Contact} was not added")]
+    public static partial void RosterFull(ILogger logger, string account, int limit, string contact);
 
     [LoggerMessage(XmppEventIds.DeadConnection, LogLevel.Information, "XMPP connection {Id} ({Jid}) disconnected: {Reason}")]
     public static partial void DeadConnection(ILogger logger, string id, string jid, string reason);

@@ -46,10 +46,11 @@ public sealed class XmppServer : IDisposable
         Logger = logs.CreateLogger("EdgeNode.Xmpp");
         Accounts = new AccountStore(store);
         Rosters = new RosterStore(store);
-        Offline = new OfflineMessageStore(store, options.OfflineQuota, options.OfflineQuotaBytes);
+        Offline = new OfflineMessageStore(store, options.OfflineQuota, options.OfflineQuotaBytes, options.OfflineQuotaPerSender);
         OfflineDelivery = new OfflineDelivery(Offline, DomainUtf8, Math.Max(1, options.MaxOutboundBytes / 4));
         VCards = new VCardStore(store);
         Throttle = throttle ?? new LoginThrottle(new LoginOptions(), Time);
+        MessagePairs = new PairRateTable(options.MessagesPerSecondToOneRecipient, options.MessageBurstToOneRecipient, Time);
         StreamOptions = new XmlStreamOptions
         {
             MaxStanzaBytes = options.MaxStanzaBytes,
@@ -80,6 +81,9 @@ public sealed class XmppServer : IDisposable
     internal OfflineDelivery OfflineDelivery { get; }
     public VCardStore VCards { get; }
     public LoginThrottle Throttle { get; }
+
+    /// <summary>The node's buckets for messages from one account to one recipient (Xmpp:MessagesPerSecondToOneRecipient).</summary>
+    public PairRateTable MessagePairs { get; }
     public XmlStreamOptions StreamOptions { get; }
     public PresenceService Presence { get; }
     public RosterService RosterService { get; }

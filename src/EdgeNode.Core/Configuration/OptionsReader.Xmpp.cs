@@ -5,7 +5,9 @@ public sealed partial class OptionsReader
     private static readonly string[] XmppKeys =
     [
         "C2sPort", "C2sDirectTlsPort", "S2sPort", "S2sDirectTlsPort", "AllowPlaintextLoopback", "AllowRegistration", "MaxStanzaBytes",
-        "MaxOutboundBytes", "OfflineQuota", "OfflineQuotaBytes", "NegotiationTimeoutSeconds", "StanzaTimeoutSeconds", "KeepaliveSeconds",
+        "MaxOutboundBytes", "OfflineQuota", "OfflineQuotaBytes", "OfflineQuotaPerSender", "MaxRosterItems",
+        "MaxRosterNameBytes", "MaxRosterGroups", "MessagesPerSecond", "MessageBurst", "MessagesPerSecondToOneRecipient", "MessageBurstToOneRecipient",
+        "NegotiationTimeoutSeconds", "StanzaTimeoutSeconds", "KeepaliveSeconds",
         "PingIntervalSeconds", "PingTimeoutSeconds",
     ];
 
@@ -21,6 +23,14 @@ public sealed partial class OptionsReader
         MaxOutboundBytes = ReadInt("Xmpp:MaxOutboundBytes", 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
         OfflineQuota = ReadInt("Xmpp:OfflineQuota", 500, 0, 1_000_000),
         OfflineQuotaBytes = ReadInt("Xmpp:OfflineQuotaBytes", 4 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+        OfflineQuotaPerSender = ReadInt("Xmpp:OfflineQuotaPerSender", 100, 0, 1_000_000),
+        MaxRosterItems = ReadInt("Xmpp:MaxRosterItems", 1000, 10, 100_000),
+        MaxRosterNameBytes = ReadInt("Xmpp:MaxRosterNameBytes", 1023, 16, 64 * 1024),
+        MaxRosterGroups = ReadInt("Xmpp:MaxRosterGroups", 8, 1, 1000),
+        MessagesPerSecond = ReadInt("Xmpp:MessagesPerSecond", 20, 0, 1_000_000),
+        MessageBurst = ReadInt("Xmpp:MessageBurst", 200, 1, 1_000_000),
+        MessagesPerSecondToOneRecipient = ReadInt("Xmpp:MessagesPerSecondToOneRecipient", 10, 0, 1_000_000),
+        MessageBurstToOneRecipient = ReadInt("Xmpp:MessageBurstToOneRecipient", 100, 1, 1_000_000),
         NegotiationTimeout = ReadSeconds("Xmpp:NegotiationTimeoutSeconds", TimeSpan.FromSeconds(60), 1, 3600),
         StanzaTimeout = ReadSeconds("Xmpp:StanzaTimeoutSeconds", TimeSpan.FromSeconds(60), 1, 3600),
         KeepaliveInterval = ReadSeconds("Xmpp:KeepaliveSeconds", TimeSpan.FromSeconds(60), 1, 3600),

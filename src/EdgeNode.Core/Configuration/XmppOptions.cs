@@ -28,6 +28,33 @@ public sealed record XmppOptions
     /// <summary>Bytes of stored stanzas kept for one offline account; a message that would go over is refused the same way.</summary>
     public int OfflineQuotaBytes { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Messages of one account kept for one offline account: one sender cannot fill another's store and lock out
+    /// everyone else (the sender of one more gets the same error as for a full store); 0 switches the cap off.
+    /// </summary>
+    public int OfflineQuotaPerSender { get; init; } = 100;
+
+    /// <summary>Items (contacts, and pending requests from contacts) one account's roster may hold; one more is not-allowed.</summary>
+    public int MaxRosterItems { get; init; } = 1000;
+
+    /// <summary>Longest roster item name and group name, in UTF-8 bytes (RFC 6121 2.3.3: a longer one is not-acceptable).</summary>
+    public int MaxRosterNameBytes { get; init; } = 1023;
+
+    /// <summary>Groups one roster item may be in; more is not-acceptable.</summary>
+    public int MaxRosterGroups { get; init; } = 8;
+
+    /// <summary>Messages one client session may send per second, sustained; 0 switches the limit off.</summary>
+    public int MessagesPerSecond { get; init; } = 20;
+
+    /// <summary>Messages one client session may send at once above its sustained rate (a token bucket of this size).</summary>
+    public int MessageBurst { get; init; } = 200;
+
+    /// <summary>Messages one account may send to one recipient per second, sustained, over all its sessions; 0 switches it off.</summary>
+    public int MessagesPerSecondToOneRecipient { get; init; } = 10;
+
+    /// <summary>Messages one account may send to one recipient at once above that rate.</summary>
+    public int MessageBurstToOneRecipient { get; init; } = 100;
+
     /// <summary>Time a client has from connecting to a bound resource.</summary>
     public TimeSpan NegotiationTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -230,6 +230,16 @@ internal sealed class ServerQueries(XmppServer server)
 
         if (query.TryGetChild("password"u8, Ns.Register, out XmlElement password))
         {
+            // XEP-0077 3.3: both <username/> and <password/> are required, and the username is the session's own:
+            // a request naming another account (or none) is a bad-request and changes nothing.
+            if (!query.TryGetChild("username"u8, Ns.Register, out XmlElement username)
+                || !Jid.TryParse($"{username.Text.GetString().Trim()}@{server.Domain}", out var named)
+                || named.Local is null || !named.IsBare || named.ToString() != session.Bare)
+            {
+                IqHandler.Error(session, scratch, to, id, "bad-request"u8);
+                return true;
+            }
+
             string secret = password.Text.GetString();
             if (!Core.Accounts.PasswordRules.IsAcceptable(secret, out _))
             {

@@ -16,15 +16,19 @@ public sealed class OfflineMessageStore : IOfflineStore
     private readonly Store _store;
     private readonly int _maxMessages;
     private readonly long _maxBytes;
+    private readonly int _maxPerSender;
 
-    public OfflineMessageStore(Store store, int maxMessages, long maxBytes)
+    /// <param name="maxPerSender">Messages one sending account may have stored for one recipient; 0: no cap of its own.</param>
+    public OfflineMessageStore(Store store, int maxMessages, long maxBytes, int maxPerSender = 0)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentOutOfRangeException.ThrowIfNegative(maxMessages);
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxPerSender);
         _store = store;
         _maxMessages = maxMessages;
         _maxBytes = maxBytes;
+        _maxPerSender = maxPerSender;
     }
 
     public OfflineResult Store(string recipientBare, in RoutedStanza stanza)
@@ -37,6 +41,9 @@ public sealed class OfflineMessageStore : IOfflineStore
         }
 
         byte[] bytes = stanza.Xmpp.ToArray();
+        ReadOnlySpan<byte> from = stanza.From;
+        int slash = from.IndexOf((byte)'/');
+        string sender = System.Text.Encoding.UTF8.GetString(slash < 0 ? from : from[..slash]).ToLowerInvariant();
         return _store.Write(tx =>
         {
             // The check and the insert share the write transaction: two senders cannot both take the last room.
@@ -56,8 +63,21 @@ public sealed class OfflineMessageStore : IOfflineStore
                 return OfflineResult.QuotaExceeded;
             }
 
-            using var insert = tx.Command("INSERT INTO xmpp_offline (owner, stanza, created_at) VALUES ($o, $s, $t)");
+            if (_maxPerSender > 0)
+            {
+                // One sender's share, so that a flood from one account leaves room for everyone else's messages.
+                using var mine = tx.Command("SELECT count(*) FROM xmpp_offline WHERE owner = $o AND sender = $f");
+                mine.Parameters.AddWithValue("$o", recipientBare);
+                mine.Parameters.AddWithValue("$f", sender);
+                if ((long)mine.ExecuteScalar()! >= _maxPerSender)
+                {
+                    return OfflineResult.QuotaExceeded;
+                }
+            }
+
+            using var insert = tx.Command("INSERT INTO xmpp_offline (owner, sender, stanza, created_at) VALUES ($o, $f, $s, $t)");
             insert.Parameters.AddWithValue("$o", recipientBare);
+            insert.Parameters.AddWithValue("$f", sender);
             insert.Parameters.AddWithValue("$s", bytes);
             insert.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             insert.ExecuteNonQuery();

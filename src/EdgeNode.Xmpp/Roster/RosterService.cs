@@ -16,8 +16,11 @@ namespace EdgeNode.Xmpp.Roster;
 public sealed class RosterService(XmppServer server)
 {
     // Subscription changes read and write two rosters; one at a time keeps both sides consistent.
+    private const int PageItems = 100;
+
     private readonly Lock _gate = new();
     private long _pushId;
+    private long _fullLoggedAt;
 
     // ---- roster iq (RFC 6121 2.1) ----
 
@@ -45,10 +48,26 @@ public sealed class RosterService(XmppServer server)
             writer.WriteStartElement("query"u8, Ns.Roster);
             writer.WriteAttribute("ver"u8, current.AsSpan());
             writer.CloseStartTagAndForget();
-            foreach (RosterItem item in server.Rosters.Items(session.Bare))
+
+            // A roster too big to queue at once is written in pieces as the client reads (RFC 6121 2.1.3 still one result).
+            int pieceBytes = LongRosterResult.PieceBytes(session);
+            string after = "";
+            IReadOnlyList<RosterItem> page;
+            do
             {
-                WriteItem(output, item, remove: false);
+                page = server.Rosters.ItemsAfter(session.Bare, after, PageItems);
+                foreach (RosterItem item in page)
+                {
+                    WriteItem(output, item, remove: false);
+                    after = item.Contact;
+                    if (output.WrittenCount > pieceBytes)
+                    {
+                        LongRosterResult.Start(server.Rosters, session, output.WrittenSpan.ToArray(), after);
+                        return;
+                    }
+                }
             }
+            while (page.Count == PageItems);
 
             output.Write("</query></iq>"u8);
             session.Send(output.WrittenSpan);
@@ -91,13 +110,28 @@ public sealed class RosterService(XmppServer server)
             return;
         }
 
+        // RFC 6121 2.3.3: a name or group over the limit, or an empty group, is not-acceptable; a repeated group is a
+        // bad-request. The stanza is bounded already (Xmpp:MaxStanzaBytes), so measuring decoded lengths is cheap.
+        int maxBytes = server.Options.MaxRosterNameBytes;
         var groups = new List<string>();
         foreach (XmlElement group in itemElement.Children)
         {
             if (group.Is("group"u8, Ns.Roster))
             {
+                if (groups.Count == server.Options.MaxRosterGroups)
+                {
+                    Error(session, id, "not-acceptable"u8, scratch, $"An item may be in at most {server.Options.MaxRosterGroups} groups.");
+                    return;
+                }
+
                 string name = group.Text.GetString();
-                if (name.Length == 0 || groups.Contains(name))
+                if (name.Length == 0 || Encoding.UTF8.GetByteCount(name) > maxBytes)
+                {
+                    Error(session, id, "not-acceptable"u8, scratch, name.Length == 0 ? "A group name may not be empty." : $"A group name may be at most {maxBytes} bytes.");
+                    return;
+                }
+
+                if (groups.Contains(name))
                 {
                     Error(session, id, "bad-request"u8, scratch);
                     return;
@@ -108,7 +142,20 @@ public sealed class RosterService(XmppServer server)
         }
 
         string? itemName = itemElement.TryGetAttribute("name"u8, out XmlValue nameValue) ? nameValue.GetString() : null;
-        RosterItem existing = server.Rosters.Find(session.Bare, contact) ?? new RosterItem(contact) { InRoster = false };
+        if (itemName is not null && Encoding.UTF8.GetByteCount(itemName) > maxBytes)
+        {
+            Error(session, id, "not-acceptable"u8, scratch, $"A name may be at most {maxBytes} bytes.");
+            return;
+        }
+
+        RosterItem? known = server.Rosters.Find(session.Bare, contact);
+        if (known is null && IsFull(session, contact))
+        {
+            Error(session, id, "not-allowed"u8, scratch, $"The roster is full ({server.Options.MaxRosterItems} items).");
+            return;
+        }
+
+        RosterItem existing = known ?? new RosterItem(contact) { InRoster = false };
         Save(session.Bare, existing with { Name = string.IsNullOrEmpty(itemName) ? null : itemName, Groups = groups, InRoster = true });
         WriteResult(scratch.Reply, session, id);
         session.Send(scratch.Reply.WrittenSpan);
@@ -174,20 +221,33 @@ public sealed class RosterService(XmppServer server)
             return;
         }
 
-        RosterItem item = server.Rosters.Find(user, contact) ?? new RosterItem(contact) { InRoster = false };
+        RosterItem? known = server.Rosters.Find(user, contact);
+        RosterItem item = known ?? new RosterItem(contact) { InRoster = false };
         bool local = jid.Domain == server.Domain;
         switch (type)
         {
             case PresenceType.Subscribe:
+                if (known is null && IsFull(session, contact))
+                {
+                    RefuseSubscription(session, contact, "not-allowed"u8, $"Your roster is full ({server.Options.MaxRosterItems} items).");
+                    break;
+                }
+
                 if (!item.HasTo)
                 {
                     Save(user, item with { Ask = true, InRoster = true });
                 }
 
                 SendSubscription(user, contact, PresenceType.Subscribe);
-                if (local)
+                if (local && !Exists(contact))
                 {
-                    InboundSubscribe(contact, user);
+                    // RFC 6121 3.1.3: no such account, so the server answers for it with "unsubscribed" and keeps nothing
+                    // on its side: an account created under that name later starts with a clean roster.
+                    InboundUnsubscribed(user, contact);
+                }
+                else if (local && !InboundSubscribe(contact, user))
+                {
+                    RefuseSubscription(session, contact, "resource-constraint"u8, "The contact's roster is full.");
                 }
 
                 break;
@@ -265,7 +325,8 @@ public sealed class RosterService(XmppServer server)
             switch (type)
             {
                 case PresenceType.Subscribe:
-                    RosterItem item = server.Rosters.Find(localBare, remoteBare) ?? new RosterItem(remoteBare) { InRoster = false };
+                    RosterItem? known = server.Rosters.Find(localBare, remoteBare);
+                    RosterItem item = known ?? new RosterItem(remoteBare) { InRoster = false };
                     if (item.HasFrom || item.Approved)
                     {
                         if (!item.HasFrom)
@@ -280,6 +341,14 @@ public sealed class RosterService(XmppServer server)
 
                     if (!item.PendingIn)
                     {
+                        if (known is null && IsFullQuietly(localBare, remoteBare))
+                        {
+                            // No room to keep the request: the remote user hears that it cannot be kept now.
+                            byte[] error = SubscriptionError(localBare, remoteBare, "resource-constraint"u8);
+                            server.Router.Route(RoutedStanza.Presence(PresenceType.Error, Encoding.UTF8.GetBytes(localBare), Encoding.UTF8.GetBytes(remoteBare), error));
+                            return;
+                        }
+
                         server.Rosters.Save(localBare, item with { PendingIn = true });
                     }
 
@@ -301,21 +370,28 @@ public sealed class RosterService(XmppServer server)
     // The contact's server (this one) receives the user's subscription presence. Returns nothing: delivery to
     // the contact's resources happened in SendSubscription through the router, where the rules allow it.
 
-    private void InboundSubscribe(string contact, string user)
+    /// <summary>The contact's side of a local subscription request; false when the contact's roster has no room to keep it.</summary>
+    private bool InboundSubscribe(string contact, string user)
     {
-        RosterItem item = server.Rosters.Find(contact, user) ?? new RosterItem(user) { InRoster = false };
+        RosterItem? known = server.Rosters.Find(contact, user);
+        RosterItem item = known ?? new RosterItem(user) { InRoster = false };
         if (item.HasFrom)
         {
             // Already subscribed: answer on the contact's behalf (RFC 6121 3.1.3).
             InboundSubscribed(user, contact);
-            return;
+            return true;
         }
 
         if (item.Approved)
         {
             Save(contact, item with { Subscription = item.Subscription | Subscription.From, Approved = false });
             InboundSubscribed(user, contact);
-            return;
+            return true;
+        }
+
+        if (known is null && IsFullQuietly(contact, user))
+        {
+            return false;
         }
 
         if (!item.PendingIn)
@@ -324,6 +400,20 @@ public sealed class RosterService(XmppServer server)
         }
 
         DeliverSubscription(contact, user, PresenceType.Subscribe);
+        return true;
+    }
+
+    /// <summary>A local address that can be subscribed to: an account, or a participant that is there now (a device).</summary>
+    private bool Exists(string bare) =>
+        server.Router.TargetsOf(bare).Length > 0 || (Jid.TryParse(bare, out var jid) && server.Accounts.Exists(jid));
+
+    /// <summary>A presence error to the user's session about its subscription request to <paramref name="contact"/>.</summary>
+    private static void RefuseSubscription(C2sSession session, string contact, ReadOnlySpan<byte> condition, string text)
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        StanzaErrors.Write(output, "presence"u8, Encoding.UTF8.GetBytes(contact), session.FullAddress, default,
+            StanzaErrors.TypeOf(condition), condition, text);
+        session.Send(output.WrittenSpan);
     }
 
     private void InboundSubscribed(string user, string contact)
@@ -474,7 +564,7 @@ public sealed class RosterService(XmppServer server)
         }
     }
 
-    private static void WriteItem(IBufferWriter<byte> output, RosterItem item, bool remove)
+    internal static void WriteItem(IBufferWriter<byte> output, RosterItem item, bool remove)
     {
         var writer = new XmlStanzaWriter(output);
         writer.WriteStartElement("item"u8);
@@ -514,10 +604,63 @@ public sealed class RosterService(XmppServer server)
         writer.WriteEndElement("iq"u8);
     }
 
-    private static void Error(C2sSession session, ReadOnlySpan<byte> id, ReadOnlySpan<byte> condition, StanzaScratch scratch)
+    private static void Error(C2sSession session, ReadOnlySpan<byte> id, ReadOnlySpan<byte> condition, StanzaScratch scratch, string? text = null)
     {
         scratch.Reply.ResetWrittenCount();
-        StanzaErrors.Write(scratch.Reply, "iq"u8, default, session.FullAddress, id, StanzaErrors.TypeOf(condition), condition);
+        StanzaErrors.Write(scratch.Reply, "iq"u8, default, session.FullAddress, id, StanzaErrors.TypeOf(condition), condition, text);
         session.Send(scratch.Reply.WrittenSpan);
     }
+
+    /// <summary>
+    /// True when <paramref name="owner"/>'s roster has no room for one more row (Xmpp:MaxRosterItems; pending requests
+    /// count too, since they are stored). Logged once per session that meets it.
+    /// </summary>
+    private bool IsFull(string owner, string contact, C2sSession? session = null)
+    {
+        int limit = server.Options.MaxRosterItems;
+        if (server.Rosters.Count(owner) < limit)
+        {
+            return false;
+        }
+
+        if (session is null || !session.RosterFullLogged)
+        {
+            if (session is not null)
+            {
+                session.RosterFullLogged = true;
+            }
+
+            XmppLog.RosterFull(server.Logger, owner, limit, contact);
+        }
+
+        return true;
+    }
+
+    private bool IsFull(C2sSession session, string contact) => IsFull(session.Bare, contact, session);
+
+    /// <summary>
+    /// <see cref="IsFull(string, string, C2sSession?)"/> for a roster whose owner is not the one asking (requests from
+    /// contacts): logged at most once a minute, however many requests are refused.
+    /// </summary>
+    private bool IsFullQuietly(string owner, string contact)
+    {
+        if (server.Rosters.Count(owner) < server.Options.MaxRosterItems)
+        {
+            return false;
+        }
+
+        long now = server.Time.GetTimestamp();
+        long last = Interlocked.Read(ref _fullLoggedAt);
+        if ((last == 0 || server.Time.GetElapsedTime(last, now) > TimeSpan.FromMinutes(1))
+            && Interlocked.CompareExchange(ref _fullLoggedAt, now, last) == last)
+        {
+            XmppLog.RosterFull(server.Logger, owner, server.Options.MaxRosterItems, contact);
+        }
+
+        return true;
+    }
+
+    private static byte[] SubscriptionError(string from, string to, ReadOnlySpan<byte> condition) => Encoding.UTF8.GetBytes(
+        $"<presence xmlns='jabber:client' from='{EscapeAttribute(from)}' to='{EscapeAttribute(to)}' type='error'><error type='{Encoding.UTF8.GetString(StanzaErrors.TypeOf(condition))}'>"
+        + $"<{Encoding.UTF8.GetString(condition)} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>");
 }

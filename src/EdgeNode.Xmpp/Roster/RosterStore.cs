@@ -20,6 +20,34 @@ public sealed class RosterStore(Store store)
     /// <summary>Contacts that asked to see the owner's presence and have no answer yet.</summary>
     public IReadOnlyList<RosterItem> PendingRequests(string owner) => Query(owner, "pending_in = 1");
 
+    /// <summary>
+    /// The items the user sees whose contact sorts after <paramref name="afterContact"/>, in contact order, at most
+    /// <paramref name="limit"/>: a roster read a page at a time.
+    /// </summary>
+    public IReadOnlyList<RosterItem> ItemsAfter(string owner, string afterContact, int limit) => store.Read(c =>
+    {
+        using var query = c.Command($"SELECT {Columns} FROM xmpp_roster WHERE owner = $o AND in_roster = 1 AND contact > $after ORDER BY contact LIMIT $n");
+        query.Parameters.AddWithValue("$o", owner);
+        query.Parameters.AddWithValue("$after", afterContact);
+        query.Parameters.AddWithValue("$n", limit);
+        using var rows = query.ExecuteReader();
+        var items = new List<RosterItem>();
+        while (rows.Read())
+        {
+            items.Add(ReadItem(rows));
+        }
+
+        return (IReadOnlyList<RosterItem>)items;
+    });
+
+    /// <summary>Rows the owner has: items and contacts' pending requests alike (what Xmpp:MaxRosterItems caps).</summary>
+    public int Count(string owner) => store.Read(c =>
+    {
+        using var query = c.Command("SELECT count(*) FROM xmpp_roster WHERE owner = $o");
+        query.Parameters.AddWithValue("$o", owner);
+        return (int)(long)query.ExecuteScalar()!;
+    });
+
     public RosterItem? Find(string owner, string contact) => store.Read(c =>
     {
         using var query = c.Command($"SELECT {Columns} FROM xmpp_roster WHERE owner = $o AND contact = $c");

@@ -11,7 +11,11 @@ namespace EdgeNode.Xmpp.Stanzas;
 /// </summary>
 public static class MessageHandler
 {
-    public static RouteOutcome Handle(XmlElement message, C2sSession sender, Router router, StanzaScratch scratch)
+    public static RouteOutcome Handle(XmlElement message, C2sSession sender, Router router, StanzaScratch scratch) =>
+        Handle(message, sender, router, scratch, null);
+
+    /// <summary>Handles a message, first taking it from the sender's <paramref name="limit"/> (none: unlimited).</summary>
+    public static RouteOutcome Handle(XmlElement message, C2sSession sender, Router router, StanzaScratch scratch, MessageRateLimit? limit)
     {
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(router);
@@ -41,6 +45,17 @@ public static class MessageHandler
                 Reply(sender, scratch, default, id, "jid-malformed"u8);
                 return RouteOutcome.BadAddress;
             }
+        }
+
+        if (limit is not null && !limit.TryTake(sender, to))
+        {
+            // Refused before any work; the sender is told to wait (RFC 6120 8.3.3.18), and is not disconnected.
+            if (type != MessageType.Error)
+            {
+                Reply(sender, scratch, to, id, "resource-constraint"u8, "Too many messages: slow down.");
+            }
+
+            return RouteOutcome.Ignored;
         }
 
         ArrayBufferWriter<byte> stamped = scratch.Stanza;

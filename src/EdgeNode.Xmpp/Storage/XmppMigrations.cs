@@ -2,7 +2,7 @@ using EdgeNode.Core.Storage;
 
 namespace EdgeNode.Xmpp.Storage;
 
-/// <summary>The XMPP service's tables: rosters, offline messages, vCards.</summary>
+/// <summary>The XMPP service's tables: rosters, offline messages (with their sender since step 2), vCards.</summary>
 public static class XmppMigrations
 {
     public static readonly MigrationSet Set = new("xmpp",
@@ -35,6 +35,10 @@ public static class XmppMigrations
                 owner TEXT PRIMARY KEY NOT NULL,
                 vcard BLOB NOT NULL
             );
+            """),
+        new(2, "offline messages know their sender (a quota per sender)", """
+            ALTER TABLE xmpp_offline ADD COLUMN sender TEXT NOT NULL DEFAULT '';
+            CREATE INDEX xmpp_offline_sender ON xmpp_offline (owner, sender);
             """),
     ]);
 }

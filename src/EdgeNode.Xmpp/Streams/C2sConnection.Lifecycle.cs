@@ -39,6 +39,8 @@ public sealed partial class C2sConnection
             }
 
             var session = new C2sSession(_account!, resource, _server.Options.MaxOutboundBytes, this);
+            _messageLimit = new MessageRateLimit(_server.Options.MessagesPerSecond, _server.Options.MessageBurst, _server.MessagePairs,
+                _server.Time, _server.Logger, _remote);
             _server.Presence.Register(session);
             _session = session;
             _startPump = true;
@@ -144,19 +146,7 @@ public sealed partial class C2sConnection
     private void AbortTransport() => _connection.Abort(new ConnectionAbortedException("The client did not read within the close grace period."));
 
     /// <summary>XEP-0160: the session's stored messages, delivered alongside the read loop and awaited when it closes.</summary>
-    private void StartOfflineDelivery(C2sSession session)
-    {
-        Task? running = _offlineDelivery;
-        _offlineDelivery = running is null || running.IsCompleted
-            ? _server.OfflineDelivery.RunAsync(session)
-            : DeliverAfterAsync(running, session);
-    }
-
-    private async Task DeliverAfterAsync(Task running, C2sSession session)
-    {
-        await running.ConfigureAwait(false);
-        await _server.OfflineDelivery.RunAsync(session).ConfigureAwait(false);
-    }
+    private void StartOfflineDelivery(C2sSession session) => session.RunAfter(() => _server.OfflineDelivery.RunAsync(session));
 
     private void RetireQuietly(C2sSession session)
     {
@@ -223,13 +213,19 @@ public sealed partial class C2sConnection
 
     public void RequestClose(TargetCloseReason reason)
     {
-        SetClose(reason switch
+        bool first = SetClose(reason switch
         {
             TargetCloseReason.Replaced => CloseReason.Replaced,
             TargetCloseReason.Overflow => CloseReason.Overflow,
             TargetCloseReason.AccountRemoved => CloseReason.AccountRemoved,
             _ => CloseReason.Shutdown,
         });
+        if (first && reason == TargetCloseReason.Overflow && _session is { } session)
+        {
+            // Once per session: the close that follows is the end of the burst.
+            XmppLog.OutboundOverflow(_server.Logger, session.FullJid, _remote, session.OutboundCapacity);
+        }
+
         Wake();
     }
 
@@ -385,7 +381,7 @@ public sealed partial class C2sConnection
             writable = false;
         }
 
-        if (_offlineDelivery is { } delivery)
+        if (session?.OutputJobs is { } delivery)
         {
             try
             {

@@ -51,7 +51,7 @@ public sealed partial class C2sConnection : ISessionOwner
     private int _saslFailures;
     private volatile C2sSession? _session;
     private volatile OutboundPump? _pump;
-    private Task? _offlineDelivery;
+    private MessageRateLimit? _messageLimit;
     private bool _startPump;
     private int _closeReason;
     private string? _streamErrorCondition;
@@ -169,7 +169,7 @@ public sealed partial class C2sConnection : ISessionOwner
             if (_startPump)
             {
                 _startPump = false;
-                _pump = new OutboundPump(_session!, _output, _abort, AbortTransport) { Failed = () => RequestClose(TargetCloseReason.Overflow) };
+                _pump = new OutboundPump(_session!, _output, _abort, AbortTransport) { Failed = () => RequestClose(CloseReason.PeerClosed) };
                 _pump.Start();
             }
 
@@ -433,7 +433,7 @@ public sealed partial class C2sConnection : ISessionOwner
 
         if (name.SequenceEqual(XmppNames.Message))
         {
-            MessageHandler.Handle(element, session, _server.Router, _scratch);
+            MessageHandler.Handle(element, session, _server.Router, _scratch, _messageLimit);
         }
         else if (name.SequenceEqual(XmppNames.Presence))
         {

@@ -37,6 +37,10 @@ public sealed class C2sSession : IRouteTarget
     private bool _outputStopped;
     private long _flushTarget;
     private TaskCompletionSource<bool>? _flushWaiter;
+    // While a unit larger than the buffer is written piece by piece, everyone else's bytes wait here (under _sendLock).
+    private ArrayBufferWriter<byte>? _deferred;
+    private readonly Lock _jobsLock = new();
+    private Task _jobs = Task.CompletedTask;
 
     /// <summary>Addresses one session may have sent directed presence to (RFC 6121 4.6) and not yet unavailable.</summary>
     public const int MaxDirectedPresence = 1000;
@@ -51,6 +55,22 @@ public sealed class C2sSession : IRouteTarget
         _full = Encoding.UTF8.GetBytes(FullJid);
         _owner = owner;
         Outbound = new OutboundBuffer(outboundCapacity);
+        OutboundCapacity = outboundCapacity;
+    }
+
+    /// <summary>The cap of <see cref="Outbound"/>, in bytes.</summary>
+    public int OutboundCapacity { get; }
+
+    /// <summary>Bytes queued for the client since the session was bound (compare with <see cref="FlushedBytes"/>).</summary>
+    internal long QueuedBytes
+    {
+        get
+        {
+            lock (_sendLock)
+            {
+                return _queued;
+            }
+        }
     }
 
     public string Bare { get; }
@@ -65,6 +85,9 @@ public sealed class C2sSession : IRouteTarget
 
     /// <summary>XEP-0280: this resource wants copies of its account's chat messages.</summary>
     public bool Carbons { get => _carbons; set => _carbons = value; }
+
+    /// <summary>A roster change of this session's was refused for a full roster and logged (once per session).</summary>
+    internal bool RosterFullLogged { get; set; }
 
     /// <summary>The roster was requested, so roster pushes are of interest (RFC 6121 2.1.6).</summary>
     public bool InterestedInRoster { get; set; }
@@ -164,6 +187,53 @@ public sealed class C2sSession : IRouteTarget
         // Everything reaches the outbound buffer through here, so positions follow the buffer's order exactly.
         lock (_sendLock)
         {
+            if (_deferred is { } deferred)
+            {
+                // Held back until the long unit is complete; as much may wait as the buffer itself could hold after it.
+                end = _queued;
+                if (deferred.WrittenCount + data.Length <= OutboundCapacity / 2)
+                {
+                    deferred.Write(data);
+                    return true;
+                }
+            }
+            else if (Outbound.TryWrite(data))
+            {
+                _queued += data.Length;
+                end = _queued;
+                return true;
+            }
+            else
+            {
+                end = _queued;
+            }
+        }
+
+        if (_deferred is not null || Outbound.Overflowed)
+        {
+            _owner.RequestClose(TargetCloseReason.Overflow);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Starts a unit of output larger than the buffer (a big roster result): from now until <see cref="EndLongUnit"/>
+    /// only <see cref="SendPiece"/> reaches the buffer, and every other send waits, so no stanza lands inside the unit.
+    /// </summary>
+    internal void BeginLongUnit()
+    {
+        lock (_sendLock)
+        {
+            _deferred = new ArrayBufferWriter<byte>(4096);
+        }
+    }
+
+    /// <summary>Queues one piece of the long unit; the caller waits for the previous pieces to be flushed first.</summary>
+    internal bool SendPiece(ReadOnlySpan<byte> data, out long end)
+    {
+        lock (_sendLock)
+        {
             if (Outbound.TryWrite(data))
             {
                 _queued += data.Length;
@@ -172,15 +242,70 @@ public sealed class C2sSession : IRouteTarget
             }
 
             end = _queued;
+            return false;
+        }
+    }
+
+    /// <summary>Ends the long unit: what waited meanwhile is queued after it, in the order it was sent.</summary>
+    internal void EndLongUnit()
+    {
+        bool lost;
+        lock (_sendLock)
+        {
+            ArrayBufferWriter<byte>? deferred = _deferred;
+            _deferred = null;
+            if (deferred is null || deferred.WrittenCount == 0)
+            {
+                return;
+            }
+
+            lost = !Outbound.TryWrite(deferred.WrittenSpan);
+            if (!lost)
+            {
+                _queued += deferred.WrittenCount;
+            }
         }
 
-        if (Outbound.Overflowed)
+        if (lost && Outbound.Overflowed)
         {
             _owner.RequestClose(TargetCloseReason.Overflow);
         }
-
-        return false;
     }
+
+    /// <summary>Output work that runs beside the read loop (offline delivery, a long roster), one job after another.</summary>
+    internal Task OutputJobs
+    {
+        get
+        {
+            lock (_jobsLock)
+            {
+                return _jobs;
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="job"/> once the jobs before it have ended.</summary>
+    internal void RunAfter(Func<Task> job)
+    {
+        lock (_jobsLock)
+        {
+            Task previous = _jobs;
+            _jobs = previous.IsCompletedSuccessfully ? job() : ChainAsync(previous, job);
+        }
+    }
+
+    private static async Task ChainAsync(Task previous, Func<Task> job)
+    {
+        try
+        {
+            await previous.ConfigureAwait(false);
+        }
+        finally
+        {
+            await job().ConfigureAwait(false);
+        }
+    }
+
 
     /// <summary>The connection's pump reports bytes it has written and flushed.</summary>
     internal void OnFlushed(int bytes)

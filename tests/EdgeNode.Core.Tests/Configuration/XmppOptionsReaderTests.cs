@@ -19,6 +19,14 @@ public class XmppOptionsReaderTests
         Assert.Equal(262144, xmpp.MaxStanzaBytes);
         Assert.Equal(1048576, xmpp.MaxOutboundBytes);
         Assert.Equal(500, xmpp.OfflineQuota);
+        Assert.Equal(100, xmpp.OfflineQuotaPerSender);
+        Assert.Equal(1000, xmpp.MaxRosterItems);
+        Assert.Equal(1023, xmpp.MaxRosterNameBytes);
+        Assert.Equal(8, xmpp.MaxRosterGroups);
+        Assert.Equal(20, xmpp.MessagesPerSecond);
+        Assert.Equal(200, xmpp.MessageBurst);
+        Assert.Equal(10, xmpp.MessagesPerSecondToOneRecipient);
+        Assert.Equal(100, xmpp.MessageBurstToOneRecipient);
         Assert.Equal(TimeSpan.FromSeconds(60), xmpp.NegotiationTimeout);
         Assert.Equal(TimeSpan.FromSeconds(60), xmpp.StanzaTimeout);
         Assert.Equal(TimeSpan.FromSeconds(60), xmpp.KeepaliveInterval);
@@ -29,7 +37,11 @@ public class XmppOptionsReaderTests
     [Fact]
     public void Read_XmppSettings_AreTaken()
     {
-        var xmpp = Read(("Xmpp:AllowRegistration", "true"), ("Xmpp:OfflineQuota", "3"), ("Xmpp:PingIntervalSeconds", "5")).Xmpp;
+        var xmpp = Read(("Xmpp:AllowRegistration", "true"), ("Xmpp:OfflineQuota", "3"), ("Xmpp:PingIntervalSeconds", "5"),
+            ("Xmpp:MaxRosterItems", "50"), ("Xmpp:MessagesPerSecond", "0"), ("Xmpp:OfflineQuotaPerSender", "7")).Xmpp;
+        Assert.Equal(50, xmpp.MaxRosterItems);
+        Assert.Equal(0, xmpp.MessagesPerSecond);
+        Assert.Equal(7, xmpp.OfflineQuotaPerSender);
         Assert.True(xmpp.AllowRegistration);
         Assert.Equal(3, xmpp.OfflineQuota);
         Assert.Equal(TimeSpan.FromSeconds(5), xmpp.PingInterval);
@@ -40,6 +52,8 @@ public class XmppOptionsReaderTests
     [InlineData("Xmpp:MaxStanzaBytes", "100", "out of range")]
     [InlineData("Xmpp:NegotiationTimeoutSeconds", "0", "out of range")]
     [InlineData("Xmpp:StanzaTimeoutSeconds", "soon", "is not a whole number")]
+    [InlineData("Xmpp:MaxRosterItems", "0", "out of range")]
+    [InlineData("Xmpp:MessageBurst", "0", "out of range")]
     public void Read_BadXmppSetting_NamesTheKey(string key, string value, string expected)
     {
         var problem = Assert.Single(Assert.Throws<ConfigurationErrorException>(() => Read((key, value))).Problems);

@@ -13,20 +13,20 @@ internal sealed class OfflineFixture : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("edgenode-offline-").FullName;
 
-    public OfflineFixture(int maxMessages = 10_000, long maxBytes = 64 * 1024 * 1024)
+    public OfflineFixture(int maxMessages = 10_000, long maxBytes = 64 * 1024 * 1024, int maxPerSender = 0)
     {
         Db = Store.Open(_dir, XmppMigrations.Set);
-        Offline = new OfflineMessageStore(Db, maxMessages, maxBytes);
+        Offline = new OfflineMessageStore(Db, maxMessages, maxBytes, maxPerSender);
     }
 
     public Store Db { get; }
     public OfflineMessageStore Offline { get; }
 
-    public OfflineResult Keep(string owner, string body, int number)
+    public OfflineResult Keep(string owner, string body, int number, string from = "romeo@pi.example/orchard")
     {
-        string xml = $"<message xmlns='jabber:client' to='{owner}' type='chat' id='m{number}' from='romeo@pi.example/orchard'><body>{body}</body></message>";
+        string xml = $"<message xmlns='jabber:client' to='{owner}' type='chat' id='m{number}' from='{from}'><body>{body}</body></message>";
         byte[] bytes = Encoding.UTF8.GetBytes(xml);
-        return Offline.Store(owner, RoutedStanza.Message(MessageType.Chat, "romeo@pi.example/orchard"u8, Encoding.UTF8.GetBytes(owner), default,
+        return Offline.Store(owner, RoutedStanza.Message(MessageType.Chat, Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes(owner), default,
             Encoding.UTF8.GetBytes(body), bytes));
     }
 

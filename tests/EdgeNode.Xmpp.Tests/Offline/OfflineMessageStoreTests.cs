@@ -28,6 +28,25 @@ public class OfflineMessageStoreTests
     }
 
     [Fact]
+    public void Store_OneSenderOverItsShare_IsRefusedWhileOtherSendersAreStillStored()
+    {
+        using var fixture = new OfflineFixture(maxMessages: 10, maxPerSender: 3);
+        for (int i = 1; i <= 3; i++)
+        {
+            Assert.Equal(OfflineResult.Stored, fixture.Keep(Juliet, "flood", i, from: $"mallory@pi.example/r{i}"));
+        }
+
+        // Every resource of the flooding account, and its address spelt otherwise, shares the one share.
+        Assert.Equal(OfflineResult.QuotaExceeded, fixture.Keep(Juliet, "flood", 4, from: "mallory@pi.example/other"));
+        Assert.Equal(OfflineResult.QuotaExceeded, fixture.Keep(Juliet, "flood", 5, from: "Mallory@pi.example"));
+
+        // The store is far from full for everyone else.
+        Assert.Equal(OfflineResult.Stored, fixture.Keep(Juliet, "hello", 6, from: "romeo@pi.example/orchard"));
+        Assert.Equal(OfflineResult.Stored, fixture.Keep(Juliet, "hi", 7, from: "nurse@pi.example/kitchen"));
+        Assert.Equal(5, fixture.Offline.Usage(Juliet).Messages);
+    }
+
+    [Fact]
     public void Store_OverTheMessageQuota_IsRefused()
     {
         using var fixture = new OfflineFixture(maxMessages: 2);

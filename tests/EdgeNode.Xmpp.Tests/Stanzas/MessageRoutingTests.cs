@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Stanzas;
 
 namespace EdgeNode.Xmpp.Tests.Stanzas;
 
@@ -28,8 +29,9 @@ public class MessageRoutingTests
     }
 
     /// <summary>
-    /// The allocation gate: after warm-up, 10,000 message stanzas parsed and routed to an online local session
-    /// allocate nothing on the routing thread (whole and split buffers alike).
+    /// The allocation gate: after warm-up, 10,000 message stanzas parsed, counted against the sender's rate limits
+    /// (as every client session's are) and routed to an online local session allocate nothing on the routing thread
+    /// (whole and split buffers alike).
     /// </summary>
     // Fully optimised from the start: as tier-0 code its measured loop could be replaced on the stack (OSR)
     // mid-run, an allocation of the runtime's own that is not the routing path's.
@@ -38,10 +40,13 @@ public class MessageRoutingTests
     public void ParseAndRoute_TenThousandMessagesAfterWarmUp_AllocatesZeroBytes()
     {
         var fixture = new RoutingFixture();
+        var clock = new ManualClock();
+        var limit = new MessageRateLimit(1_000_000, 1_000_000, new PairRateTable(1_000_000, 1_000_000, clock), clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, "192.0.2.1");
         for (int i = 0; i < 200; i++)
         {
-            fixture.ParseAndRoute(fixture.Single);
-            fixture.ParseAndRoute(fixture.Split);
+            fixture.ParseAndRoute(fixture.Single, limit);
+            fixture.ParseAndRoute(fixture.Split, limit);
             fixture.DrainRecipient();
         }
 
@@ -49,8 +54,8 @@ public class MessageRoutingTests
         int delivered = 0;
         for (int i = 0; i < 5_000; i++)
         {
-            delivered += fixture.ParseAndRoute(fixture.Single) == RouteOutcome.Delivered ? 1 : 0;
-            delivered += fixture.ParseAndRoute(fixture.Split) == RouteOutcome.Delivered ? 1 : 0;
+            delivered += fixture.ParseAndRoute(fixture.Single, limit) == RouteOutcome.Delivered ? 1 : 0;
+            delivered += fixture.ParseAndRoute(fixture.Split, limit) == RouteOutcome.Delivered ? 1 : 0;
             fixture.DrainRecipient();
         }
 

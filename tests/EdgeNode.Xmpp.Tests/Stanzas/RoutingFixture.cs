@@ -51,19 +51,19 @@ internal sealed class RoutingFixture
     public ReadOnlySequence<byte> Split { get; }
 
     /// <summary>Parses one stanza from <paramref name="data"/> and routes it; returns the router's outcome.</summary>
-    public RouteOutcome ParseAndRoute(in ReadOnlySequence<byte> data)
+    public RouteOutcome ParseAndRoute(in ReadOnlySequence<byte> data, MessageRateLimit? limit = null)
     {
         var reader = new XmlStreamReader(data, _state, _context);
         reader.Read();
-        return MessageHandler.Handle(reader.Element, Sender, Router, _scratch);
+        return MessageHandler.Handle(reader.Element, Sender, Router, _scratch, limit);
     }
 
-    /// <summary>Parses any one message stanza and routes it from <paramref name="sender"/>.</summary>
-    public RouteOutcome Route(string message, C2sSession sender)
+    /// <summary>Parses any one message stanza and routes it from <paramref name="sender"/>, through its <paramref name="limit"/> if any.</summary>
+    public RouteOutcome Route(string message, C2sSession sender, MessageRateLimit? limit = null)
     {
         var reader = new XmlStreamReader(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(message)), _state, _context);
         reader.Read();
-        return MessageHandler.Handle(reader.Element, sender, Router, _scratch);
+        return MessageHandler.Handle(reader.Element, sender, Router, _scratch, limit);
     }
 
     /// <summary>A further available session, registered with the router.</summary>
