@@ -110,7 +110,9 @@ edgenode_data="$work/edgenode"
 edgenode_args=(run "--Node:DataDir=$edgenode_data" "--Node:ListenAddresses=$host" "--Node:Domain=$domain"
   "--Xmpp:C2sPort=$c2s" "--Xmpp:C2sDirectTlsPort=$c2s_tls" "--Xmpp:S2sPort=$s2s" "--Xmpp:S2sDirectTlsPort=$s2s_tls" "--Http:Port=$http"
   "--Http:FederationPort=$http_fed" "--Mqtt:Port=$mqtt" "--Mqtt:TlsPort=$mqtt_tls" "--Logging:LogLevel:Default=Warning"
-  "--Node:MaxConnections=100000" "--Devices:TelemetryIntervalSeconds=0")
+  "--Node:MaxConnections=100000" "--Devices:TelemetryIntervalSeconds=0"
+  # The chat scenario sends as fast as the server takes it: the per-sender rate limits, made for people, are lifted.
+  "--Xmpp:MessagesPerSecond=0" "--Xmpp:MessagesPerSecondToOneRecipient=0")
 edgenode_ports=("$c2s" "$c2s_tls" "$s2s" "$s2s_tls" "$http" "$http_fed" "$mqtt" "$mqtt_tls")
 
 start_edgenode() {
@@ -323,7 +325,8 @@ if [[ $mode == full ]]; then
     echo "Latency is send to receive, from a timestamp the generator puts in each message. Server CPU is utime+stime"
     echo "from /proc/PID/stat over the measured seconds; RSS from /proc/PID/status. The generator shares the 2 cores."
     echo "XMPP: TLS on (STARTTLS), SCRAM-SHA-256, chat to bare JIDs, at most 8 unanswered messages per sender. Prosody: no"
-    echo "mod_limits, offline storage on, internal (file) storage. MQTT: MQTT 5.0, user name and password, 8 messages"
+    echo "mod_limits, offline storage on, internal (file) storage. EdgeNode: its per-sender message rate limits (made for"
+    echo "people) lifted, like Prosody's mod_limits. MQTT: MQTT 5.0, user name and password, 8 messages"
     echo "in flight per publisher counted by their deliveries. Mosquitto: password file, persistence off. MQTTnet.Server"
     echo "5.2.0.1603 (tests/EdgeNode.MqttnetAnchor): its default options (the per-client queue holds 250 messages and drops"
     echo "the oldest when full), no authentication, in memory, JIT on the .NET runtime. The MQTT tables also count every"
