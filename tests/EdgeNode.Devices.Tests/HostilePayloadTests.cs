@@ -75,6 +75,23 @@ public class HostilePayloadTests
         Assert.Empty(registry.All);
     }
 
+    // Found by fuzzing (tests/fuzz, device-homeassistant and device-esphome): the topic "homeassistant/config" both
+    // starts with "homeassistant/" and ends with "/config", and cutting out the part between threw ArgumentOutOfRangeException.
+    [Theory]
+    [InlineData("homeassistant/config")]
+    [InlineData("homeassistant//config")]
+    public void Handle_DiscoveryPrefixAndSuffixOverlap_IsIgnoredWithoutFailure(string topic)
+    {
+        var log = new ListLogger();
+        var registry = new DeviceRegistry(_ => false);
+
+        int understood = AllAdapters(registry, log).Handle(topic, """{"name":"x","stat_t":"a/b"}"""u8.ToArray(), retained: false);
+
+        Assert.Equal(0, understood);
+        Assert.DoesNotContain(log.Entries, e => e.Id.Id == DeviceEventIds.AdapterFailed);
+        Assert.Empty(registry.All);
+    }
+
     [Fact]
     public void Handle_InvalidJson_IsIgnoredWithLogLine()
     {

@@ -74,7 +74,10 @@ for target in "${targets[@]}"; do
       [[ -f $input ]] || continue
       echo "fuzz: $target: ${input#"$findings"/default/}"
       echo "  hex: $(od -An -tx1 -v "$input" | tr -d ' \n')"
-      timeout 10 "${harness[@]}" "$target" "$input" 2>&1 | grep -v '^   at ' | head -n 5 | sed 's/^/  replay: /' || true
+      # Replayed on the plain build: instrumented code outside afl-fuzz has no coverage map to write to.
+      replay=$(timeout 10 dotnet "$out/build/EdgeNode.Fuzz.dll" "$target" "$input" 2>&1 || true)
+      grep -v '^ *at \|^ *--- End' <<<"$replay" | head -n 6 | sed 's/^/  replay: /'
+      grep -m 3 '^ *at EdgeNode\.[A-Z][A-Za-z]*\.' <<<"$replay" | grep -v 'EdgeNode\.Fuzz' | sed 's/^ */  replay:   /' || true
     done
   fi
 done

@@ -9,8 +9,8 @@ namespace EdgeNode.Fuzz.Targets;
 /// </summary>
 internal static class ConfigTarget
 {
-    // The JSON provider reports a file it cannot parse as FormatException (InvalidDataException for some).
-    public static FuzzTarget Target { get; } = new(Check, typeof(FormatException), typeof(InvalidDataException));
+    // A file that is not JSON is refused by the JSON provider itself (JsonException; FormatException, InvalidDataException).
+    public static FuzzTarget Target { get; } = new(Check, typeof(System.Text.Json.JsonException), typeof(FormatException), typeof(InvalidDataException));
 
     private static void Check(ReadOnlySpan<byte> input)
     {
