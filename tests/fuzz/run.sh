@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$root/tests/fuzz"
 out="${FUZZ_OUT:-$root/artifacts/fuzz}"
-smoke_seconds="${FUZZ_SMOKE_SECONDS:-3}"
+smoke_seconds="${FUZZ_SMOKE_SECONDS:-2}"
 
 usage() { echo "usage: tests/fuzz/run.sh TARGET SECONDS | --smoke" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
@@ -83,4 +83,4 @@ for target in "${targets[@]}"; do
 done
 
 if ((failed)); then echo "fuzz: FAIL (${#targets[@]} targets, $total_execs executions)"; exit 1; fi
-echo "fuzz: ok: ${#targets[@]} targets, $total_execs executions, no crash or hang"
+echo "fuzz: ok: ${#targets[@]} targets, $total_execs executions, no crash or hang (${SECONDS} s with the build)"
