@@ -13,6 +13,7 @@ packages=(libsodium23 python3
   mosquitto mosquitto-clients python3-paho-mqtt   # MQTT interop: Mosquitto as the bridge's upstream, its CLI clients and paho against the broker
   nodejs python3-matrix-nio python3-olm   # Matrix interop: matrix-js-sdk on Node 20 (npm comes with it), matrix-nio with Olm
   ejabberd lua-unbound   # XMPP federation interop: ejabberd 23.01 as a second peer; lua-unbound lets Prosody resolve test domains from a hosts file
+  afl++   # coverage-guided fuzzing of every parser (tests/fuzz/run.sh --smoke)
 )
 
 missing=()
@@ -59,16 +60,22 @@ echo "test.sh: benchmark harness smoke run (./bench.sh --smoke: EdgeNode and the
 smoke=0
 ./bench.sh --smoke || smoke=1
 
+echo "test.sh: fuzz smoke run (tests/fuzz/run.sh --smoke: every parser's target under afl-fuzz for seconds, from its seeds)"
+fuzz=0
+bash tests/fuzz/run.sh --smoke || fuzz=1
+
 # Each test assembly ends with a block "Total tests: N / Passed: N / Failed: N"; add those up.
 passed=$(awk '/^[[:space:]]+Passed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")
 failed=$(awk '/^[[:space:]]+Failed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")
 if ((gate)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 if ((smoke)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 if ((readme_run)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+if ((fuzz)); then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 if ((status == 0 && failed > 0)); then status=1; fi
 if ((gate)); then status=1; fi
 if ((smoke)); then status=1; fi
 if ((readme_run)); then status=1; fi
+if ((fuzz)); then status=1; fi
 
 echo
 echo "$passed passed, $failed failed"
