@@ -16,6 +16,7 @@ packages=(python3
   ejabberd lua-unbound   # XMPP federation interop: ejabberd 23.01 as a second peer; lua-unbound lets Prosody resolve test domains from a hosts file
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang-14 llvm-14 qemu-user-static   # release check: the arm64 AOT cross build, run under qemu
   lintian dpkg-dev binutils systemd strace   # release check: the Debian packages (lintian, dpkg-deb, readelf, systemd-analyze), the unit's system call filter
+  afl++   # coverage-guided fuzzing of every parser (tests/fuzz/run.sh --smoke)
 )
 
 missing=()
@@ -63,6 +64,7 @@ step "Native AOT gate (tests/aot-gate/run.sh)" bash tests/aot-gate/run.sh
 step "release check (tests/release/run.sh: linux-arm64 AOT build run under qemu, the .deb packages)" bash tests/release/run.sh
 step "README's run command, exactly as written, in a scratch copy (tests/readme/run_command.py)" /usr/bin/python3 tests/readme/run_command.py
 step "benchmark harness smoke run (./bench.sh --smoke: EdgeNode and the anchors, seconds, no speed asserted)" ./bench.sh --smoke
+step "fuzz smoke run (tests/fuzz/run.sh --smoke: every parser's target under afl-fuzz for seconds, from its seeds)" bash tests/fuzz/run.sh --smoke
 
 # Each test assembly ends with a block "Total tests: N / Passed: N / Failed: N"; add those up.
 passed=$(awk '/^[[:space:]]+Passed: +[0-9]+[[:space:]]*$/ {s+=$2} END {print s+0}' "$log_dir/dotnet-test.log")

@@ -16,6 +16,14 @@ internal static class JsonPayload
 
     public static bool TryParse(ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out JsonDocument? document)
     {
+        // JsonDocument checks the UTF-8 of a string only when the string is read, and then throws
+        // InvalidOperationException from whichever helper reads it: refuse such a payload here, as malformed JSON.
+        if (!System.Text.Unicode.Utf8.IsValid(payload.Span))
+        {
+            document = null;
+            return false;
+        }
+
         try
         {
             document = JsonDocument.Parse(payload, Options);

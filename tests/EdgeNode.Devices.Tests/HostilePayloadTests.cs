@@ -49,6 +49,49 @@ public class HostilePayloadTests
         Assert.All(registry.All, d => Assert.Matches("^[a-z0-9._-]+$", d.Localpart));
     }
 
+    // Found by fuzzing (tests/fuzz, device-* targets): JSON whose strings are not valid UTF-8 parsed, and the first
+    // helper to read such a string threw InvalidOperationException, reported as an adapter failure.
+    public static TheoryData<string, string> InvalidUtf8 => new()
+    {
+        { "tele/plug1/STATE", "7B22504F574552223A224FC7227D" },                        // {"POWER":"O\xC7"}
+        { "tele/plug1/SENSOR", "7B22454E45524759223A7B22506F776572223A22C7227D7D" },   // {"ENERGY":{"Power":"\xC7"}}
+        { "stat/plug1/RESULT", "7B22504F574552223A22C7227D" },                         // {"POWER":"\xC7"}
+        { "zigbee2mqtt/bridge/devices", "5B7B22696565655F61646472657373223A2230783031222C22667269656E646C795F6E616D65223A226CC7227D5D" },
+        { "homeassistant/sensor/x/config", "7B226E616D65223A22C7222C2273746174655F746F706963223A22782F79227D" },
+        { "shelly1/events/rpc", "7B22737263223A22C7222C226D6574686F64223A224E6F74696679537461747573227D" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidUtf8))]
+    public void Handle_JsonWithInvalidUtf8_IsIgnoredAsMalformed(string topic, string payloadHex)
+    {
+        var log = new ListLogger();
+        var registry = new DeviceRegistry(_ => false);
+
+        int understood = AllAdapters(registry, log).Handle(topic, Convert.FromHexString(payloadHex), retained: false);
+
+        Assert.Equal(0, understood);
+        Assert.DoesNotContain(log.Entries, e => e.Id.Id == DeviceEventIds.AdapterFailed);
+        Assert.Empty(registry.All);
+    }
+
+    // Found by fuzzing (tests/fuzz, device-homeassistant and device-esphome): the topic "homeassistant/config" both
+    // starts with "homeassistant/" and ends with "/config", and cutting out the part between threw ArgumentOutOfRangeException.
+    [Theory]
+    [InlineData("homeassistant/config")]
+    [InlineData("homeassistant//config")]
+    public void Handle_DiscoveryPrefixAndSuffixOverlap_IsIgnoredWithoutFailure(string topic)
+    {
+        var log = new ListLogger();
+        var registry = new DeviceRegistry(_ => false);
+
+        int understood = AllAdapters(registry, log).Handle(topic, """{"name":"x","stat_t":"a/b"}"""u8.ToArray(), retained: false);
+
+        Assert.Equal(0, understood);
+        Assert.DoesNotContain(log.Entries, e => e.Id.Id == DeviceEventIds.AdapterFailed);
+        Assert.Empty(registry.All);
+    }
+
     [Fact]
     public void Handle_InvalidJson_IsIgnoredWithLogLine()
     {

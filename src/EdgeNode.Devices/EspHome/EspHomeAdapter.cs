@@ -36,7 +36,9 @@ public sealed class EspHomeAdapter : ConventionAdapter
 
     protected override bool HandleCore(string topic, ReadOnlyMemory<byte> payload, bool retained)
     {
-        if (topic.StartsWith(_discoveryPrefix + "/", StringComparison.Ordinal) && topic.EndsWith("/config", StringComparison.Ordinal))
+        // The length check keeps "<prefix>/config" out: there the prefix's slash and the suffix's slash are one.
+        if (topic.Length >= _discoveryPrefix.Length + 1 + "/config".Length
+            && topic.StartsWith(_discoveryPrefix + "/", StringComparison.Ordinal) && topic.EndsWith("/config", StringComparison.Ordinal))
         {
             return HandleDiscovery(topic, payload);
         }

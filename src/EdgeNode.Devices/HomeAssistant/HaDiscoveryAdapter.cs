@@ -38,7 +38,9 @@ public sealed class HaDiscoveryAdapter : ConventionAdapter
 
     protected override bool HandleCore(string topic, ReadOnlyMemory<byte> payload, bool retained)
     {
-        if (topic.StartsWith(_prefix + "/", StringComparison.Ordinal) && topic.EndsWith("/config", StringComparison.Ordinal))
+        // The length check keeps "<prefix>/config" out: there the prefix's slash and the suffix's slash are one.
+        if (topic.Length >= _prefix.Length + 1 + "/config".Length
+            && topic.StartsWith(_prefix + "/", StringComparison.Ordinal) && topic.EndsWith("/config", StringComparison.Ordinal))
         {
             var parts = topic[(_prefix.Length + 1)..^"/config".Length].Split('/');
             if (parts.Length is 2 or 3) return HandleConfig(topic, parts, payload);

@@ -231,8 +231,21 @@ public static class CanonicalJson
         }
     }
 
-    /// <summary>Like <see cref="ThrowIfDuplicateKeys(JsonObject)"/> for every object in the tree.</summary>
-    public static void ThrowIfAnyDuplicateKeys(JsonNode? node) => CheckKeysDeep(node, 0);
+    /// <summary>
+    /// Like <see cref="ThrowIfDuplicateKeys(JsonObject)"/> for every object in the tree; also refuses text that is not
+    /// valid UTF-8, which JsonNode.Parse lets through until the text is read (and then throws InvalidOperationException).
+    /// </summary>
+    public static void ThrowIfAnyDuplicateKeys(JsonNode? node)
+    {
+        try
+        {
+            CheckKeysDeep(node, 0);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+        {
+            throw new CanonicalJsonException("The JSON text is not valid UTF-8.");
+        }
+    }
 
     private static void CheckKeysDeep(JsonNode? node, int depth)
     {
@@ -245,6 +258,9 @@ public static class CanonicalJson
                 return;
             case JsonArray array:
                 foreach (JsonNode? child in array) CheckKeysDeep(child, depth + 1);
+                return;
+            case JsonValue value when value.TryGetValue(out JsonElement element) && element.ValueKind == JsonValueKind.String:
+                _ = element.GetString();
                 return;
         }
     }
