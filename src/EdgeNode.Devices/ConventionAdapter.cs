@@ -35,6 +35,12 @@ public abstract class ConventionAdapter
     /// <summary>Larger payloads are ignored before parsing. Zigbee2MQTT's device list raises it for its own topic.</summary>
     public int MaxPayloadBytes { get; init; } = DefaultMaxPayloadBytes;
 
+    /// <summary>The broker's access rules; null when there is no broker to ask (tests, replays), and then nothing is checked.</summary>
+    public IDeviceTopicAccess? TopicAccess { get; init; }
+
+    /// <summary>The limits on new devices, shared by every adapter; null (tests, replays) admits every device.</summary>
+    public DeviceAdmission? Admission { get; init; }
+
     protected DeviceRegistry Registry { get; }
     protected ILogger Logger { get; }
 
@@ -50,6 +56,10 @@ public abstract class ConventionAdapter
         try
         {
             lock (_gate) return HandleCore(topic, payload, retained);
+        }
+        catch (DeviceRefusedException)
+        {
+            return false;
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -73,6 +83,17 @@ public abstract class ConventionAdapter
         }
     }
 
+    /// <summary>
+    /// The device account that announced <paramref name="key"/> when its discovery named topics (so the node must stay
+    /// within that account's access); null when every topic follows from the device's own name or a trusted publisher.
+    /// </summary>
+    public string? AccountOf(DeviceKey key)
+    {
+        lock (_gate) return AccountOfCore(key);
+    }
+
+    protected virtual string? AccountOfCore(DeviceKey key) => null;
+
     protected abstract bool HandleCore(string topic, ReadOnlyMemory<byte> payload, bool retained);
 
     protected abstract CommandTranslation TranslateCore(Device device, DeviceCommand command);
@@ -87,11 +108,18 @@ public abstract class ConventionAdapter
         return false;
     }
 
-    /// <summary>Adds the device when new, logging the discovery.</summary>
-    protected Device EnsureDevice(string nativeId, string identifier, string? displayName = null)
+    /// <summary>
+    /// Adds the device when new, logging the discovery. A new device beyond <see cref="Admission"/>'s limits ends the
+    /// handling of the message (<see cref="DeviceRefusedException"/>, caught in <see cref="Handle"/>): the convention
+    /// code after it never runs for a device that does not exist.
+    /// </summary>
+    protected Device EnsureDevice(string nativeId, string identifier, string? displayName = null, string? account = null)
     {
         var key = new DeviceKey(Convention, nativeId);
         if (Registry.Find(key) is { } known) return known;
+        // Where the convention names devices by topic, a device account's device bears its name (the broker allows no other).
+        account ??= TopicAccess?.IsDeviceAccount(nativeId) == true ? nativeId : null;
+        if (Admission is { } admission && !admission.TryAdmit(Convention, key, account)) throw new DeviceRefusedException();
         var device = Registry.Ensure(key, identifier, displayName);
         Logger.DeviceDiscovered(Convention, nativeId, device.Localpart);
         return device;

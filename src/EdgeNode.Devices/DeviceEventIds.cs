@@ -13,4 +13,7 @@ public static class DeviceEventIds
     public const int ComponentUnsupported = 4007;
     public const int TopicRejected = 4008;
     public const int CommandFailed = 4009;
+    public const int TopicOutsideAccess = 4010;
+    public const int CommandOutsideAccess = 4011;
+    public const int DeviceRefused = 4012;
 }

@@ -13,10 +13,15 @@ public sealed class DeviceGateway
     private readonly ConventionAdapter[] _adapters;
     private readonly ILogger _logger;
 
-    public DeviceGateway(IEnumerable<ConventionAdapter> adapters, ILogger? logger = null)
+    private readonly IDeviceTopicAccess? _access;
+
+    /// <param name="access">The broker's access rules: a command is published only on topics the device's announcing
+    /// account may publish to itself. Null (tests, replays) checks nothing.</param>
+    public DeviceGateway(IEnumerable<ConventionAdapter> adapters, ILogger? logger = null, IDeviceTopicAccess? access = null)
     {
         _adapters = [.. adapters];
         _logger = logger ?? NullLogger.Instance;
+        _access = access;
         foreach (var adapter in _adapters) adapter.FiltersChanged += () => FiltersChanged?.Invoke();
     }
 
@@ -50,8 +55,22 @@ public sealed class DeviceGateway
     {
         foreach (var adapter in _adapters)
         {
-            if (adapter.Convention == device.Convention) return adapter.Translate(device, command);
+            if (adapter.Convention == device.Convention) return WithinAccess(adapter, device, adapter.Translate(device, command));
         }
         return CommandTranslation.Unsupported($"{device.Localpart} cannot be commanded: no {device.Convention} adapter is running");
+    }
+
+    // The adapters already refuse discovery naming foreign topics; this is the last word before anything is published,
+    // so a convention that slips cannot make the node a confused deputy.
+    private CommandTranslation WithinAccess(ConventionAdapter adapter, Device device, CommandTranslation translation)
+    {
+        if (_access is null || translation.Publications.Count == 0 || adapter.AccountOf(device.Key) is not { } account) return translation;
+        foreach (var publication in translation.Publications)
+        {
+            if (_access.MayPublish(account, publication.Topic)) continue;
+            _logger.CommandOutsideAccess(device.Localpart, publication.Topic, account);
+            return CommandTranslation.Unsupported($"{device.Localpart} cannot be commanded: its announcement names a topic its account may not publish to");
+        }
+        return translation;
     }
 }

@@ -44,4 +44,16 @@ internal static partial class DeviceLog
     [LoggerMessage(EventId = DeviceEventIds.CommandFailed, Level = LogLevel.Error,
         Message = "{Convention}: the command '{Command}' for '{Localpart}' could not be translated")]
     public static partial void CommandFailed(this ILogger logger, DeviceConvention convention, string command, string localpart, Exception exception);
+
+    [LoggerMessage(EventId = DeviceEventIds.TopicOutsideAccess, Level = LogLevel.Warning,
+        Message = "{Convention}: refused the discovery on '{Topic}': it names '{Outside}', which its account '{Account}' may not use")]
+    public static partial void TopicOutsideAccess(this ILogger logger, DeviceConvention convention, string topic, string account, string outside);
+
+    [LoggerMessage(EventId = DeviceEventIds.CommandOutsideAccess, Level = LogLevel.Warning,
+        Message = "devices: refused to publish a command for '{Localpart}' on '{Topic}', which its account '{Account}' may not publish to")]
+    public static partial void CommandOutsideAccess(this ILogger logger, string localpart, string topic, string account);
+
+    [LoggerMessage(EventId = DeviceEventIds.DeviceRefused, Level = LogLevel.Warning,
+        Message = "{Convention}: ignored new device '{NativeId}' of {Announcer} and any more until the limit allows: {Reason}")]
+    public static partial void DeviceRefused(this ILogger logger, DeviceConvention convention, string nativeId, string announcer, string reason);
 }

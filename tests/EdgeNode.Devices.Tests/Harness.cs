@@ -5,11 +5,11 @@ namespace EdgeNode.Devices.Tests;
 /// <summary>A registry, a logger and a gateway around one adapter, as the wiring will build them.</summary>
 internal sealed class Harness
 {
-    public Harness(Func<DeviceRegistry, ListLogger, ConventionAdapter> adapter, Func<string, bool>? isUser = null)
+    public Harness(Func<DeviceRegistry, ListLogger, ConventionAdapter> adapter, Func<string, bool>? isUser = null, IDeviceTopicAccess? access = null)
     {
         Registry = new DeviceRegistry(isUser ?? (_ => false), Clock);
         Adapter = adapter(Registry, Log);
-        Gateway = new DeviceGateway([Adapter], Log);
+        Gateway = new DeviceGateway([Adapter], Log, access);
     }
 
     public FakeClock Clock { get; } = new();

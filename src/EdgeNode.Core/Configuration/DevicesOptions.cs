@@ -32,6 +32,19 @@ public sealed record DevicesOptions
     public IReadOnlyList<string> ProfileFiles { get; init; } = [];
 
     public GpioOptions Gpio { get; init; } = new();
+
+    /// <summary>Devices one device account may announce.</summary>
+    public int MaxPerAccount { get; init; } = 16;
+
+    /// <summary>Devices announced through one convention by publishers not restricted to their own name (bridges such
+    /// as Zigbee2MQTT, loopback clients, the upstream bridge); also how many of them may appear in one minute.</summary>
+    public int MaxPerBridge { get; init; } = 500;
+
+    /// <summary>Devices the node keeps in all.</summary>
+    public int MaxPerNode { get; init; } = 2000;
+
+    /// <summary>New devices one device account may announce a minute.</summary>
+    public int NewPerMinute { get; init; } = 16;
 }
 
 public enum GpioPinDirection { Input, Output }

@@ -3,11 +3,16 @@ namespace EdgeNode.Core.Configuration;
 /// <summary>The Mqtt section. Read by OptionsReader.Mqtt.cs; every key and its default is in the README's "MQTT broker" section.</summary>
 public sealed record MqttOptions
 {
-    /// <summary>The default topic filters a device may publish and subscribe to; <c>{device}</c> stands for its name.</summary>
+    /// <summary>
+    /// The default topic filters a device may publish and subscribe to; <c>{device}</c> stands for its name. Home
+    /// Assistant discovery (<c>&lt;prefix&gt;/&lt;component&gt;/[&lt;node_id&gt;/]&lt;object_id&gt;/config</c>) only where
+    /// the node id, or the object id when there is none, is the device's own name: a device may not announce, read or
+    /// delete another's discovery. A bridge that speaks for many devices gets more with `edgenode device allow`.
+    /// </summary>
     public static readonly IReadOnlyList<string> DefaultDeviceTopics =
     [
         "{device}/#", "tele/{device}/#", "stat/{device}/#", "cmnd/{device}/#", "shellies/{device}/#",
-        "homie/5/{device}/#", "homie/{device}/#", "homeassistant/#",
+        "homie/5/{device}/#", "homie/{device}/#", "homeassistant/+/{device}/#",
     ];
 
     public required int Port { get; init; }

@@ -8,7 +8,7 @@ public sealed partial class OptionsReader
     private static readonly string[] DevicesKeys =
     [
         "Subdomain", "CommandTimeoutSeconds", "TelemetryIntervalSeconds", "HomeAssistantPrefix", "Zigbee2MqttBaseTopic", "HomieRoot",
-        "ShellySimpleCommands", "ProfileFiles", "Gpio", "NodeParticipant",
+        "ShellySimpleCommands", "ProfileFiles", "Gpio", "NodeParticipant", "MaxPerAccount", "MaxPerBridge", "MaxPerNode", "NewPerMinute",
     ];
 
     private static readonly string[] GpioKeys = ["Chip", "Pins"];
@@ -55,6 +55,10 @@ public sealed partial class OptionsReader
             ShellySimpleCommands = ReadBool("Devices:ShellySimpleCommands", false),
             ProfileFiles = ReadList("Devices:ProfileFiles", ParseExistingFile),
             Gpio = ReadGpio(),
+            MaxPerAccount = ReadInt("Devices:MaxPerAccount", defaults.MaxPerAccount, 1, 100_000),
+            MaxPerBridge = ReadInt("Devices:MaxPerBridge", defaults.MaxPerBridge, 1, 100_000),
+            MaxPerNode = ReadInt("Devices:MaxPerNode", defaults.MaxPerNode, 1, 1_000_000),
+            NewPerMinute = ReadInt("Devices:NewPerMinute", defaults.NewPerMinute, 1, 100_000),
         };
     }
 

@@ -23,6 +23,7 @@ public sealed class EspHomeAdapter : ConventionAdapter
     private readonly string _discoveryPrefix;
     // device prefix -> capability id -> component
     private readonly Dictionary<string, Dictionary<string, string>> _components = new(StringComparer.Ordinal);
+    private readonly Dictionary<DeviceKey, string> _accountOf = [];
 
     public EspHomeAdapter(DeviceRegistry registry, ILogger logger, string discoveryPrefix = "homeassistant") : base(registry, logger)
     {
@@ -115,7 +116,18 @@ public sealed class EspHomeAdapter : ConventionAdapter
             if (stateTopic?.Split('/') is not [var prefix, var component, var objectId, _]) return Ignore(topic, "ESPHome config without a usable state topic");
             var entity = HaEntity.Read(parts[0], objectId, root, null);
             if (entity is null) return false;
-            var key = EnsureDevice(prefix, prefix).Key;
+            // The payload names the topic prefix; a device account (the node id the broker let it write under) gets
+            // only a prefix it may use itself, so it can neither take another device's name nor have the node
+            // command another device's topics.
+            var account = TopicAccess?.IsDeviceAccount(parts[1]) == true ? parts[1] : null;
+            var commandTopic = $"{prefix}/{component}/{objectId}/command";
+            if (account is not null && (!TopicAccess!.MayPublish(account, commandTopic) || !TopicAccess.MaySubscribe(account, stateTopic)))
+            {
+                Logger.TopicOutsideAccess(Convention, topic, account, TopicAccess.MayPublish(account, commandTopic) ? stateTopic : commandTopic);
+                return false;
+            }
+            var key = EnsureDevice(prefix, prefix, account: account).Key;
+            if (account is not null) _accountOf[key] = account;
             if (keys.Get("device") is { } device)
             {
                 Registry.SetInfo(key, HaDevice.Info(device));
@@ -126,6 +138,8 @@ public sealed class EspHomeAdapter : ConventionAdapter
             return true;
         }
     }
+
+    protected override string? AccountOfCore(DeviceKey key) => _accountOf.GetValueOrDefault(key);
 
     private void Remember(string prefix, string objectId, string component)
     {

@@ -19,6 +19,7 @@ public sealed class HaDiscoveryAdapter : ConventionAdapter
     private readonly bool _leaveEspHome;
     private readonly Dictionary<string, List<(DeviceKey Device, HaEntity Entity)>> _byConfig = new(StringComparer.Ordinal);
     private Dictionary<string, List<(DeviceKey Device, HaEntity Entity)>> _byTopic = new(StringComparer.Ordinal);
+    private readonly Dictionary<DeviceKey, string?> _accountOf = [];
     private readonly HashSet<string> _templatesLogged = new(StringComparer.Ordinal);
     private volatile string[] _filters;
 
@@ -62,11 +63,18 @@ public sealed class HaDiscoveryAdapter : ConventionAdapter
             if (_leaveEspHome && HaDevice.IsEspHome(root)) return false;
             var keys = HaKeys.For(root);
             var deviceInfo = keys.Get("device");
-            var nativeId = HaDevice.FirstIdentifier(deviceInfo) ?? nodeId ?? objectId;
             var deviceName = deviceInfo?.String("name");
-            var key = EnsureDevice(nativeId, (component == "device" ? objectId : nodeId) ?? deviceName ?? nativeId, deviceName).Key;
-            if (deviceName is not null) Registry.SetDisplayName(key, deviceName);
-            if (deviceInfo is { } info) Registry.SetInfo(key, HaDevice.Info(info));
+            // The broker lets a device account write discovery only under its own name (node id, else object id), so
+            // that name is who announced it: all its configs make one device with that address, never one the payload
+            // names. Configs under other names come from publishers the broker does not restrict (admin-granted
+            // bridges, loopback, the upstream bridge) and keep Home Assistant's grouping by device identifier.
+            var account = nodeId ?? objectId;
+            if (TopicAccess?.IsDeviceAccount(account) != true) account = null;
+            var nativeId = account ?? HaDevice.FirstIdentifier(deviceInfo) ?? nodeId ?? objectId;
+            var deviceKey = new DeviceKey(Convention, nativeId);
+            if (_accountOf.TryGetValue(deviceKey, out var holder) && holder != account)
+                return Ignore(topic, $"device '{nativeId}' was announced by {holder ?? "a trusted publisher"}");
+            var key = deviceKey;
 
             var entities = new List<(DeviceKey, HaEntity)>();
             if (component == "device")
@@ -88,6 +96,19 @@ public sealed class HaDiscoveryAdapter : ConventionAdapter
                 Logger.ComponentUnsupported(Convention, topic, component);
                 return false;
             }
+            // Checked before the device exists, so a refused config costs no roster, Matrix or store work.
+            foreach (var (_, entity) in entities)
+            {
+                if (account is not null && OutsideAccess(account, entity) is { } outside)
+                {
+                    Logger.TopicOutsideAccess(Convention, topic, account, outside);
+                    return false;
+                }
+            }
+            EnsureDevice(nativeId, account ?? (component == "device" ? objectId : nodeId) ?? deviceName ?? nativeId, deviceName, account);
+            _accountOf[key] = account;
+            if (deviceName is not null) Registry.SetDisplayName(key, deviceName);
+            if (deviceInfo is { } info) Registry.SetInfo(key, HaDevice.Info(info));
             // Re-announcing a config is common (at every restart): indexed once, after, so the filters do not flicker.
             Forget(topic, removeEmptyDevice: false, reindex: false);
             _byConfig[topic] = entities;
@@ -96,6 +117,22 @@ public sealed class HaDiscoveryAdapter : ConventionAdapter
             UpdateAvailability(key);
             return true;
         }
+    }
+
+    protected override string? AccountOfCore(DeviceKey key) => _accountOf.GetValueOrDefault(key);
+
+    /// <summary>The first topic of the entity the account could not use itself, or null when it may use them all.</summary>
+    private string? OutsideAccess(string account, HaEntity entity)
+    {
+        foreach (var command in new[] { entity.CommandTopic, entity.BrightnessCommandTopic, entity.ColorTempCommandTopic, entity.SetPositionTopic })
+        {
+            if (command is not null && !TopicAccess!.MayPublish(account, command)) return command;
+        }
+        foreach (var read in entity.Topics())
+        {
+            if (!TopicAccess!.MaySubscribe(account, read)) return read;
+        }
+        return null;
     }
 
     private bool Forget(string configTopic, bool removeEmptyDevice = true, bool reindex = true)
@@ -107,6 +144,7 @@ public sealed class HaDiscoveryAdapter : ConventionAdapter
             if (removeEmptyDevice && !_byConfig.Values.Any(list => list.Any(e => e.Device == key)))
             {
                 Registry.Remove(key);
+                _accountOf.Remove(key);
                 Logger.DeviceRemoved(Convention, key.NativeId);
             }
         }

@@ -50,7 +50,8 @@ internal static class DevicesModule
                     ? DeviceAccess.Assigned(assigned, owners.CommandersOf(localpart))
                     : null);
         });
-        services.AddSingleton(s => CreateGateway(options, s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(s => CreateGateway(options, s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<ILoggerFactory>(),
+            new BrokerTopicAccess(new MqttDeviceStore(s.GetRequiredService<Store>()), options.Mqtt.DeviceTopics)));
         if (options.Devices.Gpio.Pins.Count > 0)
         {
             services.AddSingleton(s => new GpioPinService(options.Devices.Gpio, s.GetRequiredService<DeviceRegistry>(),
@@ -110,18 +111,22 @@ internal static class DevicesModule
         }
     }
 
-    private static DeviceGateway CreateGateway(NodeOptions options, DeviceRegistry registry, ILoggerFactory logs)
+    private static DeviceGateway CreateGateway(NodeOptions options, DeviceRegistry registry, ILoggerFactory logs, IDeviceTopicAccess access)
     {
         var devices = options.Devices;
         var logger = logs.CreateLogger("EdgeNode.Devices");
+        var admission = new DeviceAdmission(registry, new DeviceLimits
+        {
+            MaxPerAccount = devices.MaxPerAccount, MaxPerBridge = devices.MaxPerBridge, MaxPerNode = devices.MaxPerNode, NewPerMinute = devices.NewPerMinute,
+        }, logger);
         List<ConventionAdapter> adapters =
         [
-            new TasmotaAdapter(registry, logger),
-            new EspHomeAdapter(registry, logger, devices.HomeAssistantPrefix),
-            new HaDiscoveryAdapter(registry, logger, devices.HomeAssistantPrefix),
-            new Zigbee2MqttAdapter(registry, logger, devices.Zigbee2MqttBaseTopic),
-            new HomieAdapter(registry, logger, devices.HomieRoot),
-            new ShellyGen2Adapter(registry, logger, devices.ShellySimpleCommands),
+            new TasmotaAdapter(registry, logger) { TopicAccess = access, Admission = admission },
+            new EspHomeAdapter(registry, logger, devices.HomeAssistantPrefix) { TopicAccess = access, Admission = admission },
+            new HaDiscoveryAdapter(registry, logger, devices.HomeAssistantPrefix) { TopicAccess = access, Admission = admission },
+            new Zigbee2MqttAdapter(registry, logger, devices.Zigbee2MqttBaseTopic) { TopicAccess = access, Admission = admission },
+            new HomieAdapter(registry, logger, devices.HomieRoot) { TopicAccess = access, Admission = admission },
+            new ShellyGen2Adapter(registry, logger, devices.ShellySimpleCommands) { TopicAccess = access, Admission = admission },
         ];
         if (devices.ProfileFiles.Count > 0)
         {
@@ -133,8 +138,8 @@ internal static class DevicesModule
                 profiles.AddRange(DeviceProfileReader.Read(File.ReadAllBytes(file), problems));
                 foreach (var problem in problems) DevicesLog.ProfileProblem(wiringLog, file, problem);
             }
-            adapters.Add(new ProfileAdapter(registry, logger, profiles));
+            adapters.Add(new ProfileAdapter(registry, logger, profiles) { TopicAccess = access, Admission = admission });
         }
-        return new DeviceGateway(adapters, logger);
+        return new DeviceGateway(adapters, logger, access);
     }
 }

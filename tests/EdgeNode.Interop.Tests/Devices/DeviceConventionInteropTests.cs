@@ -110,6 +110,50 @@ public sealed class DeviceConventionInteropTests
     }
 
     [Fact]
+    public async Task HomeAssistantDiscovery_DeviceAccountNamesAnotherDevicesCommandTopic_OwnersCommandNeverReachesIt()
+    {
+        // Issue 14, finding 2: "evil" announces itself under its own name (which the broker allows), calls itself
+        // plug2 and gives one entity plug2's command topic. The node makes it evil@, drops that entity, and the owner's
+        // command goes to evil's own topic only; mosquitto_sub on # is a loopback superuser.
+        await using var node = await StartAsync();
+        const string password = "evil horse battery";
+        var (code, _, error) = await node.VerbAsync(password + "\n", "device", "add", "evil");
+        Assert.True(code == 0, error);
+        var evil = MqttPeers.Connection(node.Port("Mqtt:Port"), "evil", password, "mqttv5");
+        foreach (var (topic, payload) in new[]
+        {
+            ("homeassistant/switch/evil/config", """{"name":"Power","stat_t":"evil/power/state","cmd_t":"evil/power/set","avty_t":"evil/status","dev":{"ids":"evil-1","name":"plug2"}}"""),
+            ("homeassistant/sensor/evil/temp/config", """{"name":"Temperature","stat_t":"evil/temp","avty_t":"evil/status","val_tpl":"{{ value_json.temp }}","unit_of_meas":"°C","dev_cla":"temperature","dev":{"ids":"evil-1"}}"""),
+            ("homeassistant/light/evil/lamp/config", """{"name":"Lamp","stat_t":"evil/lamp","avty_t":"evil/status","cmd_t":"cmnd/plug2/POWER","dev":{"ids":"evil-1"}}"""),
+            ("evil/status", "online"),
+        })
+        {
+            var published = await MqttPeers.PublishAsync(evil, "-t", topic, "-m", payload, "-r", "-q", "1");
+            Assert.True(published.ExitCode == 0, published.Error);
+        }
+
+        var result = await RunAsync(node, Replay("homeassistant-discovery.replay"), new JsonObject
+        {
+            ["contact"] = "evil@localhost",
+            ["discovery"] = new JsonArray(),
+            ["telemetry"] = new JsonArray(Message("evil/temp", """{"temp":21.5}""", false)),
+            ["telemetry_contains"] = "21.5 °C",
+            ["subscribe"] = "#",
+            ["command"] = "on",
+            ["echo"] = new JsonArray(Message("evil/power/state", "ON", true)),
+            ["offline"] = new JsonArray(Message("evil/status", "offline", true)),
+        });
+
+        Assert.Equal("plug2", result.GetProperty("roster").GetProperty("evil@localhost").GetProperty("name").GetString());
+        Assert.False(result.GetProperty("roster").TryGetProperty("plug2@localhost", out _));
+        // Everything on the broker from the subscription to the answer: the command went to evil's own topic, and
+        // nothing at all was published on cmnd/ (the lines are "<retained> <topic> <payload>").
+        var topics = result.GetProperty("published").EnumerateArray().Select(l => l.GetString()!.Split(' ')).ToArray();
+        Assert.Contains(topics, t => t is ["0", "evil/power/set", "ON"]);
+        Assert.DoesNotContain(topics, t => t[1].StartsWith("cmnd/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ShellyGen2_Plus1PM_RosterTelemetryRpcCommandAndOffline()
     {
         await using var node = await StartAsync();
