@@ -136,9 +136,11 @@ public sealed partial class MqttBroker : IMqttMessageTarget
                 };
                 foreach ((string filter, MqttSubscriptionOptions options, uint identifier) in restored.Subscriptions)
                 {
+                    // Kept even beyond the limits (they may have been lowered): the limits only refuse what comes next.
                     if (Tree.Subscribe(session, filter, options, identifier) != SubscribeResult.InvalidFilter)
                     {
                         session.Subscriptions[filter] = new SessionSubscription(options, identifier);
+                        AddSubscriptions(session.Username, 1);
                     }
                 }
 
@@ -347,24 +349,42 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         }
     }
 
-    internal SubscribeResult Subscribe(MqttSession session, string filter, MqttSubscriptionOptions options, uint identifier)
+    /// <summary>
+    /// Adds or replaces one subscription. False, with nothing changed, when a new one would pass
+    /// Mqtt:MaxSubscriptionsPerSession or Mqtt:MaxSubscriptionsPerAccount; replacing one the session has is always allowed.
+    /// Only the changed row is stored.
+    /// </summary>
+    internal bool TrySubscribe(MqttSession session, string filter, MqttSubscriptionOptions options, uint identifier, out SubscribeResult result)
     {
-        SubscribeResult result;
         lock (session.Sync)
         {
-            result = Tree.Subscribe(session, filter, options, identifier);
-            if (result != SubscribeResult.InvalidFilter)
+            bool added = !session.Subscriptions.ContainsKey(filter);
+            if (added && (session.Subscriptions.Count >= Options.MaxSubscriptionsPerSession || !TryTakeSubscription(session.Username)))
             {
-                session.Subscriptions[filter] = new SessionSubscription(options, identifier);
+                result = SubscribeResult.InvalidFilter;
+                return false;
             }
+
+            result = Tree.Subscribe(session, filter, options, identifier);
+            if (result == SubscribeResult.InvalidFilter)
+            {
+                if (added)
+                {
+                    ReleaseSubscriptions(session.Username, 1);
+                }
+
+                return true;
+            }
+
+            session.Subscriptions[filter] = new SessionSubscription(options, identifier);
         }
 
-        if (result != SubscribeResult.InvalidFilter && session.Persistent)
+        if (session.Persistent)
         {
-            Storage?.SaveSession(session, connected: true);
+            Storage?.SetSubscription(session.ClientId, filter, options, identifier);
         }
 
-        return result;
+        return true;
     }
 
     internal bool Unsubscribe(MqttSession session, string filter)
@@ -372,12 +392,17 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         bool removed;
         lock (session.Sync)
         {
-            removed = session.Subscriptions.Remove(filter) && Tree.Unsubscribe(session, filter);
+            removed = session.Subscriptions.Remove(filter);
+            if (removed)
+            {
+                Tree.Unsubscribe(session, filter);
+                ReleaseSubscriptions(session.Username, 1);
+            }
         }
 
         if (removed && session.Persistent)
         {
-            Storage?.SaveSession(session, connected: true);
+            Storage?.DeleteSubscription(session.ClientId, filter);
         }
 
         return removed;
@@ -683,6 +708,9 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             {
                 Tree.Unsubscribe(session, filter);
             }
+
+            ReleaseSubscriptions(session.Username, session.Subscriptions.Count);
+            session.Subscriptions.Clear();
 
             orphans = session.UnacknowledgedShared();
         }
