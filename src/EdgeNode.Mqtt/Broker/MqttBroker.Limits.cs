@@ -27,14 +27,14 @@ public sealed partial class MqttBroker
 
     internal static string AccountOf(string? username) => username ?? AnonymousAccount;
 
-    /// <summary>Persistent sessions of the account other than <paramref name="clientId"/>'s own. Called under the sessions lock.</summary>
-    private int PersistentSessionsOf(string? username, string clientId)
+    /// <summary>Persistent sessions of the account other than the one of <paramref name="key"/>. Called under the sessions lock.</summary>
+    private int PersistentSessionsOf(string? username, string key)
     {
         int count = 0;
         foreach (MqttSession session in _sessions.Values)
         {
             if (session.Persistent && !session.Discarded && string.Equals(session.Username, username, StringComparison.Ordinal)
-                && !string.Equals(session.ClientId, clientId, StringComparison.Ordinal))
+                && !string.Equals(session.Key, key, StringComparison.Ordinal))
             {
                 count++;
             }

@@ -128,8 +128,11 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         {
             foreach (RestoredSession restored in sessions)
             {
-                var session = new MqttSession(this, restored.ClientId)
+                string clientId = SessionKeys.ClientIdOf(restored.ClientId, restored.Username);
+                var session = new MqttSession(this, clientId)
                 {
+                    Key = SessionKeys.Of(restored.Username, clientId),
+                    StorageKey = restored.ClientId,
                     ExpirySeconds = CapExpiry(restored.ExpirySeconds),
                     Username = restored.Username,
                     DisconnectedAt = restored.DisconnectedAt,
@@ -150,7 +153,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
                     messages++;
                 }
 
-                _sessions[session.ClientId] = session;
+                _sessions[session.Key] = session;
             }
         }
 
@@ -381,7 +384,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
         if (session.Persistent)
         {
-            Storage?.SetSubscription(session.ClientId, filter, options, identifier);
+            Storage?.SetSubscription(session.StorageKey, filter, options, identifier);
         }
 
         return true;
@@ -402,7 +405,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
         if (removed && session.Persistent)
         {
-            Storage?.DeleteSubscription(session.ClientId, filter);
+            Storage?.DeleteSubscription(session.StorageKey, filter);
         }
 
         return removed;
@@ -447,10 +450,9 @@ public sealed partial class MqttBroker : IMqttMessageTarget
     }
 
     /// <summary>
-    /// Attaches the connection to its session. ClientIdentifierNotValid, with nothing changed, when the client id names
-    /// a session of another user: taking it over would hand one account another's subscriptions and queued messages,
-    /// which its own access list may forbid. QuotaExceeded, with nothing changed, when a new persistent session would
-    /// pass Mqtt:MaxSessionsPerAccount.
+    /// Attaches the connection to its session, found by account and client id (<see cref="SessionKeys"/>): another
+    /// account's session with the same client id is a different session, never taken over. QuotaExceeded, with nothing
+    /// changed, when a new persistent session would pass Mqtt:MaxSessionsPerAccount.
     /// </summary>
     internal MqttReasonCode Connect(MqttConnection connection, string clientId, bool cleanStart, uint requestedExpiry, MqttConnAck connAck)
     {
@@ -460,16 +462,12 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             properties.SessionExpiryInterval = expiry;
         }
 
+        string key = SessionKeys.Of(connection.Username, clientId);
         var wills = new List<(string, MqttMessage)>();
         lock (_sessionsLock)
         {
-            _sessions.TryGetValue(clientId, out MqttSession? existing);
-            if (existing is { Discarded: false } && !string.Equals(existing.Username, connection.Username, StringComparison.Ordinal))
-            {
-                return MqttReasonCode.ClientIdentifierNotValid;
-            }
-
-            if (expiry > 0 && PersistentSessionsOf(connection.Username, clientId) >= Options.MaxSessionsPerAccount)
+            _sessions.TryGetValue(key, out MqttSession? existing);
+            if (expiry > 0 && PersistentSessionsOf(connection.Username, key) >= Options.MaxSessionsPerAccount)
             {
                 return MqttReasonCode.QuotaExceeded;
             }
@@ -487,8 +485,8 @@ public sealed partial class MqttBroker : IMqttMessageTarget
                 existing = null;
             }
 
-            MqttSession session = existing ?? new MqttSession(this, clientId);
-            _sessions[clientId] = session;
+            MqttSession session = existing ?? new MqttSession(this, clientId) { Key = key, StorageKey = key };
+            _sessions[key] = session;
             connAck.SessionPresent = existing is not null;
             session.ExpirySeconds = expiry;
             session.Username = connection.Username;
@@ -667,7 +665,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         MqttMessage? will = graceful ? null : connection.Will;
         if (session.ExpirySeconds == 0)
         {
-            if (_sessions.TryGetValue(session.ClientId, out MqttSession? current) && current == session)
+            if (_sessions.TryGetValue(session.Key, out MqttSession? current) && current == session)
             {
                 Discard(session);
             }
@@ -720,14 +718,14 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             HandOverShared(session, orphans);
         }
 
-        if (_sessions.TryGetValue(session.ClientId, out MqttSession? current) && current == session)
+        if (_sessions.TryGetValue(session.Key, out MqttSession? current) && current == session)
         {
-            _sessions.Remove(session.ClientId);
+            _sessions.Remove(session.Key);
         }
 
         if (session.Persistent)
         {
-            Storage?.DeleteSession(session.ClientId);
+            Storage?.DeleteSession(session.StorageKey);
         }
     }
 

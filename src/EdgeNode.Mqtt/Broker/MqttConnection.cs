@@ -631,9 +631,7 @@ internal sealed class MqttConnection
         if (connected != MqttReasonCode.Success)
         {
             IsConnected = false;
-            Refuse(connected, connect.UserName, connected == MqttReasonCode.QuotaExceeded
-                ? $"the account has {_broker.Options.MaxSessionsPerAccount} persistent sessions already (Mqtt:MaxSessionsPerAccount)"
-                : $"the client id {clientId} belongs to another account's session");
+            Refuse(connected, connect.UserName, $"the account has {_broker.Options.MaxSessionsPerAccount} persistent sessions already (Mqtt:MaxSessionsPerAccount)");
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class MqttBrokerStorage(Store store)
     /// change per SUBSCRIBE or UNSUBSCRIBE entry, so a save never costs more than the session row.
     /// </summary>
     internal void SaveSession(MqttSession session, bool connected) =>
-        _changes.Enqueue(new SessionSave(session.ClientId, session.ExpirySeconds, session.Username, connected ? null : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        _changes.Enqueue(new SessionSave(session.StorageKey, session.ExpirySeconds, session.Username, connected ? null : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
 
     internal void SetSubscription(string clientId, string filter, MqttSubscriptionOptions options, uint identifier) =>
         _changes.Enqueue(new SubscriptionSet(clientId, filter, EncodeOptions(options), identifier));

@@ -51,7 +51,7 @@ public class MqttSubscriptionBombTests
         // The stored rows are the granted subscriptions, no more (waiting for the 50 ms write batches).
         var deadline = DateTime.UtcNow + MqttPeers.Wait;
         long stored;
-        while ((stored = StoredSubscriptions(node, $"bomb-{Attacker}")) < 1000 && DateTime.UtcNow < deadline)
+        while ((stored = StoredSubscriptions(node, $"{Attacker}\u001Fbomb-{Attacker}")) < 1000 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
         }

@@ -107,7 +107,7 @@ public class MqttSubscriptionLimitsTests
             }
 
             storage.Flush();
-            Assert.Equal(500, StoredSubscriptions(store, "keeper"));
+            Assert.Equal(500, StoredSubscriptions(store, "\u001Fkeeper"));
 
             await SubscribeManyAsync(client, 10, ["s/new"]);
             Assert.Equal(1, storage.Flush()); // one row, not the session's 501
@@ -115,7 +115,7 @@ public class MqttSubscriptionLimitsTests
             await client.SendAsync(new MqttUnsubscribe { PacketId = 11, TopicFilters = { "s/0", "s/1" } });
             Assert.Equal(MqttPacketType.UnsubAck, (await client.ReceiveAsync()).Type);
             Assert.Equal(2, storage.Flush());
-            Assert.Equal(499, StoredSubscriptions(store, "keeper"));
+            Assert.Equal(499, StoredSubscriptions(store, "\u001Fkeeper"));
         }
         finally
         {
@@ -140,7 +140,7 @@ public class MqttSubscriptionLimitsTests
             Assert.Equal(1001, storage.Flush()); // the session row and its 1,000 subscriptions
 
             Assert.Equal((1001 + MqttBrokerStorage.MaxChangesPerTransaction - 1) / MqttBrokerStorage.MaxChangesPerTransaction, store.Version().Local - before);
-            Assert.Equal(1000, StoredSubscriptions(store, "keeper"));
+            Assert.Equal(1000, StoredSubscriptions(store, "\u001Fkeeper"));
         }
         finally
         {
@@ -172,6 +172,39 @@ public class MqttSubscriptionLimitsTests
             await using var back = new BrokerHarness(after);
             await back.ConnectAsync("keeper", cleanStart: false, Persistent);
             Assert.Equal([MqttReasonCode.QuotaExceeded], await SubscribeManyAsync(back, 2, ["s/4"]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Load_SessionStoredBeforeAccountKeys_ResumedAndChangedUnderItsOldRowKey()
+    {
+        string dir = Directory.CreateTempSubdirectory("edgenode-mqtt-legacy-").FullName;
+        try
+        {
+            using var store = Store.Open(dir, MqttMigrations.Set);
+            store.Write(tx =>
+            {
+                using var session = tx.Command("INSERT INTO mqtt_sessions (client_id, expiry_seconds, disconnected_at, username) VALUES ('old', 600, NULL, NULL)");
+                session.ExecuteNonQuery();
+                using var subscription = tx.Command("INSERT INTO mqtt_subscriptions (client_id, filter, options, identifier) VALUES ('old', 'o/1', 1, 0)");
+                subscription.ExecuteNonQuery();
+            });
+            var storage = new MqttBrokerStorage(store);
+            var broker = new MqttBroker(Options(o => o), new MqttMessageHub(), NullLogger.Instance, storage);
+            broker.Load();
+            await using var client = new BrokerHarness(broker);
+
+            MqttConnAck resumed = await client.TryConnectAsync("old", cleanStart: false, Persistent);
+            Assert.True(resumed.SessionPresent);
+            await SubscribeManyAsync(client, 1, ["o/2"]);
+            storage.Flush();
+
+            Assert.Equal(2, StoredSubscriptions(store, "old"));
+            Assert.Equal(0, StoredSubscriptions(store, "\u001Fold"));
         }
         finally
         {
