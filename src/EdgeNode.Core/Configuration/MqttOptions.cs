@@ -54,6 +54,12 @@ public sealed record MqttOptions
     /// <summary>Persistent sessions one account (device name; all anonymous clients count as one) may keep.</summary>
     public int MaxSessionsPerAccount { get; init; } = 32;
 
+    /// <summary>Subscriptions one session may hold; a SUBSCRIBE entry beyond it is refused (5.0: 0x97, 3.1.1: 0x80).</summary>
+    public int MaxSubscriptionsPerSession { get; init; } = 1000;
+
+    /// <summary>Subscriptions all sessions of one account (device name; all anonymous clients count as one) may hold.</summary>
+    public int MaxSubscriptionsPerAccount { get; init; } = 10_000;
+
     /// <summary>Retained messages one account may have stored.</summary>
     public int MaxRetainedPerAccount { get; init; } = 10_000;
 

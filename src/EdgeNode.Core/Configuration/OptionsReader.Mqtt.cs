@@ -5,7 +5,8 @@ public sealed partial class OptionsReader
     private static readonly string[] MqttKeys =
         ["Port", "TlsPort", "AnonymousLoopback", "MaxPacketSize", "MaxInflight", "MaxQueuedMessages", "MaxSessionExpirySeconds",
          "SysIntervalSeconds", "TopicAliasMaximum", "DeviceTopics", "Upstream", "MaxKeepAliveSeconds", "MaxQueuedBytes", "MaxSessionsPerAccount",
-         "MaxRetainedPerAccount", "MaxRetainedBytesPerAccount", "MaxRetained", "MaxRetainedBytes"];
+         "MaxRetainedPerAccount", "MaxRetainedBytesPerAccount", "MaxRetained", "MaxRetainedBytes",
+         "MaxSubscriptionsPerSession", "MaxSubscriptionsPerAccount"];
 
     private static readonly string[] MqttUpstreamKeys =
         ["Host", "Port", "Tls", "CaFile", "Username", "Password", "ClientId", "ProtocolVersion", "KeepAliveSeconds", "Topics", "Publish",
@@ -26,6 +27,8 @@ public sealed partial class OptionsReader
         MaxKeepAlive = ReadSeconds("Mqtt:MaxKeepAliveSeconds", TimeSpan.FromSeconds(600), 5, 65535),
         MaxQueuedBytes = ReadInt("Mqtt:MaxQueuedBytes", 16 * 1024 * 1024, 0, int.MaxValue),
         MaxSessionsPerAccount = ReadInt("Mqtt:MaxSessionsPerAccount", 32, 0, 1_000_000),
+        MaxSubscriptionsPerSession = ReadInt("Mqtt:MaxSubscriptionsPerSession", 1000, 1, 1_000_000),
+        MaxSubscriptionsPerAccount = ReadInt("Mqtt:MaxSubscriptionsPerAccount", 10_000, 1, 10_000_000),
         MaxRetainedPerAccount = ReadInt("Mqtt:MaxRetainedPerAccount", 10_000, 0, 10_000_000),
         MaxRetainedBytesPerAccount = ReadInt("Mqtt:MaxRetainedBytesPerAccount", 16 * 1024 * 1024, 0, int.MaxValue),
         MaxRetained = ReadInt("Mqtt:MaxRetained", 100_000, 0, 10_000_000),

@@ -113,6 +113,13 @@ public sealed class MqttDeviceStore(Store store)
     /// <summary>Checks a device's password; false for an unknown device too (after the same work, so timing tells nothing).</summary>
     public bool Verify(string name, string password)
     {
+        // No account can have such a password (PasswordRules refuses it when one is set): it is simply wrong, and
+        // says nothing about whether the account exists.
+        if (!PasswordRules.IsAcceptable(password, out _))
+        {
+            return false;
+        }
+
         ScramCredential? credential = store.Read(c =>
         {
             using var query = c.Command("SELECT salt, iterations, stored_key, server_key FROM mqtt_devices WHERE name = $n");

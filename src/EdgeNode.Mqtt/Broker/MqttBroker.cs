@@ -128,17 +128,22 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         {
             foreach (RestoredSession restored in sessions)
             {
-                var session = new MqttSession(this, restored.ClientId)
+                string clientId = SessionKeys.ClientIdOf(restored.ClientId, restored.Username);
+                var session = new MqttSession(this, clientId)
                 {
+                    Key = SessionKeys.Of(restored.Username, clientId),
+                    StorageKey = restored.ClientId,
                     ExpirySeconds = CapExpiry(restored.ExpirySeconds),
                     Username = restored.Username,
                     DisconnectedAt = restored.DisconnectedAt,
                 };
                 foreach ((string filter, MqttSubscriptionOptions options, uint identifier) in restored.Subscriptions)
                 {
+                    // Kept even beyond the limits (they may have been lowered): the limits only refuse what comes next.
                     if (Tree.Subscribe(session, filter, options, identifier) != SubscribeResult.InvalidFilter)
                     {
                         session.Subscriptions[filter] = new SessionSubscription(options, identifier);
+                        AddSubscriptions(session.Username, 1);
                     }
                 }
 
@@ -148,7 +153,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
                     messages++;
                 }
 
-                _sessions[session.ClientId] = session;
+                _sessions[session.Key] = session;
             }
         }
 
@@ -347,24 +352,42 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         }
     }
 
-    internal SubscribeResult Subscribe(MqttSession session, string filter, MqttSubscriptionOptions options, uint identifier)
+    /// <summary>
+    /// Adds or replaces one subscription. False, with nothing changed, when a new one would pass
+    /// Mqtt:MaxSubscriptionsPerSession or Mqtt:MaxSubscriptionsPerAccount; replacing one the session has is always allowed.
+    /// Only the changed row is stored.
+    /// </summary>
+    internal bool TrySubscribe(MqttSession session, string filter, MqttSubscriptionOptions options, uint identifier, out SubscribeResult result)
     {
-        SubscribeResult result;
         lock (session.Sync)
         {
-            result = Tree.Subscribe(session, filter, options, identifier);
-            if (result != SubscribeResult.InvalidFilter)
+            bool added = !session.Subscriptions.ContainsKey(filter);
+            if (added && (session.Subscriptions.Count >= Options.MaxSubscriptionsPerSession || !TryTakeSubscription(session.Username)))
             {
-                session.Subscriptions[filter] = new SessionSubscription(options, identifier);
+                result = SubscribeResult.InvalidFilter;
+                return false;
             }
+
+            result = Tree.Subscribe(session, filter, options, identifier);
+            if (result == SubscribeResult.InvalidFilter)
+            {
+                if (added)
+                {
+                    ReleaseSubscriptions(session.Username, 1);
+                }
+
+                return true;
+            }
+
+            session.Subscriptions[filter] = new SessionSubscription(options, identifier);
         }
 
-        if (result != SubscribeResult.InvalidFilter && session.Persistent)
+        if (session.Persistent)
         {
-            Storage?.SaveSession(session, connected: true);
+            Storage?.SetSubscription(session.StorageKey, filter, options, identifier);
         }
 
-        return result;
+        return true;
     }
 
     internal bool Unsubscribe(MqttSession session, string filter)
@@ -372,12 +395,17 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         bool removed;
         lock (session.Sync)
         {
-            removed = session.Subscriptions.Remove(filter) && Tree.Unsubscribe(session, filter);
+            removed = session.Subscriptions.Remove(filter);
+            if (removed)
+            {
+                Tree.Unsubscribe(session, filter);
+                ReleaseSubscriptions(session.Username, 1);
+            }
         }
 
         if (removed && session.Persistent)
         {
-            Storage?.SaveSession(session, connected: true);
+            Storage?.DeleteSubscription(session.StorageKey, filter);
         }
 
         return removed;
@@ -422,10 +450,9 @@ public sealed partial class MqttBroker : IMqttMessageTarget
     }
 
     /// <summary>
-    /// Attaches the connection to its session. ClientIdentifierNotValid, with nothing changed, when the client id names
-    /// a session of another user: taking it over would hand one account another's subscriptions and queued messages,
-    /// which its own access list may forbid. QuotaExceeded, with nothing changed, when a new persistent session would
-    /// pass Mqtt:MaxSessionsPerAccount.
+    /// Attaches the connection to its session, found by account and client id (<see cref="SessionKeys"/>): another
+    /// account's session with the same client id is a different session, never taken over. QuotaExceeded, with nothing
+    /// changed, when a new persistent session would pass Mqtt:MaxSessionsPerAccount.
     /// </summary>
     internal MqttReasonCode Connect(MqttConnection connection, string clientId, bool cleanStart, uint requestedExpiry, MqttConnAck connAck)
     {
@@ -435,16 +462,12 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             properties.SessionExpiryInterval = expiry;
         }
 
+        string key = SessionKeys.Of(connection.Username, clientId);
         var wills = new List<(string, MqttMessage)>();
         lock (_sessionsLock)
         {
-            _sessions.TryGetValue(clientId, out MqttSession? existing);
-            if (existing is { Discarded: false } && !string.Equals(existing.Username, connection.Username, StringComparison.Ordinal))
-            {
-                return MqttReasonCode.ClientIdentifierNotValid;
-            }
-
-            if (expiry > 0 && PersistentSessionsOf(connection.Username, clientId) >= Options.MaxSessionsPerAccount)
+            _sessions.TryGetValue(key, out MqttSession? existing);
+            if (expiry > 0 && PersistentSessionsOf(connection.Username, key) >= Options.MaxSessionsPerAccount)
             {
                 return MqttReasonCode.QuotaExceeded;
             }
@@ -462,8 +485,8 @@ public sealed partial class MqttBroker : IMqttMessageTarget
                 existing = null;
             }
 
-            MqttSession session = existing ?? new MqttSession(this, clientId);
-            _sessions[clientId] = session;
+            MqttSession session = existing ?? new MqttSession(this, clientId) { Key = key, StorageKey = key };
+            _sessions[key] = session;
             connAck.SessionPresent = existing is not null;
             session.ExpirySeconds = expiry;
             session.Username = connection.Username;
@@ -642,7 +665,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         MqttMessage? will = graceful ? null : connection.Will;
         if (session.ExpirySeconds == 0)
         {
-            if (_sessions.TryGetValue(session.ClientId, out MqttSession? current) && current == session)
+            if (_sessions.TryGetValue(session.Key, out MqttSession? current) && current == session)
             {
                 Discard(session);
             }
@@ -684,6 +707,9 @@ public sealed partial class MqttBroker : IMqttMessageTarget
                 Tree.Unsubscribe(session, filter);
             }
 
+            ReleaseSubscriptions(session.Username, session.Subscriptions.Count);
+            session.Subscriptions.Clear();
+
             orphans = session.UnacknowledgedShared();
         }
 
@@ -692,14 +718,14 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             HandOverShared(session, orphans);
         }
 
-        if (_sessions.TryGetValue(session.ClientId, out MqttSession? current) && current == session)
+        if (_sessions.TryGetValue(session.Key, out MqttSession? current) && current == session)
         {
-            _sessions.Remove(session.ClientId);
+            _sessions.Remove(session.Key);
         }
 
         if (session.Persistent)
         {
-            Storage?.DeleteSession(session.ClientId);
+            Storage?.DeleteSession(session.StorageKey);
         }
     }
 

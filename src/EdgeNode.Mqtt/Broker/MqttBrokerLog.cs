@@ -60,4 +60,7 @@ internal static partial class MqttBrokerLog
 
     [LoggerMessage(MqttEventIds.QueueFull, LogLevel.Information, "MQTT session {ClientId} holds {Messages} messages ({Bytes} bytes), its limit; newer QoS 1/2 messages are dropped until it has room")]
     public static partial void QueueFull(ILogger logger, string clientId, int messages, long bytes);
+
+    [LoggerMessage(MqttEventIds.SubscriptionQuotaExceeded, LogLevel.Warning, "MQTT client {ClientId} (user {User}) is at its subscription limit ({PerSession} per session, {PerAccount} per account); subscription to {Filter} refused (further ones on this connection are refused without logging)")]
+    public static partial void SubscriptionQuotaExceeded(ILogger logger, string clientId, string user, string filter, int perSession, int perAccount);
 }

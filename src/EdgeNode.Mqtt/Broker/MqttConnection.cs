@@ -87,6 +87,7 @@ internal sealed class MqttConnection
     private int _replyReserve;
     private long _examinedAhead;
     private bool _quotaLogged;
+    private bool _subscriptionQuotaLogged;
     private volatile bool _closeRequested;
     private volatile bool _aborted;
 
@@ -630,9 +631,7 @@ internal sealed class MqttConnection
         if (connected != MqttReasonCode.Success)
         {
             IsConnected = false;
-            Refuse(connected, connect.UserName, connected == MqttReasonCode.QuotaExceeded
-                ? $"the account has {_broker.Options.MaxSessionsPerAccount} persistent sessions already (Mqtt:MaxSessionsPerAccount)"
-                : $"the client id {clientId} belongs to another account's session");
+            Refuse(connected, connect.UserName, $"the account has {_broker.Options.MaxSessionsPerAccount} persistent sessions already (Mqtt:MaxSessionsPerAccount)");
         }
     }
 
@@ -761,7 +760,19 @@ internal sealed class MqttConnection
                 continue;
             }
 
-            SubscribeResult result = _broker.Subscribe(session, subscription.TopicFilter, options, identifier);
+            if (!_broker.TrySubscribe(session, subscription.TopicFilter, options, identifier, out SubscribeResult result))
+            {
+                ack.ReasonCodes.Add(MqttReasonCode.QuotaExceeded);
+                if (!_subscriptionQuotaLogged)
+                {
+                    // Once per connection: a client past its limit sends its refused filters by the thousand.
+                    _subscriptionQuotaLogged = true;
+                    _broker.LogSubscriptionQuotaExceeded(ClientId, Username, subscription.TopicFilter);
+                }
+
+                continue;
+            }
+
             if (result == SubscribeResult.InvalidFilter)
             {
                 ack.ReasonCodes.Add(MqttReasonCode.TopicFilterInvalid);

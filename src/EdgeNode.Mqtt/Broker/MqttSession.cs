@@ -29,6 +29,12 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
 
     public string ClientId { get; } = clientId;
 
+    /// <summary>The session's key among the broker's sessions: account and client id (see <see cref="SessionKeys"/>).</summary>
+    public string Key { get; init; } = clientId;
+
+    /// <summary>The session's row key in the database: <see cref="Key"/>, or the plain client id of a row stored before keys had an account.</summary>
+    public string StorageKey { get; init; } = clientId;
+
     public MqttConnection? Connection { get; private set; }
 
     public Dictionary<string, SessionSubscription> Subscriptions { get; } = new(StringComparer.Ordinal);
@@ -180,7 +186,7 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
             };
             if (Persistent)
             {
-                broker.Storage?.InsertMessage(ClientId, item);
+                broker.Storage?.InsertMessage(StorageKey, item);
             }
 
             _queuedBytes += item.Size;
@@ -272,7 +278,7 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
             item.State = OutboundState.Released;
             if (Persistent)
             {
-                broker.Storage?.UpdateMessage(ClientId, item);
+                broker.Storage?.UpdateMessage(StorageKey, item);
             }
 
             connection?.WriteAck(MqttPacketType.PubRel, packetId);
@@ -336,7 +342,7 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
         _queuedBytes -= item.Size;
         if (Persistent)
         {
-            broker.Storage?.DeleteMessage(ClientId, item.Seq);
+            broker.Storage?.DeleteMessage(StorageKey, item.Seq);
         }
     }
 

@@ -23,16 +23,17 @@ public sealed class MqttBrokerStorage(Store store)
 
     internal void DeleteRetained(byte[] topic) => _changes.Enqueue(new RetainedDelete(topic));
 
-    internal void SaveSession(MqttSession session, bool connected)
-    {
-        SubscriptionRow[] rows;
-        lock (session.Sync)
-        {
-            rows = session.Subscriptions.Select(s => new SubscriptionRow(s.Key, EncodeOptions(s.Value.Options), s.Value.Identifier)).ToArray();
-        }
+    /// <summary>
+    /// The session's own row (expiry, account, when it disconnected). Its subscriptions are stored apart, one row
+    /// change per SUBSCRIBE or UNSUBSCRIBE entry, so a save never costs more than the session row.
+    /// </summary>
+    internal void SaveSession(MqttSession session, bool connected) =>
+        _changes.Enqueue(new SessionSave(session.StorageKey, session.ExpirySeconds, session.Username, connected ? null : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
 
-        _changes.Enqueue(new SessionSave(session.ClientId, session.ExpirySeconds, session.Username, connected ? null : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), rows));
-    }
+    internal void SetSubscription(string clientId, string filter, MqttSubscriptionOptions options, uint identifier) =>
+        _changes.Enqueue(new SubscriptionSet(clientId, filter, EncodeOptions(options), identifier));
+
+    internal void DeleteSubscription(string clientId, string filter) => _changes.Enqueue(new SubscriptionDelete(clientId, filter));
 
     internal void DeleteSession(string clientId) => _changes.Enqueue(new SessionDelete(clientId));
 
@@ -42,17 +43,26 @@ public sealed class MqttBrokerStorage(Store store)
 
     internal void DeleteMessage(string clientId, long seq) => _changes.Enqueue(new MessageDelete(clientId, seq));
 
-    /// <summary>Writes every queued change in one transaction; returns how many rows changed.</summary>
+    /// <summary>Changes written in one transaction at most, so that other writers of the node wait for one small batch at a time.</summary>
+    internal const int MaxChangesPerTransaction = 256;
+
+    /// <summary>Writes every queued change, in transactions of at most <see cref="MaxChangesPerTransaction"/> changes; returns how many were written.</summary>
     public int Flush()
     {
-        if (_changes.IsEmpty)
+        int count = 0;
+        while (!_changes.IsEmpty)
         {
-            return 0;
+            count += FlushBatch();
         }
 
+        return count;
+    }
+
+    private int FlushBatch()
+    {
         var batch = new List<Change?>();
         var inserted = new Dictionary<(string, long), int>();
-        while (_changes.TryDequeue(out Change? change))
+        while (batch.Count < MaxChangesPerTransaction && _changes.TryDequeue(out Change? change))
         {
             switch (change)
             {
@@ -184,31 +194,37 @@ public sealed class MqttBrokerStorage(Store store)
 
             case SessionSave save:
             {
-                using (var command = tx.Command("INSERT INTO mqtt_sessions (client_id, expiry_seconds, disconnected_at, username) VALUES ($c, $e, $d, $u) ON CONFLICT (client_id) DO UPDATE SET expiry_seconds = $e, disconnected_at = $d, username = $u"))
-                {
-                    command.Parameters.AddWithValue("$c", save.ClientId);
-                    command.Parameters.AddWithValue("$e", (long)save.ExpirySeconds);
-                    command.Parameters.AddWithValue("$d", save.DisconnectedAt is { } d ? d : DBNull.Value);
-                    command.Parameters.AddWithValue("$u", save.Username is { } u ? u : DBNull.Value);
-                    command.ExecuteNonQuery();
-                }
+                using var command = tx.Command("INSERT INTO mqtt_sessions (client_id, expiry_seconds, disconnected_at, username) VALUES ($c, $e, $d, $u) ON CONFLICT (client_id) DO UPDATE SET expiry_seconds = $e, disconnected_at = $d, username = $u");
+                command.Parameters.AddWithValue("$c", save.ClientId);
+                command.Parameters.AddWithValue("$e", (long)save.ExpirySeconds);
+                command.Parameters.AddWithValue("$d", save.DisconnectedAt is { } d ? d : DBNull.Value);
+                command.Parameters.AddWithValue("$u", save.Username is { } u ? u : DBNull.Value);
+                command.ExecuteNonQuery();
+                break;
+            }
 
-                using (var command = tx.Command("DELETE FROM mqtt_subscriptions WHERE client_id = $c"))
-                {
-                    command.Parameters.AddWithValue("$c", save.ClientId);
-                    command.ExecuteNonQuery();
-                }
+            case SubscriptionSet set:
+            {
+                // Only for a session that still has its row (a race with its deletion just drops the subscription).
+                using var command = tx.Command("""
+                    INSERT INTO mqtt_subscriptions (client_id, filter, options, identifier)
+                    SELECT $c, $f, $o, $i WHERE EXISTS (SELECT 1 FROM mqtt_sessions WHERE client_id = $c)
+                    ON CONFLICT (client_id, filter) DO UPDATE SET options = $o, identifier = $i
+                    """);
+                command.Parameters.AddWithValue("$c", set.ClientId);
+                command.Parameters.AddWithValue("$f", set.Filter);
+                command.Parameters.AddWithValue("$o", set.Options);
+                command.Parameters.AddWithValue("$i", (long)set.Identifier);
+                command.ExecuteNonQuery();
+                break;
+            }
 
-                foreach (SubscriptionRow row in save.Subscriptions)
-                {
-                    using var command = tx.Command("INSERT INTO mqtt_subscriptions (client_id, filter, options, identifier) VALUES ($c, $f, $o, $i)");
-                    command.Parameters.AddWithValue("$c", save.ClientId);
-                    command.Parameters.AddWithValue("$f", row.Filter);
-                    command.Parameters.AddWithValue("$o", row.Options);
-                    command.Parameters.AddWithValue("$i", (long)row.Identifier);
-                    command.ExecuteNonQuery();
-                }
-
+            case SubscriptionDelete delete:
+            {
+                using var command = tx.Command("DELETE FROM mqtt_subscriptions WHERE client_id = $c AND filter = $f");
+                command.Parameters.AddWithValue("$c", delete.ClientId);
+                command.Parameters.AddWithValue("$f", delete.Filter);
+                command.ExecuteNonQuery();
                 break;
             }
 
@@ -278,7 +294,11 @@ public sealed class MqttBrokerStorage(Store store)
 
     private sealed record RetainedDelete(byte[] Topic) : Change;
 
-    private sealed record SessionSave(string ClientId, uint ExpirySeconds, string? Username, long? DisconnectedAt, SubscriptionRow[] Subscriptions) : Change;
+    private sealed record SessionSave(string ClientId, uint ExpirySeconds, string? Username, long? DisconnectedAt) : Change;
+
+    private sealed record SubscriptionSet(string ClientId, string Filter, int Options, uint Identifier) : Change;
+
+    private sealed record SubscriptionDelete(string ClientId, string Filter) : Change;
 
     private sealed record SessionDelete(string ClientId) : Change;
 
@@ -287,8 +307,6 @@ public sealed class MqttBrokerStorage(Store store)
     private sealed record MessageUpdate(string ClientId, long Seq, ushort PacketId, OutboundState State) : Change;
 
     private sealed record MessageDelete(string ClientId, long Seq) : Change;
-
-    private readonly record struct SubscriptionRow(string Filter, int Options, uint Identifier);
 }
 
 /// <summary>A persistent session as read back at start-up.</summary>

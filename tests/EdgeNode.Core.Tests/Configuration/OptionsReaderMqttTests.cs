@@ -25,7 +25,17 @@ public class OptionsReaderMqttTests
         Assert.Equal(TimeSpan.FromSeconds(10), mqtt.SysInterval);
         Assert.Equal(16, mqtt.TopicAliasMaximum);
         Assert.Contains("tele/{device}/#", mqtt.DeviceTopics);
+        Assert.Equal(1000, mqtt.MaxSubscriptionsPerSession);
+        Assert.Equal(10_000, mqtt.MaxSubscriptionsPerAccount);
         Assert.Null(mqtt.Upstream);
+    }
+
+    [Fact]
+    public void Read_SubscriptionLimitsSet_Read()
+    {
+        var mqtt = Read(("Mqtt:MaxSubscriptionsPerSession", "50"), ("Mqtt:MaxSubscriptionsPerAccount", "200")).Mqtt;
+        Assert.Equal(50, mqtt.MaxSubscriptionsPerSession);
+        Assert.Equal(200, mqtt.MaxSubscriptionsPerAccount);
     }
 
     [Theory]
@@ -38,6 +48,8 @@ public class OptionsReaderMqttTests
     [InlineData("Mqtt:TopicAliasMaximum", "70000", "out of range")]
     [InlineData("Mqtt:DeviceTopics", "tele/{device}/#/x", "not a topic filter")]
     [InlineData("Mqtt:Upstream:Port", "1883", "Host: must be set")]
+    [InlineData("Mqtt:MaxSubscriptionsPerSession", "0", "out of range")]
+    [InlineData("Mqtt:MaxSubscriptionsPerAccount", "many", "not a whole number")]
     [InlineData("Mqtt:Colour", "blue", "unknown setting")]
     public void Read_BadMqttValue_NamesTheKey(string key, string value, string expected)
     {
