@@ -19,8 +19,7 @@ public sealed class MessageRateLimit
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _remote;
-    private double _tokens;
-    private long _last;
+    private TokenBucket _bucket;
     private long _lastRefusal;
     private long _refusedInBurst;
 
@@ -34,8 +33,7 @@ public sealed class MessageRateLimit
         _time = time;
         _logger = logger;
         _remote = remote;
-        _tokens = burst;
-        _last = time.GetTimestamp();
+        _bucket = new TokenBucket(burst, time.GetTimestamp());
     }
 
     /// <summary>Messages refused since the session began.</summary>
@@ -45,19 +43,10 @@ public sealed class MessageRateLimit
     public bool TryTake(Streams.C2sSession sender, ReadOnlySpan<byte> recipient)
     {
         long now = _time.GetTimestamp();
-        if (_perSecond > 0)
+        if (_perSecond > 0 && !_bucket.Refill(now, _perSecond, _burst, _time.TimestampFrequency))
         {
-            if (now > _last)
-            {
-                _tokens = Math.Min(_burst, _tokens + ((now - _last) * _perSecond / _time.TimestampFrequency));
-                _last = now;
-            }
-
-            if (_tokens < 1)
-            {
-                Refuse(sender, now, toOne: false);
-                return false;
-            }
+            Refuse(sender, now, toOne: false);
+            return false;
         }
 
         if (!_pairs.TryTake(sender.BareUtf8, recipient))
@@ -68,7 +57,7 @@ public sealed class MessageRateLimit
 
         if (_perSecond > 0)
         {
-            _tokens -= 1;
+            _bucket.Take();
         }
 
         return true;

@@ -43,20 +43,15 @@ public sealed class PairRateTable
             ref Slot slot = ref _slots[(int)(key % Slots)];
             if (!slot.Used || slot.Key != key)
             {
-                slot = new Slot { Used = true, Key = key, Tokens = _burst, Last = now };
-            }
-            else if (now > slot.Last)
-            {
-                slot.Tokens = Math.Min(_burst, slot.Tokens + ((now - slot.Last) * _perSecond / _time.TimestampFrequency));
-                slot.Last = now;
+                slot = new Slot { Used = true, Key = key, Bucket = new TokenBucket(_burst, now) };
             }
 
-            if (slot.Tokens < 1)
+            if (!slot.Bucket.Refill(now, _perSecond, _burst, _time.TimestampFrequency))
             {
                 return false;
             }
 
-            slot.Tokens -= 1;
+            slot.Bucket.Take();
             return true;
         }
     }
@@ -89,7 +84,6 @@ public sealed class PairRateTable
     {
         public bool Used;
         public ulong Key;
-        public double Tokens;
-        public long Last;
+        public TokenBucket Bucket;
     }
 }
