@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using EdgeNode.Core.Tls;
 using System.Text;
 using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Routing;
 using EdgeNode.Core.Storage;
+using EdgeNode.Core.Tls;
 using EdgeNode.Xmpp.Extensions;
 using EdgeNode.Xmpp.Offline;
 using EdgeNode.Xmpp.Presence;
@@ -31,17 +31,20 @@ public sealed class XmppServer : IDisposable
     private readonly Store _store;
     private Func<Jid, bool>? _removeAccount;
     private volatile bool _stopping;
+    private readonly ServerCertificate? _presented;
+    private readonly bool _ownsPresented;
 
     public XmppServer(string domain, XmppOptions options, Store store, Router router, X509Certificate2? certificate,
-        ILoggerFactory logs, TimeProvider? time = null, LoginThrottle? throttle = null, IReadOnlyList<X509Certificate2>? chain = null)
+        ILoggerFactory logs, TimeProvider? time = null, LoginThrottle? throttle = null, IReadOnlyList<X509Certificate2>? chain = null,
+        ServerCertificate? presented = null)
     {
         Domain = domain.ToLowerInvariant();
         _store = store;
         DomainUtf8 = Encoding.UTF8.GetBytes(Domain);
         Options = options;
         Router = router;
-        Certificate = certificate;
-        TlsContext = certificate is null ? null : TlsServerContext.Create(certificate, chain);
+        _ownsPresented = presented is null && certificate is not null;
+        _presented = presented ?? (certificate is null ? null : new ServerCertificate(certificate, chain));
         Time = time ?? TimeProvider.System;
         Logger = logs.CreateLogger("EdgeNode.Xmpp");
         Accounts = new AccountStore(store);
@@ -69,10 +72,11 @@ public sealed class XmppServer : IDisposable
     public byte[] DomainUtf8 { get; }
     public XmppOptions Options { get; }
     public Router Router { get; }
-    public X509Certificate2? Certificate { get; }
+    /// <summary>The certificate presented now (a renewed one from the next handshake on); null: no TLS.</summary>
+    public X509Certificate2? Certificate => _presented?.Certificate;
 
     /// <summary>The OpenSSL context STARTTLS sessions are made from (the certificate above).</summary>
-    internal TlsServerContext? TlsContext { get; }
+    internal TlsServerContext? TlsContext => _presented?.OpenSslContext();
     public TimeProvider Time { get; }
     public ILogger Logger { get; }
     public AccountStore Accounts { get; }
@@ -162,7 +166,7 @@ public sealed class XmppServer : IDisposable
     public void Dispose()
     {
         _timer.Dispose();
-        TlsContext?.Dispose();
+        if (_ownsPresented) _presented?.Dispose();
     }
 
     private sealed class AccountDirectory(AccountStore accounts) : IAccountDirectory

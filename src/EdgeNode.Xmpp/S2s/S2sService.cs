@@ -6,6 +6,7 @@ using System.Text;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Dns;
 using EdgeNode.Core.Routing;
+using EdgeNode.Core.Tls;
 using EdgeNode.Xmpp.Streams;
 using EdgeNode.Xmpp.Xml;
 using Microsoft.AspNetCore.Connections;
@@ -40,9 +41,12 @@ public sealed class S2sService : IRemoteRouter, IDisposable
     private readonly string? _statusPath;
     private volatile bool _statusDirty = true;
     private volatile bool _stopping;
+    private readonly X509Certificate2? _certificate;
+    private readonly ServerCertificate? _presented;
 
     public S2sService(XmppServer xmpp, FederationOptions options, X509Certificate2? certificate, ILoggerFactory logs,
-        DnsClient? dns = null, string? statusPath = null, PeerCertificates? certificates = null, DialbackKey? keys = null)
+        DnsClient? dns = null, string? statusPath = null, PeerCertificates? certificates = null, DialbackKey? keys = null,
+        ServerCertificate? presented = null)
     {
         ArgumentNullException.ThrowIfNull(xmpp);
         ArgumentNullException.ThrowIfNull(options);
@@ -51,7 +55,8 @@ public sealed class S2sService : IRemoteRouter, IDisposable
         _options = options;
         _statusPath = statusPath;
         Domain = xmpp.Domain;
-        Certificate = certificate;
+        _certificate = certificate;
+        _presented = presented;
         Policy = new FederationPolicy(options);
         Keys = keys ?? DialbackKey.CreateRandom();
         Resolver = new S2sResolver(options.Routes, dns);
@@ -68,7 +73,8 @@ public sealed class S2sService : IRemoteRouter, IDisposable
     }
 
     public string Domain { get; }
-    public X509Certificate2? Certificate { get; }
+    /// <summary>The certificate this server presents, read at each handshake: a renewed one is used from the next stream on.</summary>
+    public X509Certificate2? Certificate => _presented?.Certificate ?? _certificate;
     public FederationPolicy Policy { get; }
     internal DialbackKey Keys { get; }
     public S2sResolver Resolver { get; }

@@ -6,6 +6,7 @@ using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Crypto;
 using EdgeNode.Core.Storage;
+using EdgeNode.Core.Tls;
 using EdgeNode.Modules;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -125,7 +126,9 @@ public static class NodeHost
         builder.Services.AddSingleton(certificate);
         // Given as an instance, so the container never disposes it: RunAsync owns it.
         builder.Services.AddSingleton(signingKey);
-        builder.Services.AddSingleton(_ => new RawTlsContexts(certificate, NodeCertificate.LoadChain(options)));
+        // Every listener asks this holder for the certificate at each handshake, so a renewed one needs no restart.
+        builder.Services.AddSingleton(_ => new ServerCertificate(certificate, NodeCertificate.LoadChain(options)));
+        builder.Services.AddSingleton(s => new RawTlsContexts(s.GetRequiredService<ServerCertificate>()));
         XmppModule.AddServices(builder.Services, options);
         MqttModule.AddServices(builder.Services, options);
         MatrixModule.AddServices(builder.Services, options);
@@ -136,14 +139,15 @@ public static class NodeHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            var https = new HttpsConnectionAdapterOptions { ServerCertificate = certificate };
+            var presented = kestrel.ApplicationServices.GetRequiredService<ServerCertificate>();
+            var https = new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => presented.Certificate };
             // Raw TCP protocols over TLS run on the node's own OpenSSL streams (no TLS buffers while idle) and negotiate
             // their own ALPN name (XEP-0368 "xmpp-client", MQTT "mqtt"); a client that offers no ALPN, or other names
             // only, is served without one.
             var contexts = kestrel.ApplicationServices.GetRequiredService<RawTlsContexts>();
             var tlsLog = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Tls");
-            var xmppClientTls = new RawTlsMiddleware(contexts.XmppClient, RawTlsContexts.HandshakeTimeout, tlsLog);
-            var mqttTls = new RawTlsMiddleware(contexts.Mqtt, RawTlsContexts.HandshakeTimeout, tlsLog);
+            var xmppClientTls = new RawTlsMiddleware(() => contexts.XmppClient, RawTlsContexts.HandshakeTimeout, tlsLog);
+            var mqttTls = new RawTlsMiddleware(() => contexts.Mqtt, RawTlsContexts.HandshakeTimeout, tlsLog);
             // XEP-0368 for servers: the peer's client certificate is asked for and judged by the s2s code, not by Kestrel.
             TlsHandshakeCallbackOptions? s2sDirectTls = null;
             var gate = new ConnectionGate(options.Node.MaxConnections, options.Node.MaxConnectionsPerAddress,
@@ -156,7 +160,7 @@ public static class NodeHost
                     {
                         // The limits first, so a refused connection costs no TLS handshake.
                         endpoint.Use(gate.Wrap);
-                        if (listener.Tls && listener.Protocol == ListenerProtocol.XmppServer) endpoint.UseHttps(s2sDirectTls ??= XmppModule.DirectTlsHandshake(certificate));
+                        if (listener.Tls && listener.Protocol == ListenerProtocol.XmppServer) endpoint.UseHttps(s2sDirectTls ??= XmppModule.DirectTlsHandshake(presented));
                         else if (listener.Tls && listener.Protocol == ListenerProtocol.XmppClient) endpoint.Use(xmppClientTls.Wrap);
                         else if (listener.Tls && listener.Protocol == ListenerProtocol.Mqtt) endpoint.Use(mqttTls.Wrap);
                         else if (listener.Tls) endpoint.UseHttps(https);

@@ -1,20 +1,16 @@
-using System.Security.Cryptography.X509Certificates;
 using EdgeNode.Core.Tls;
 
 namespace EdgeNode.Hosting;
 
-/// <summary>The OpenSSL contexts of the raw TLS listeners, one per ALPN name, disposed with the host.</summary>
-internal sealed class RawTlsContexts(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain) : IDisposable
+/// <summary>
+/// The OpenSSL contexts of the raw TLS listeners, one per ALPN name, asked for at each handshake so that a renewed
+/// certificate is presented from the next connection on; the certificate holder owns and disposes them.
+/// </summary>
+internal sealed class RawTlsContexts(ServerCertificate certificate)
 {
     /// <summary>As long as Kestrel gives an HTTPS handshake.</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
-    public TlsServerContext XmppClient { get; } = TlsServerContext.Create(certificate, chain, ["xmpp-client"]);
-    public TlsServerContext Mqtt { get; } = TlsServerContext.Create(certificate, chain, ["mqtt"]);
-
-    public void Dispose()
-    {
-        XmppClient.Dispose();
-        Mqtt.Dispose();
-    }
+    public TlsServerContext XmppClient => certificate.OpenSslContext("xmpp-client");
+    public TlsServerContext Mqtt => certificate.OpenSslContext("mqtt");
 }

@@ -5,6 +5,7 @@ using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Crypto;
 using EdgeNode.Core.Routing;
 using EdgeNode.Core.Storage;
+using EdgeNode.Core.Tls;
 using EdgeNode.Hosting;
 using EdgeNode.Core.Dns;
 using EdgeNode.Xmpp;
@@ -33,7 +34,7 @@ internal static class XmppModule
         {
             var server = new XmppServer(options.Node.Domain, options.Xmpp, sp.GetRequiredService<Store>(), sp.GetRequiredService<Router>(),
                 sp.GetService<X509Certificate2>(), sp.GetRequiredService<ILoggerFactory>(),
-                throttle: sp.GetRequiredService<LoginThrottle>(), chain: NodeCertificate.LoadChain(options));
+                throttle: sp.GetRequiredService<LoginThrottle>(), presented: sp.GetService<ServerCertificate>());
             server.UseAccountRemoval(jid => sp.GetRequiredService<AccountRemoval>().Remove(jid));
             // A clean </stream:stream> with system-shutdown for every client as soon as the node begins to stop.
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(server.Shutdown);
@@ -47,7 +48,7 @@ internal static class XmppModule
         {
             var federation = new S2sService(sp.GetRequiredService<XmppServer>(), options.Federation, sp.GetService<X509Certificate2>(),
                 sp.GetRequiredService<ILoggerFactory>(), DnsClient.FromSystem(), Path.Combine(options.Node.DataDir, FederationStatusFile),
-                keys: DialbackKey.LoadOrCreate(DialbackSecretPath(options)));
+                keys: DialbackKey.LoadOrCreate(DialbackSecretPath(options)), presented: sp.GetService<ServerCertificate>());
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(federation.Shutdown);
             return federation;
         });
@@ -81,12 +82,11 @@ internal static class XmppModule
     /// The TLS handshake of the XEP-0368 server-to-server listener: a client certificate is asked for, never
     /// required, and never fails the handshake; the s2s code judges it afterwards (SASL EXTERNAL or dialback).
     /// </summary>
-    public static TlsHandshakeCallbackOptions DirectTlsHandshake(X509Certificate2 certificate)
+    public static TlsHandshakeCallbackOptions DirectTlsHandshake(ServerCertificate certificate)
     {
-        var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null);
         return new TlsHandshakeCallbackOptions
         {
-            OnConnection = handshake => ValueTask.FromResult(S2sDirectTls.ServerOptions(context, handshake.Connection)),
+            OnConnection = handshake => ValueTask.FromResult(S2sDirectTls.ServerOptions(certificate.SslContext, handshake.Connection)),
         };
     }
 }
