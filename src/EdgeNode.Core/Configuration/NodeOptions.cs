@@ -97,4 +97,34 @@ public sealed record TlsOptions
     /// <summary>PEM certificate (chain) to use instead of the generated self-signed one; null for the generated one.</summary>
     public string? CertificatePath { get; init; }
     public string? KeyPath { get; init; }
+
+    /// <summary>Certificates from an ACME server (Let's Encrypt), renewed while the node runs.</summary>
+    public AcmeOptions Acme { get; init; } = new();
+}
+
+/// <summary>The Tls:Acme section: obtaining and renewing the node's certificate by ACME (RFC 8555) with HTTP-01.</summary>
+public sealed record AcmeOptions
+{
+    /// <summary>Let's Encrypt's production directory.</summary>
+    public const string LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory";
+
+    public bool Enabled { get; init; }
+
+    /// <summary>The ACME server's directory URL.</summary>
+    public string Directory { get; init; } = LetsEncrypt;
+
+    /// <summary>The account's contact address (expiry notices), or null for none.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>The names the certificate is for; the first is its subject. Node:Domain first, then the names given.</summary>
+    public IReadOnlyList<string> Domains { get; init; } = [];
+
+    /// <summary>The operator agrees to the ACME server's terms of service; required when enabled.</summary>
+    public bool AcceptTermsOfService { get; init; }
+
+    /// <summary>A certificate is renewed this long before it expires.</summary>
+    public TimeSpan RenewBefore { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>The plain HTTP port opened for the HTTP-01 challenge only (80: the port ACME servers fetch from); 0 for none.</summary>
+    public int HttpPort { get; init; } = 80;
 }

@@ -28,7 +28,8 @@ public sealed partial class OptionsReader
         ["Matrix"] = MatrixKeys,
         ["Devices"] = DevicesKeys,
         ["Federation"] = ["Mode", "Allow", "Routes", "TrustedCertificatesPath", "RequireValidCertificates", "IdleSeconds", "SetupSeconds"],
-        ["Tls"] = ["CertificatePath", "KeyPath"],
+        ["Tls"] = ["CertificatePath", "KeyPath", "Acme"],
+        ["Tls:Acme"] = AcmeKeys,
     };
 
     private readonly IConfiguration _config;
@@ -85,7 +86,7 @@ public sealed partial class OptionsReader
                 IdleTimeout = ReadSeconds("Federation:IdleSeconds", TimeSpan.FromMinutes(5), 1, 86_400),
                 SetupTimeout = ReadSeconds("Federation:SetupSeconds", TimeSpan.FromSeconds(30), 1, 600),
             },
-            Tls = ReadTls(),
+            Tls = ReadTls() with { Acme = ReadAcme() },
         };
         CheckPortClashes(options);
         return options;

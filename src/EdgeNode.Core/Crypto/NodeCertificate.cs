@@ -20,6 +20,11 @@ public static class NodeCertificate
             source = new CertificateSource(certPath, keyPath, Generated: false, CreatedNow: false);
             return Load(certPath, keyPath, "Tls:CertificatePath");
         }
+        if (AcmeFile(options) is { } acme)
+        {
+            source = new CertificateSource(acme, acme, Generated: false, CreatedNow: false);
+            return Load(acme, acme, "the ACME certificate");
+        }
 
         var (cert, key) = GeneratedPaths(options);
         var dir = Path.GetDirectoryName(cert)!;
@@ -47,9 +52,33 @@ public static class NodeCertificate
             certificatePath = certPath;
             return Load(certPath, keyPath, "Tls:CertificatePath");
         }
+        if (AcmeFile(options) is { } acme)
+        {
+            certificatePath = acme;
+            return Load(acme, acme, "the ACME certificate");
+        }
         var (cert, key) = GeneratedPaths(options);
         certificatePath = cert;
         return File.Exists(cert) && File.Exists(key) ? Load(cert, key, "the generated certificate") : null;
+    }
+
+    /// <summary>
+    /// Where a certificate obtained by ACME is kept (its chain and key in one PEM file), used in preference to the
+    /// generated one while Tls:Acme is enabled; until the first is obtained the generated one stands in.
+    /// </summary>
+    public static string AcmePath(NodeOptions options) => Path.Combine(options.Node.DataDir, "tls", "acme", options.Node.Domain + ".pem");
+
+    private static string? AcmeFile(NodeOptions options) =>
+        options.Tls.Acme.Enabled && File.Exists(AcmePath(options)) ? AcmePath(options) : null;
+
+    /// <summary>The DNS names a certificate is for (its subject alternative names).</summary>
+    public static IEnumerable<string> DnsNames(X509Certificate2 certificate)
+    {
+        foreach (var extension in certificate.Extensions)
+        {
+            if (extension is X509SubjectAlternativeNameExtension names)
+                foreach (var name in names.EnumerateDnsNames()) yield return name;
+        }
     }
 
     private static (string Certificate, string Key) GeneratedPaths(NodeOptions options)
@@ -64,7 +93,7 @@ public static class NodeCertificate
     /// </summary>
     public static IReadOnlyList<X509Certificate2> LoadChain(NodeOptions options)
     {
-        if (options.Tls.CertificatePath is not { } certPath) return [];
+        if ((options.Tls.CertificatePath ?? AcmeFile(options)) is not { } certPath) return [];
         var all = new X509Certificate2Collection();
         try
         {

@@ -28,4 +28,11 @@ public static class EventIds
     public const int ConnectionRefusedUnavailable = 100;
     public const int ConnectionsOverLimit = 101;
     public const int TlsHandshakeFailed = 102;
+
+    // ACME certificates 200-219
+    public const int AcmeObtaining = 200;
+    public const int AcmeObtained = 201;
+    public const int AcmeFailed = 202;
+    public const int AcmeNotDue = 203;
+    public const int AcmeCertificateFingerprints = 204;
 }

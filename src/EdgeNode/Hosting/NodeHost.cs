@@ -133,6 +133,7 @@ public static class NodeHost
         MqttModule.AddServices(builder.Services, options);
         MatrixModule.AddServices(builder.Services, options);
         DevicesModule.AddServices(builder.Services, options);
+        AcmeModule.AddServices(builder.Services, options);
         if (notifier is not null && SystemdNotifier.WatchdogInterval(environment, Environment.ProcessId) is { } interval)
             builder.Services.AddHostedService(s => new WatchdogService(notifier, interval, TimeProvider.System));
 
@@ -177,6 +178,7 @@ public static class NodeHost
         });
 
         var app = builder.Build();
+        AcmeModule.MapEndpoints(app, options);
         MatrixModule.MapEndpoints(app);
         return app;
     }
