@@ -24,7 +24,7 @@ internal static class AcmeModule
         services.AddSingleton<Http01Challenges>();
         services.AddSingleton(sp => new AcmeRenewal(options, sp.GetRequiredService<ServerCertificate>(), sp.GetRequiredService<Http01Challenges>(),
             new HttpClient { Timeout = RequestTimeout }, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Acme")));
-        services.AddHostedService(sp => new AcmeService(sp.GetRequiredService<AcmeRenewal>()));
+        services.AddHostedService(sp => new AcmeService(sp.GetRequiredService<AcmeRenewal>(), sp.GetRequiredService<IHostApplicationLifetime>()));
     }
 
     public static void MapEndpoints(WebApplication app, NodeOptions options)
@@ -60,9 +60,25 @@ internal static class AcmeModule
         return context.Response.WriteAsync(keyAuthorization);
     }
 
-    /// <summary>Runs the renewal loop for as long as the node runs.</summary>
-    private sealed class AcmeService(AcmeRenewal renewal) : BackgroundService
+    /// <summary>Runs the renewal loop for as long as the node runs, from when every listener is bound (the challenge needs one).</summary>
+    private sealed class AcmeService(AcmeRenewal renewal, IHostApplicationLifetime lifetime) : BackgroundService
     {
-        protected override Task ExecuteAsync(CancellationToken stoppingToken) => renewal.RunAsync(stoppingToken);
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+            {
+                try
+                {
+                    await started.Task.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            await renewal.RunAsync(stoppingToken).ConfigureAwait(false);
+        }
     }
 }

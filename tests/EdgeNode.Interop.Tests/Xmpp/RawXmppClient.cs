@@ -23,6 +23,9 @@ internal sealed class RawXmppClient : IAsyncDisposable
 
     public string Received => _received.ToString();
 
+    /// <summary>The server's certificate after STARTTLS; null before.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate? RemoteCertificate => (_stream as SslStream)?.RemoteCertificate;
+
     public static async Task<RawXmppClient> ConnectAsync(string host, int port, int? receiveBuffer = null)
     {
         var tcp = new TcpClient();
