@@ -22,6 +22,7 @@ internal static class FuzzTargets
         ["matrix-event"] = () => MatrixEventTarget.Target,
         ["matrix-user-id"] = () => MatrixIdTarget.Target,
         ["dns-response"] = () => DnsTarget.Target,
+        ["acme-response"] = () => AcmeResponseTarget.Target,
         ["device-tasmota"] = () => DeviceTarget.For((registry, logger) => new TasmotaAdapter(registry, logger)),
         ["device-esphome"] = () => DeviceTarget.For((registry, logger) => new EspHomeAdapter(registry, logger)),
         ["device-zigbee2mqtt"] = () => DeviceTarget.For((registry, logger) => new Zigbee2MqttAdapter(registry, logger)),
