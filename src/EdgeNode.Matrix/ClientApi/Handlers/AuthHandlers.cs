@@ -44,12 +44,13 @@ internal static class AuthHandlers
         if (r.Server.Logins.RetryAfter(account, r.RemoteAddress) is { } wait)
         {
             MatrixLog.LoginRateLimited(r.Server.Logger, account, r.RemoteAddress);
-            throw new MatrixException(429, "M_LIMIT_EXCEEDED", "Too many failed logins; try again later") { RetryAfterMs = (long)Math.Ceiling(wait.TotalMilliseconds) };
+            throw LimitExceeded(wait);
         }
         if (localpart is null || !Jid.TryParse(localpart + "@" + r.Server.ServerName, out var jid) || jid.Local is null
             || !r.Server.Accounts.VerifyPassword(jid, password))
         {
-            r.Server.Logins.RecordFailure(account, r.RemoteAddress);
+            // The same wrong password again (a client retrying what it stored) counts once.
+            r.Server.Logins.RecordFailure(account, r.RemoteAddress, password);
             MatrixLog.LoginFailed(r.Server.Logger, account, r.RemoteAddress);
             throw MatrixException.Forbidden("Invalid username or password");
         }
@@ -62,6 +63,10 @@ internal static class AuthHandlers
         r.Server.DeviceRooms.OnLoggedIn(userId);
         await r.JsonAsync(new LoginResponse(userId, token, device, r.Server.ServerName), MatrixJsonContext.Default.LoginResponse).ConfigureAwait(false);
     }
+
+    /// <summary>The answer while the login guard makes the client wait: 429 with retry_after_ms (and Retry-After).</summary>
+    internal static MatrixException LimitExceeded(TimeSpan wait) =>
+        new(429, "M_LIMIT_EXCEEDED", LoginWait.TooMany(wait)) { RetryAfterMs = LoginWait.Seconds(wait) * 1000 };
 
     /// <summary>
     /// The local part a login names: a Matrix user id (`@alice:pi.example`), the account form every `edgenode user`
