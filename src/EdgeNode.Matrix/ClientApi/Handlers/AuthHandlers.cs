@@ -54,6 +54,8 @@ internal static class AuthHandlers
             MatrixLog.LoginFailed(r.Server.Logger, account, r.RemoteAddress);
             throw MatrixException.Forbidden("Invalid username or password");
         }
+        // As over XMPP: the pair's count goes, and the address is one this account is known to log in from.
+        r.Server.Logins.RecordSuccess(account, r.RemoteAddress);
         var userId = r.Server.UserId(jid.Local);
         var deviceId = JsonBody.OptString(body, "device_id");
         if (deviceId is { Length: 0 or > 128 }) throw MatrixException.InvalidParam("device_id must be 1 to 128 characters");
