@@ -43,6 +43,7 @@ public sealed class Homeserver : IDisposable
         Wakeups = new RoomWakeups();
         Typing = new TypingTracker(Clock, Wakeups, Time);
         Logins = throttle ?? new LoginThrottle(options.Login, Time);
+        TrustedProxies = options.Http.TrustedProxies;
         MediaDirectory = Path.Combine(options.Node.DataDir, "media");
         DefaultRoomVersion = RoomVersion.TryGet(Options.DefaultRoomVersion, out var v) ? v : RoomVersion.V12;
     }
@@ -68,6 +69,8 @@ public sealed class Homeserver : IDisposable
     public string AdminContact { get; }
     /// <summary>The node's guard against password guessing, shared with XMPP and MQTT logins.</summary>
     public LoginThrottle Logins { get; }
+    /// <summary>Reverse proxies whose forwarding headers name the client (Http:TrustedProxies).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; }
     public string MediaDirectory { get; }
     public RoomVersion DefaultRoomVersion { get; }
 

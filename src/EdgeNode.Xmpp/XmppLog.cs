@@ -23,8 +23,8 @@ internal static partial class XmppLog
     [LoggerMessage(XmppEventIds.AuthFailed, LogLevel.Warning, "XMPP login failed for {Account} from {Remote} ({Mechanism})")]
     public static partial void AuthFailed(ILogger logger, string account, string remote, string mechanism);
 
-    [LoggerMessage(XmppEventIds.AuthLockedOut, LogLevel.Warning, "XMPP login refused for {Account} from {Remote}: too many failures, locked out")]
-    public static partial void AuthLockedOut(ILogger logger, string account, string remote);
+    [LoggerMessage(XmppEventIds.AuthLockedOut, LogLevel.Warning, "XMPP login refused for {Account} from {Remote}: too many failed logins, {Seconds} s to wait")]
+    public static partial void AuthLockedOut(ILogger logger, string account, string remote, long seconds);
 
     [LoggerMessage(XmppEventIds.Bound, LogLevel.Debug, "XMPP session {Jid} bound on connection {Id}")]
     public static partial void Bound(ILogger logger, string jid, string id);

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 
@@ -9,20 +11,24 @@ namespace EdgeNode.Core.Accounts;
 /// because they share the accounts (a guess over Matrix must count against the same budget as one over XMPP).
 /// </summary>
 /// <remarks>
-/// Three counters, each over <see cref="LoginOptions.Window"/>, each locking out for <see cref="LoginOptions.Lockout"/>
-/// once it reaches its limit:
+/// Three counters (<see cref="GuessCounter"/>), each with a few free failures and then a wait that doubles from one
+/// second with every further failure, up to <see cref="LoginOptions.MaxDelay"/>; a count is forgotten once
+/// <see cref="LoginOptions.Window"/> passes after its wait with no new failure:
 /// <list type="bullet">
-/// <item>per address (IPv6 counted per /64, since one host owns a whole /64): many names guessed from one place;</item>
-/// <item>per account and address: one name guessed from one place;</item>
-/// <item>per account from everywhere, at four times the account limit: a guess spread over many addresses. This
-/// lock does not apply to addresses that logged into the account successfully before, so guessing from elsewhere
-/// cannot lock the owner out of their own account (a lockout by user name alone would be a denial of service
-/// anyone could aim at anyone).</item>
+/// <item>per account and address (<see cref="LoginOptions.FailuresPerAccount"/> free): one name guessed from one place;</item>
+/// <item>per address (<see cref="LoginOptions.FailuresPerAddress"/> free; IPv6 counted per /64), whatever the names:
+/// made-up names or a spray of real ones from one place;</item>
+/// <item>per account from everywhere (four times <see cref="LoginOptions.FailuresPerAccount"/> free): a guess spread
+/// over many addresses.</item>
 /// </list>
-/// Memory stays bounded: stale entries are swept as the table fills, and past the bound the entries closest to
-/// expiry that do not hold a lock are dropped first.
+/// An address the account logged in from before is held only to its own pair count, so guessing from elsewhere, or
+/// made-up names from the same household, cannot keep the owner out of their own account.
+/// What counts as one failure: the same wrong password tried again for an account from an address counts once
+/// (only a keyed hash of it is kept, for the window); a connection that already counted a failure for an account
+/// counts no more for it (a client that retries its next SASL mechanism after a failure), except for a password it
+/// shows that was not tried before on that connection.
 /// </remarks>
-public sealed class LoginThrottle(LoginOptions options, TimeProvider time)
+public sealed class LoginThrottle
 {
     /// <summary>Most counters kept at once (each a few dozen bytes).</summary>
     public const int MaxEntries = 50_000;
@@ -33,28 +39,42 @@ public sealed class LoginThrottle(LoginOptions options, TimeProvider time)
     /// <summary>How long a successful login keeps its address trusted for the account.</summary>
     private static readonly TimeSpan TrustPeriod = TimeSpan.FromDays(30);
 
-    private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+    private readonly LoginOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoginUnlocks? _unlocks;
+    private readonly DateTimeOffset _started;
+    private readonly byte[] _passwordKey = RandomNumberGenerator.GetBytes(32);
+    private readonly ConcurrentDictionary<string, GuessCounter> _counters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TrustedAddresses> _trusted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _appliedUnlocks = new(StringComparer.Ordinal);
+
+    /// <param name="options">The limits.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="unlocks">Where `edgenode user unlock` leaves its requests; consulted only while a wait is in force.</param>
+    public LoginThrottle(LoginOptions options, TimeProvider time, ILoginUnlocks? unlocks = null)
+    {
+        _options = options;
+        _time = time;
+        _unlocks = unlocks;
+        _started = time.GetUtcNow();
+    }
 
     /// <summary>The limits in force.</summary>
-    public LoginOptions Options => options;
+    public LoginOptions Options => _options;
 
     /// <summary>
-    /// Null when a login of <paramref name="account"/> (null when the name is not known yet) from
+    /// Null when a login of <paramref name="account"/> (null when no name is known yet) from
     /// <paramref name="address"/> may be tried now; otherwise how long the caller must wait.
     /// </summary>
     public TimeSpan? RetryAfter(string? account, string address)
     {
-        DateTimeOffset now = time.GetUtcNow();
-        string source = ClientAddress.Key(address);
-        TimeSpan? wait = Locked("i:" + source, now);
-        if (account is not null)
+        TimeSpan? wait = Wait(account, address);
+        if (wait is not null && account is not null && _unlocks?.UnlockedAt(account) is { } at
+            && at > _appliedUnlocks.GetValueOrDefault(account, _started))
         {
-            wait = Longer(wait, Locked("p:" + account + "|" + source, now));
-            if (!IsTrusted(account, source, now))
-            {
-                wait = Longer(wait, Locked("a:" + account, now));
-            }
+            _appliedUnlocks[account] = at;
+            Unlock(account);
+            wait = Wait(account, address);
         }
 
         return wait;
@@ -62,18 +82,44 @@ public sealed class LoginThrottle(LoginOptions options, TimeProvider time)
 
     public bool IsLockedOut(string? account, string address) => RetryAfter(account, address) is not null;
 
-    /// <summary>Counts a failed login (or anything else that should cost like one, such as a registration).</summary>
-    public void RecordFailure(string? account, string address)
+    /// <summary>
+    /// Counts a failed login (or anything else that should cost like one, such as a registration, with no account).
+    /// <paramref name="password"/> is the wrong password when the mechanism showed it (PLAIN, Matrix, MQTT), so a
+    /// repeat counts once; <paramref name="connection"/> is the connection's own record, when several attempts can
+    /// share one connection (XMPP SASL). Returns whether the failure was counted.
+    /// </summary>
+    public bool RecordFailure(string? account, string address, string? password = null, LoginCharges? connection = null)
     {
-        DateTimeOffset now = time.GetUtcNow();
+        DateTimeOffset now = _time.GetUtcNow();
         string source = ClientAddress.Key(address);
         MakeRoom(now);
-        Count("i:" + source, options.FailuresPerAddress, now);
         if (account is not null)
         {
-            Count("p:" + account + "|" + source, options.FailuresPerAccount, now);
-            Count("a:" + account, options.FailuresPerAccount * 4, now);
+            GuessCounter pair = _counters.GetOrAdd(PairKey(account, source), static _ => new GuessCounter());
+            ulong? fingerprint = password is null ? null : Fingerprint(account, password);
+            bool alreadyCharged = connection is not null && connection.HasCharged(account);
+            lock (pair)
+            {
+                pair.Forget(now, _options.Window);
+                if (fingerprint is { } tried && !pair.NewPassword(tried, now))
+                {
+                    return false;
+                }
+
+                if (alreadyCharged && connection!.TakeUnseenCharge(account, fingerprint is not null))
+                {
+                    return false;
+                }
+
+                pair.Fail(now, _options.FailuresPerAccount, _options.MaxDelay);
+            }
+
+            connection?.Charge(account, fingerprint is null);
+            Count(GlobalKey(account), _options.FailuresPerAccount * 4, now);
         }
+
+        Count(AddressKey(source), _options.FailuresPerAddress, now);
+        return true;
     }
 
     /// <summary>
@@ -82,9 +128,9 @@ public sealed class LoginThrottle(LoginOptions options, TimeProvider time)
     /// </summary>
     public void RecordSuccess(string account, string address)
     {
-        DateTimeOffset now = time.GetUtcNow();
+        DateTimeOffset now = _time.GetUtcNow();
         string source = ClientAddress.Key(address);
-        _counters.TryRemove("p:" + account + "|" + source, out _);
+        _counters.TryRemove(PairKey(account, source), out _);
         if (_trusted.Count >= MaxEntries && !_trusted.ContainsKey(account))
         {
             return;
@@ -97,8 +143,62 @@ public sealed class LoginThrottle(LoginOptions options, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Forgets every failure counted for <paramref name="account"/>: its pair counts, the counts of the addresses
+    /// it failed from, and its count from everywhere (`edgenode user unlock`). Returns how many counters went.
+    /// </summary>
+    public int Unlock(string account)
+    {
+        int removed = _counters.TryRemove(GlobalKey(account), out _) ? 1 : 0;
+        string prefix = "p:" + account + "|";
+        foreach (string key in _counters.Keys)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal) && _counters.TryRemove(key, out _))
+            {
+                removed++;
+                removed += _counters.TryRemove(AddressKey(key[prefix.Length..]), out _) ? 1 : 0;
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>Counters held now; for tests of the memory bound.</summary>
     public int Count() => _counters.Count;
+
+    private TimeSpan? Wait(string? account, string address)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        string source = ClientAddress.Key(address);
+        if (account is null)
+        {
+            return WaitOf(AddressKey(source), now);
+        }
+
+        TimeSpan? wait = WaitOf(PairKey(account, source), now);
+        if (!IsTrusted(account, source, now))
+        {
+            wait = Longer(wait, Longer(WaitOf(AddressKey(source), now), WaitOf(GlobalKey(account), now)));
+        }
+
+        return wait;
+    }
+
+    private static string PairKey(string account, string source) => "p:" + account + "|" + source;
+
+    private static string AddressKey(string source) => "i:" + source;
+
+    private static string GlobalKey(string account) => "a:" + account;
+
+    /// <summary>A keyed hash of a wrong password, never the password; the key lives only in this process.</summary>
+    private ulong Fingerprint(string account, string password)
+    {
+        byte[] input = Encoding.UTF8.GetBytes(account + "\0" + password);
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(_passwordKey, input, mac);
+        CryptographicOperations.ZeroMemory(input);
+        return BitConverter.ToUInt64(mac);
+    }
 
     private bool IsTrusted(string account, string source, DateTimeOffset now)
     {
@@ -113,41 +213,26 @@ public sealed class LoginThrottle(LoginOptions options, TimeProvider time)
         }
     }
 
-    private TimeSpan? Locked(string key, DateTimeOffset now)
+    private TimeSpan? WaitOf(string key, DateTimeOffset now)
     {
-        if (!_counters.TryGetValue(key, out Counter? counter))
+        if (!_counters.TryGetValue(key, out GuessCounter? counter))
         {
             return null;
         }
 
         lock (counter)
         {
-            return counter.LockedUntil > now ? counter.LockedUntil - now : null;
+            return counter.WaitUntil > now ? counter.WaitUntil - now : null;
         }
     }
 
-    private void Count(string key, int limit, DateTimeOffset now)
+    private void Count(string key, int free, DateTimeOffset now)
     {
-        Counter counter = _counters.GetOrAdd(key, static _ => new Counter());
+        GuessCounter counter = _counters.GetOrAdd(key, static _ => new GuessCounter());
         lock (counter)
         {
-            if (counter.LockedUntil > now)
-            {
-                return;
-            }
-
-            if (now - counter.WindowStart > options.Window)
-            {
-                counter.WindowStart = now;
-                counter.Failures = 0;
-            }
-
-            if (++counter.Failures >= limit)
-            {
-                counter.LockedUntil = now + options.Lockout;
-                counter.Failures = 0;
-                counter.WindowStart = now;
-            }
+            counter.Forget(now, _options.Window);
+            counter.Fail(now, free, _options.MaxDelay);
         }
     }
 
@@ -165,25 +250,25 @@ public sealed class LoginThrottle(LoginOptions options, TimeProvider time)
                 return;
             }
 
-            // First what has expired; then, if a spray of names or addresses still fills the table, the unlocked
-            // counters with the oldest windows until a tenth of the room is free again.
-            var unlocked = new List<(DateTimeOffset Start, string Key)>();
+            // First what has been forgotten; then, if a spray of names or addresses still fills the table, the
+            // counters that hold no wait, oldest failure first, until a tenth of the room is free again.
+            var idle = new List<(DateTimeOffset Last, string Key)>();
             foreach (var (key, counter) in _counters)
             {
                 lock (counter)
                 {
-                    if (counter.LockedUntil > now)
+                    if (counter.WaitUntil > now)
                     {
                         continue;
                     }
 
-                    if (now - counter.WindowStart > options.Window)
+                    if (counter.IsForgotten(now, _options.Window))
                     {
                         _counters.TryRemove(key, out _);
                     }
                     else
                     {
-                        unlocked.Add((counter.WindowStart, key));
+                        idle.Add((counter.LastFailure, key));
                     }
                 }
             }
@@ -194,8 +279,8 @@ public sealed class LoginThrottle(LoginOptions options, TimeProvider time)
                 return;
             }
 
-            unlocked.Sort(static (a, b) => a.Start.CompareTo(b.Start));
-            foreach (var (_, key) in unlocked.Take(excess))
+            idle.Sort(static (a, b) => a.Last.CompareTo(b.Last));
+            foreach (var (_, key) in idle.Take(excess))
             {
                 _counters.TryRemove(key, out _);
             }
@@ -203,13 +288,6 @@ public sealed class LoginThrottle(LoginOptions options, TimeProvider time)
     }
 
     private static TimeSpan? Longer(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a > b ? a : b);
-
-    private sealed class Counter
-    {
-        public DateTimeOffset WindowStart;
-        public int Failures;
-        public DateTimeOffset LockedUntil;
-    }
 
     /// <summary>The few addresses an account last logged in from, each with when.</summary>
     private sealed class TrustedAddresses

@@ -51,21 +51,32 @@ public sealed record HttpOptions
 {
     public required int Port { get; init; }
     public required int FederationPort { get; init; }
+
+    /// <summary>
+    /// Reverse proxies (addresses or networks) whose X-Forwarded-For or Forwarded header names the client; from any
+    /// other peer those headers are ignored.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
 }
 
-/// <summary>The Login section: the guard against password guessing shared by XMPP, Matrix and MQTT logins.</summary>
+/// <summary>
+/// The Login section: the guard against password guessing shared by XMPP, Matrix and MQTT logins. Each count has a
+/// few free failures; every further one doubles the wait, from one second up to <see cref="MaxDelay"/>.
+/// </summary>
 public sealed record LoginOptions
 {
-    /// <summary>Failed logins of one account from one address within <see cref="Window"/> before that pair is locked
-    /// out; four times as many from all addresses lock the account for addresses it never logged in from.</summary>
+    /// <summary>Failed logins of one account from one address that cost no wait; four times as many from all
+    /// addresses together, for addresses the account never logged in from.</summary>
     public int FailuresPerAccount { get; init; } = 5;
 
-    /// <summary>Failed logins (and registrations) from one address within <see cref="Window"/> before it is locked out.</summary>
+    /// <summary>Failed logins (and registrations) from one address, whatever the names, that cost no wait.</summary>
     public int FailuresPerAddress { get; init; } = 20;
 
+    /// <summary>A count is forgotten this long after its wait ended with no new failure.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
 
-    public TimeSpan Lockout { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>The longest wait the doubling reaches.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(15);
 }
 
 public sealed record FederationOptions

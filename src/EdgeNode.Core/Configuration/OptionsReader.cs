@@ -20,9 +20,9 @@ public sealed partial class OptionsReader
     private static Dictionary<string, string[]> KnownKeys() => new(StringComparer.OrdinalIgnoreCase)
     {
         ["Node"] = ["Domain", "DataDir", "ListenAddresses", "Admins", "MaxConnections", "MaxConnectionsPerAddress"],
-        ["Login"] = ["FailuresPerAccount", "FailuresPerAddress", "WindowSeconds", "LockoutSeconds"],
+        ["Login"] = ["FailuresPerAccount", "FailuresPerAddress", "WindowSeconds", "MaxDelaySeconds"],
         ["Xmpp"] = XmppKeys,
-        ["Http"] = ["Port", "FederationPort"],
+        ["Http"] = ["Port", "FederationPort", "TrustedProxies"],
         ["Mqtt"] = MqttKeys,
         ["Mqtt:Upstream"] = MqttUpstreamKeys,
         ["Matrix"] = MatrixKeys,
@@ -65,13 +65,14 @@ public sealed partial class OptionsReader
                 FailuresPerAccount = ReadInt("Login:FailuresPerAccount", 5, 1, 1000),
                 FailuresPerAddress = ReadInt("Login:FailuresPerAddress", 20, 1, 1_000_000),
                 Window = ReadSeconds("Login:WindowSeconds", TimeSpan.FromMinutes(10), 1, 86_400),
-                Lockout = ReadSeconds("Login:LockoutSeconds", TimeSpan.FromMinutes(15), 1, 86_400),
+                MaxDelay = ReadSeconds("Login:MaxDelaySeconds", TimeSpan.FromMinutes(15), 1, 86_400),
             },
             Xmpp = ReadXmpp(),
             Http = new HttpOptions
             {
                 Port = ReadPort("Http:Port", 8008),
                 FederationPort = ReadPort("Http:FederationPort", 8448),
+                TrustedProxies = ReadList("Http:TrustedProxies", ParseNetwork),
             },
             Mqtt = ReadMqtt(),
             Matrix = ReadMatrix(),
@@ -272,6 +273,18 @@ public sealed partial class OptionsReader
 
     private static (IPAddress?, string?) ParseAddress(string text) =>
         IPAddress.TryParse(text, out var address) ? (address, null) : (null, $"'{text}' is not an IP address");
+
+    /// <summary>An address (a network of one) or a network in CIDR form, such as 10.0.0.0/8 or fd00::/8.</summary>
+    private static (IPNetwork, string?) ParseNetwork(string text)
+    {
+        text = text.Trim();
+        if (IPAddress.TryParse(text, out var address)) return (new IPNetwork(address, address.GetAddressBytes().Length * 8), null);
+        // .NET masks host bits silently; a network written with them (10.0.0.1/8) is more likely a typo than meant.
+        return IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/')), out var written)
+            && network.BaseAddress.Equals(written)
+            ? (network, null)
+            : (default, $"'{text}' is not an IP address or a network such as 10.0.0.0/8 (no host bits set)");
+    }
 
     private static (string?, string?) ParseDomain(string text) =>
         DomainName.TryNormalize(text, out var normalized, out var problem) ? (normalized, null) : (null, problem);

@@ -30,5 +30,11 @@ public static class CoreMigrations
                 PRIMARY KEY (purpose, key_id)
             );
             """),
+        new(3, "operator unlocks of the login guard (edgenode user unlock), read by the running node", """
+            CREATE TABLE login_unlocks (
+                account     TEXT PRIMARY KEY NOT NULL,
+                unlocked_at INTEGER NOT NULL
+            );
+            """),
     ]);
 }

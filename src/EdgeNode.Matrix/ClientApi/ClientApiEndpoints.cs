@@ -64,8 +64,12 @@ public static class ClientApiEndpoints
         DirectoryHandlers.Map(map);
     }
 
-    public static Task Error(HttpContext context, int status, string errcode, string message, long? retryAfterMs = null, string? adminContact = null) =>
-        MatrixRequest.WriteTyped(context, new ErrorBody(errcode, message, retryAfterMs, adminContact), MatrixJsonContext.Default.ErrorBody, status);
+    public static Task Error(HttpContext context, int status, string errcode, string message, long? retryAfterMs = null, string? adminContact = null)
+    {
+        // The HTTP header too (whole seconds, rounded up), for clients and proxies that read only that.
+        if (retryAfterMs is { } ms) context.Response.Headers.RetryAfter = Math.Max(1, (ms + 999) / 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return MatrixRequest.WriteTyped(context, new ErrorBody(errcode, message, retryAfterMs, adminContact), MatrixJsonContext.Default.ErrorBody, status);
+    }
 
     /// <summary>Maps handlers with the wrapper that authenticates and turns exceptions into spec errors.</summary>
     public sealed class Mapper(WebApplication app, Homeserver server)

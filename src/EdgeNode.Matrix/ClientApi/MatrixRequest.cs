@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using EdgeNode.Core.Addressing;
 using EdgeNode.Matrix.Users;
 using Microsoft.AspNetCore.Http;
 
@@ -14,6 +15,7 @@ public sealed class MatrixRequest(HttpContext http, Homeserver server)
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 64 };
     private Session? _session;
+    private string? _remoteAddress;
 
     public HttpContext Http { get; } = http;
     public Homeserver Server { get; } = server;
@@ -112,5 +114,11 @@ public sealed class MatrixRequest(HttpContext http, Homeserver server)
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }
 
-    public string RemoteAddress => Http.Connection.RemoteIpAddress?.ToString() ?? "?";
+    /// <summary>
+    /// The client's address: the TCP peer's, or behind a trusted reverse proxy (Http:TrustedProxies) the one its
+    /// forwarding headers name (<see cref="ForwardedClient"/>).
+    /// </summary>
+    public string RemoteAddress => _remoteAddress ??= Http.Connection.RemoteIpAddress is { } peer
+        ? ForwardedClient.Resolve(peer, Server.TrustedProxies, Http.Request.Headers["X-Forwarded-For"], Http.Request.Headers["Forwarded"]).ToString()
+        : "?";
 }

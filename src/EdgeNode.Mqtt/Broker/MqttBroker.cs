@@ -429,18 +429,20 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
         // Device accounts live in their own name space; the prefix keeps them apart from user accounts.
         string account = "mqtt:" + username;
-        if (_throttle.IsLockedOut(account, connection.Remote))
+        if (_throttle.RetryAfter(account, connection.Remote) is { } wait)
         {
-            MqttBrokerLog.LoginThrottled(_logger, connection.Remote, username);
-            why = "too many failed logins";
-            return MqttReasonCode.BadUserNameOrPassword;
+            MqttBrokerLog.LoginThrottled(_logger, connection.Remote, username, LoginWait.Seconds(wait));
+            why = LoginWait.TooMany(wait);
+            // 5.0 has a code for a limit (its reason string says how long); 3.1.1 only "bad user name or password".
+            return connection.Version == MqttProtocolVersion.V500 ? MqttReasonCode.QuotaExceeded : MqttReasonCode.BadUserNameOrPassword;
         }
 
         string secret = password is null ? string.Empty : Encoding.UTF8.GetString(password);
         if (_devices is null || !_devices.Verify(username, secret))
         {
-            _throttle.RecordFailure(account, connection.Remote);
-            why = "wrong user name or password";
+            // A device retrying the same stale password counts once.
+            _throttle.RecordFailure(account, connection.Remote, secret);
+            why = "Wrong user name or password.";
             return MqttReasonCode.BadUserNameOrPassword;
         }
 

@@ -22,8 +22,8 @@ internal static partial class MqttBrokerLog
     [LoggerMessage(MqttEventIds.SessionTakenOver, LogLevel.Information, "MQTT client {ClientId} connected again; the older connection is closed")]
     public static partial void SessionTakenOver(ILogger logger, string clientId);
 
-    [LoggerMessage(MqttEventIds.LoginThrottled, LogLevel.Warning, "MQTT login from {Remote} (user {User}) refused: too many failed logins; try again later")]
-    public static partial void LoginThrottled(ILogger logger, string remote, string user);
+    [LoggerMessage(MqttEventIds.LoginThrottled, LogLevel.Warning, "MQTT login from {Remote} (user {User}) refused: too many failed logins, {Seconds} s to wait")]
+    public static partial void LoginThrottled(ILogger logger, string remote, string user, long seconds);
 
     [LoggerMessage(MqttEventIds.ConnectionFailed, LogLevel.Debug, "MQTT connection from {Remote} ended with an error")]
     public static partial void ConnectionFailed(ILogger logger, string remote, Exception exception);

@@ -638,7 +638,8 @@ internal sealed class MqttConnection
     private void Refuse(MqttReasonCode code, string? user, string why)
     {
         _broker.LogRefused(Remote, user, why);
-        WriteControl(new MqttConnAck { ReasonCode = code });
+        // A 5.0 client is told why in words (the login guard's wait, the session limit).
+        WriteControl(new MqttConnAck { ReasonCode = code, Properties = Version == MqttProtocolVersion.V500 ? new MqttProperties { ReasonString = why } : null });
         _closeRequested = true;
         RequestFlush();
     }

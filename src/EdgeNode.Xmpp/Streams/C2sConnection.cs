@@ -49,6 +49,7 @@ public sealed partial class C2sConnection : ISessionOwner
     internal string? Account => _account;
     private ScramServer? _scram;
     private int _saslFailures;
+    private readonly LoginCharges _loginCharges = new();
     private volatile C2sSession? _session;
     private volatile OutboundPump? _pump;
     private MessageRateLimit? _messageLimit;
@@ -505,10 +506,9 @@ public sealed partial class C2sConnection : ISessionOwner
                         return SaslFailed(scram.Account, mechanism, scram.FailureCondition);
                     }
 
-                    if (_server.Throttle.IsLockedOut(scram.Account, _remote))
+                    if (_server.Throttle.RetryAfter(scram.Account, _remote) is { } scramWait)
                     {
-                        XmppLog.AuthLockedOut(_server.Logger, scram.Account ?? "?", _remote);
-                        return SaslFailure("not-authorized"u8, "Too many failed attempts; try again later.");
+                        return SaslLockedOut(scram.Account, scramWait);
                     }
 
                     _scram = scram;
@@ -580,15 +580,14 @@ public sealed partial class C2sConnection : ISessionOwner
             return SaslFailed(account, "PLAIN", "invalid-authzid");
         }
 
-        if (_server.Throttle.IsLockedOut(account, _remote))
+        if (_server.Throttle.RetryAfter(account, _remote) is { } wait)
         {
-            XmppLog.AuthLockedOut(_server.Logger, account, _remote);
-            return SaslFailure("not-authorized"u8, "Too many failed attempts; try again later.");
+            return SaslLockedOut(account, wait);
         }
 
         if (!_server.Accounts.VerifyPassword(jid, password))
         {
-            return SaslFailed(account, "PLAIN", "not-authorized");
+            return SaslFailed(account, "PLAIN", "not-authorized", password);
         }
 
         return SaslSucceeded(account, "PLAIN", []);
@@ -603,14 +602,50 @@ public sealed partial class C2sConnection : ISessionOwner
         return Step.Restart;
     }
 
-    private Step SaslFailed(string? account, string mechanism, string condition)
+    private Step SaslFailed(string? account, string mechanism, string condition, string? password = null)
     {
-        _server.Throttle.RecordFailure(account, _remote);
+        // One mistake is one failure: a client's retry with its next mechanism on this connection, or a wrong
+        // password already tried from this address, is not counted again (LoginCharges, LoginThrottle).
+        _server.Throttle.RecordFailure(account, _remote, password, _loginCharges);
         XmppLog.AuthFailed(_server.Logger, account ?? "?", _remote, mechanism);
-        return SaslFailure(Encoding.UTF8.GetBytes(condition), null);
+        if (condition != "not-authorized")
+        {
+            return SaslFailure(Encoding.UTF8.GetBytes(condition), null);
+        }
+
+        // Tell the person what happened, and when this failure started a wait, how long it is.
+        string text = _server.Throttle.RetryAfter(account, _remote) is { } wait
+            ? "Wrong user name or password. " + LoginWait.TooMany(wait)
+            : "Wrong user name or password.";
+        return SaslFailure("not-authorized"u8, text);
+    }
+
+    /// <summary>
+    /// The guard makes this account (or address) wait: no password is checked. The failure says how long, and the
+    /// stream closes with the same words, since every mechanism the client might try next would get the same answer
+    /// (and some clients show only a stream error's text).
+    /// </summary>
+    private Step SaslLockedOut(string? account, TimeSpan wait)
+    {
+        XmppLog.AuthLockedOut(_server.Logger, account ?? "?", _remote, LoginWait.Seconds(wait));
+        string text = LoginWait.TooMany(wait);
+        WriteSaslFailure("temporary-auth-failure"u8, text);
+        return StreamError("policy-violation", text);
     }
 
     private Step SaslFailure(ReadOnlySpan<byte> condition, string? text)
+    {
+        WriteSaslFailure(condition, text);
+        if (++_saslFailures >= MaxSaslAttempts)
+        {
+            // RFC 6120 6.4.5: after a configurable number of retries the server may close the stream.
+            return StreamError("not-authorized", "Too many authentication attempts on this connection.");
+        }
+
+        return Step.Continue;
+    }
+
+    private void WriteSaslFailure(ReadOnlySpan<byte> condition, string? text)
     {
         IBufferWriter<byte> output = Output();
         output.Write("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><"u8);
@@ -624,13 +659,6 @@ public sealed partial class C2sConnection : ISessionOwner
         }
 
         output.Write("</failure>"u8);
-        if (++_saslFailures >= MaxSaslAttempts)
-        {
-            // RFC 6120 6.4.5: after a configurable number of retries the server may close the stream.
-            return StreamError("not-authorized", "Too many authentication attempts on this connection.");
-        }
-
-        return Step.Continue;
     }
 
     private void WriteSaslData(ReadOnlySpan<byte> name, byte[] data)

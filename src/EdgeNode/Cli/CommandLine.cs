@@ -1,6 +1,6 @@
 namespace EdgeNode.Cli;
 
-public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner, DeviceCommander, FederationStatus, FederationCheck, TlsShow, CheckDb }
+public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, UserUnlock, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner, DeviceCommander, FederationStatus, FederationCheck, TlsShow, CheckDb }
 
 /// <summary>A parsed command line: the verb, its arguments, the configuration file and `--Section:Key=value` overrides.</summary>
 public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, string? ConfigPath, IReadOnlyList<string> Overrides)
@@ -14,6 +14,7 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
           user passwd JID        change an account's password (read from standard input)
           user remove JID        delete an account
           user list              list the accounts
+          user unlock JID        let an account that failed to log in too often log in again at once
           device add NAME        create an MQTT device account; the password is read from standard input
           device passwd NAME     change a device's password (read from standard input)
           device remove NAME     delete a device account
@@ -102,9 +103,10 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
             "passwd" => (Verb.UserPasswd, 1),
             "remove" => (Verb.UserRemove, 1),
             "list" => (Verb.UserList, 0),
+            "unlock" => (Verb.UserUnlock, 1),
             _ => null,
         };
-        if (shape is not { } s) { problem = "user needs one of: add, passwd, remove, list"; return null; }
+        if (shape is not { } s) { problem = "user needs one of: add, passwd, remove, list, unlock"; return null; }
         if (words.Length - 1 != s.arity)
         {
             problem = s.arity == 0 ? $"user {words[0]} takes no arguments" : $"user {words[0]} needs exactly one address (JID)";

@@ -6,7 +6,7 @@ using EdgeNode.Modules;
 
 namespace EdgeNode.Cli;
 
-/// <summary>`edgenode user add|passwd|remove|list`.</summary>
+/// <summary>`edgenode user add|passwd|remove|list|unlock`.</summary>
 public static class UserCommands
 {
     public static int Run(CommandLine command, NodeOptions options, CliIo io)
@@ -25,6 +25,12 @@ public static class UserCommands
                 if (!new AccountRemoval(store, NodeModules.StoredAccountHolders()).Remove(jid)) return Fail(io, $"there is no account {jid}");
                 // A running node notices within seconds and ends the account's sessions and room memberships.
                 io.Out.WriteLine($"removed {jid} with its rosters, offline messages, Matrix devices and device ownership");
+                return ExitCodes.Ok;
+            case Verb.UserUnlock:
+                if (!accounts.Exists(jid)) return Fail(io, $"there is no account {jid}");
+                new LoginUnlocks(store, TimeProvider.System).Request(jid);
+                // The running node reads the request the next time the guard would make the account wait.
+                io.Out.WriteLine($"unlocked {jid}: the node forgets its failed logins from every address and lets it log in at once");
                 return ExitCodes.Ok;
             case Verb.UserAdd:
                 if (accounts.Exists(jid)) return Fail(io, $"the account {jid} already exists (use 'edgenode user passwd {jid}' to change its password)");

@@ -116,8 +116,9 @@ public static class NodeHost
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(store);
-        // One guard against password guessing for every protocol, since they share the accounts.
-        builder.Services.AddSingleton(new LoginThrottle(options.Login, TimeProvider.System));
+        // One guard against password guessing for every protocol, since they share the accounts; `edgenode user
+        // unlock` reaches it through the store.
+        builder.Services.AddSingleton(new LoginThrottle(options.Login, TimeProvider.System, new LoginUnlocks(store, TimeProvider.System)));
         // One way to remove an account, whichever protocol asks; every module adds an IAccountHolder for its data.
         builder.Services.AddSingleton(s => new AccountRemoval(s.GetRequiredService<Store>(), s.GetServices<IAccountHolder>()));
         builder.Services.AddHostedService(_ => new MemorySettleService(TimeSpan.FromSeconds(1)));

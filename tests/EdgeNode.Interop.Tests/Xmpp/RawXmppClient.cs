@@ -26,9 +26,10 @@ internal sealed class RawXmppClient : IAsyncDisposable
     /// <summary>The server's certificate after STARTTLS; null before.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate? RemoteCertificate => (_stream as SslStream)?.RemoteCertificate;
 
-    public static async Task<RawXmppClient> ConnectAsync(string host, int port, int? receiveBuffer = null)
+    /// <param name="localAddress">A loopback address of the machine to connect from (127.0.0.2, ...), to look like another client address.</param>
+    public static async Task<RawXmppClient> ConnectAsync(string host, int port, int? receiveBuffer = null, string? localAddress = null)
     {
-        var tcp = new TcpClient();
+        var tcp = localAddress is null ? new TcpClient() : new TcpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(localAddress), 0));
         if (receiveBuffer is { } size) tcp.ReceiveBufferSize = size;
         await tcp.ConnectAsync(host, port);
         return new RawXmppClient(tcp);
@@ -105,11 +106,35 @@ internal sealed class RawXmppClient : IAsyncDisposable
         _stream = tls;
     }
 
+    /// <summary>
+    /// STARTTLS and one SASL PLAIN attempt on a fresh connection; returns what the server answered: the success, or
+    /// the failure and, when the server closes the stream after it, everything up to the close.
+    /// </summary>
+    public static async Task<string> PlainAttemptAsync(string host, int port, string user, string password, string? localAddress = null)
+    {
+        await using var client = await ConnectAsync(host, port, localAddress: localAddress);
+        await client.StartTlsAsync();
+        await client.SendAsync(Header());
+        await client.ReadUntilAsync("</stream:features>");
+        string plain = Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{user}\0{password}"));
+        await client.SendAsync($"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>{plain}</auth>");
+        using var cts = new CancellationTokenSource(Wait);
+        var buffer = new byte[8192];
+        while (!client.Received.Contains("</failure>", StringComparison.Ordinal) && !client.Received.Contains("<success", StringComparison.Ordinal))
+        {
+            int n = await client._stream.ReadAsync(buffer, cts.Token);
+            if (n == 0) break;
+            client._received.Append(Encoding.UTF8.GetString(buffer, 0, n));
+        }
+
+        return client.Received.Contains("<temporary-auth-failure/>", StringComparison.Ordinal) ? await client.ReadToCloseAsync() : client.Received;
+    }
+
     /// <summary>STARTTLS, PLAIN, bind; returns the bound full address.</summary>
     public static async Task<(RawXmppClient Client, string Jid)> LoginAsync(string host, int port, string user, string password,
-        string? resource = null, int? receiveBuffer = null)
+        string? resource = null, int? receiveBuffer = null, string? localAddress = null)
     {
-        var client = await ConnectAsync(host, port, receiveBuffer);
+        var client = await ConnectAsync(host, port, receiveBuffer, localAddress);
         await client.StartTlsAsync();
         await client.SendAsync(Header());
         await client.ReadUntilAsync("</stream:features>");

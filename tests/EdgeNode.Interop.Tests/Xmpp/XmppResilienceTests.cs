@@ -228,20 +228,6 @@ public class XmppResilienceTests
     }
 
     [Fact]
-    public async Task RepeatedWrongPasswords_LockTheAccountOut()
-    {
-        await using var node = await TestNode.StartAsync(settings: ["--Login:FailuresPerAccount=2"]);
-        await node.AddUserAsync("alice", "pw-alice");
-        for (int i = 0; i < 2; i++)
-        {
-            await Assert.ThrowsAsync<InvalidOperationException>(() => RawXmppClient.LoginAsync(node.Address, node.Port("Xmpp:C2sPort"), "alice", "wrong"));
-        }
-
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => RawXmppClient.LoginAsync(node.Address, node.Port("Xmpp:C2sPort"), "alice", "pw-alice"));
-        Assert.Contains("<not-authorized/>", refused.Message);
-    }
-
-    [Fact]
     public async Task PlaintextBeforeStartTls_IsRefusedUnlessLoopbackIsAllowed()
     {
         await using (var node = await TestNode.StartAsync())

@@ -76,6 +76,23 @@ public class UserVerbTests
     }
 
     [Fact]
+    public async Task UserUnlock_LeavesTheRequestTheRunningGuardReads()
+    {
+        using var dir = new TempDir();
+        await User(dir, "pw\n", "user", "add", "alice");
+        var run = await User(dir, "", "user", "unlock", "alice");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("unlocked alice@pi.example", run.Out);
+
+        using var store = Store.Open(dir.Path);
+        Assert.NotNull(new LoginUnlocks(store, TimeProvider.System).UnlockedAt("alice@pi.example"));
+        Assert.Null(new LoginUnlocks(store, TimeProvider.System).UnlockedAt("bob@pi.example"));
+        var missing = await User(dir, "", "user", "unlock", "bob");
+        Assert.Equal(ExitCodes.Failure, missing.ExitCode);
+        Assert.Contains("there is no account bob@pi.example", missing.Error);
+    }
+
+    [Fact]
     public async Task UserListAndRemove_ShowAndDeleteAccounts()
     {
         using var dir = new TempDir();

@@ -44,15 +44,18 @@ internal static class AuthHandlers
         if (r.Server.Logins.RetryAfter(account, r.RemoteAddress) is { } wait)
         {
             MatrixLog.LoginRateLimited(r.Server.Logger, account, r.RemoteAddress);
-            throw new MatrixException(429, "M_LIMIT_EXCEEDED", "Too many failed logins; try again later") { RetryAfterMs = (long)Math.Ceiling(wait.TotalMilliseconds) };
+            throw LimitExceeded(wait);
         }
         if (localpart is null || !Jid.TryParse(localpart + "@" + r.Server.ServerName, out var jid) || jid.Local is null
             || !r.Server.Accounts.VerifyPassword(jid, password))
         {
-            r.Server.Logins.RecordFailure(account, r.RemoteAddress);
+            // The same wrong password again (a client retrying what it stored) counts once.
+            r.Server.Logins.RecordFailure(account, r.RemoteAddress, password);
             MatrixLog.LoginFailed(r.Server.Logger, account, r.RemoteAddress);
             throw MatrixException.Forbidden("Invalid username or password");
         }
+        // As over XMPP: the pair's count goes, and the address is one this account is known to log in from.
+        r.Server.Logins.RecordSuccess(account, r.RemoteAddress);
         var userId = r.Server.UserId(jid.Local);
         var deviceId = JsonBody.OptString(body, "device_id");
         if (deviceId is { Length: 0 or > 128 }) throw MatrixException.InvalidParam("device_id must be 1 to 128 characters");
@@ -62,6 +65,10 @@ internal static class AuthHandlers
         r.Server.DeviceRooms.OnLoggedIn(userId);
         await r.JsonAsync(new LoginResponse(userId, token, device, r.Server.ServerName), MatrixJsonContext.Default.LoginResponse).ConfigureAwait(false);
     }
+
+    /// <summary>The answer while the login guard makes the client wait: 429 with retry_after_ms (and Retry-After).</summary>
+    internal static MatrixException LimitExceeded(TimeSpan wait) =>
+        new(429, "M_LIMIT_EXCEEDED", LoginWait.TooMany(wait)) { RetryAfterMs = LoginWait.Seconds(wait) * 1000 };
 
     /// <summary>
     /// The local part a login names: a Matrix user id (`@alice:pi.example`), the account form every `edgenode user`

@@ -157,9 +157,9 @@ internal static class UserDataHandlers
         {
             var account = r.Server.AccountOf(r.UserId)!;
             if (r.Server.Logins.RetryAfter(account, r.RemoteAddress) is { } wait)
-                throw new MatrixException(429, "M_LIMIT_EXCEEDED", "Too many failed attempts") { RetryAfterMs = (long)wait.TotalMilliseconds };
+                throw AuthHandlers.LimitExceeded(wait);
             if (r.Server.Accounts.VerifyPassword(Jid.Parse(account), password)) return true;
-            r.Server.Logins.RecordFailure(account, r.RemoteAddress);
+            r.Server.Logins.RecordFailure(account, r.RemoteAddress, password);
         }
         var challenge = new JsonObject
         {
