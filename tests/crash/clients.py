@@ -204,3 +204,71 @@ class Mqtt:
             self.client.disconnect()
         finally:
             self.client.loop_stop()
+
+
+class RawMqtt5:
+    """An MQTT 5.0 client over a bare socket, for what paho does not report: the reason code of a PUBACK or PUBREC."""
+
+    def __init__(self, port, user, password, client_id, timeout=10):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buffer = b""
+        body = (_string(b"MQTT") + bytes([5, 0xC2]) + (60).to_bytes(2, "big") + b"\x00"
+                + _string(client_id.encode()) + _string(user.encode()) + _string(password.encode()))
+        self.sock.sendall(bytes([0x10]) + _varint(len(body)) + body)
+        kind, data = self.packet()
+        if kind != 0x20 or data[1] != 0:
+            raise ConnectionError(f"MQTT 5 CONNACK {data!r}")
+
+    def publish(self, topic, payload, qos, packet_id, retain=False):
+        """Sends a PUBLISH; for QoS 1/2 returns the reason code of its PUBACK/PUBREC."""
+        header = 0x30 | (qos << 1) | (1 if retain else 0)
+        body = _string(topic.encode()) + (packet_id.to_bytes(2, "big") if qos else b"") + b"\x00" + payload.encode()
+        self.sock.sendall(bytes([header]) + _varint(len(body)) + body)
+        if qos == 0:
+            return None
+        kind, data = self.packet()
+        if kind not in (0x40, 0x50) or int.from_bytes(data[:2], "big") != packet_id:
+            raise ConnectionError(f"expected PUBACK/PUBREC for {packet_id}, got {kind:#x} {data!r}")
+        return data[2] if len(data) > 2 else 0
+
+    def packet(self):
+        """The next packet as (type byte with flags cleared, body)."""
+        while True:
+            if len(self.buffer) >= 2:
+                length, shift, i = 0, 0, 1
+                while i < len(self.buffer):
+                    byte = self.buffer[i]
+                    length |= (byte & 0x7F) << shift
+                    shift += 7
+                    i += 1
+                    if not byte & 0x80:
+                        if len(self.buffer) >= i + length:
+                            kind, body = self.buffer[0] & 0xF0, self.buffer[i:i + length]
+                            self.buffer = self.buffer[i + length:]
+                            return kind, body
+                        break
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("the broker closed the connection")
+            self.buffer += chunk
+
+    def close(self):
+        try:
+            self.sock.sendall(b"\xe0\x00")
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def _string(data):
+    return len(data).to_bytes(2, "big") + data
+
+
+def _varint(n):
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)

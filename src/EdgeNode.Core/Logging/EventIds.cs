@@ -28,4 +28,8 @@ public static class EventIds
     public const int ConnectionRefusedUnavailable = 100;
     public const int ConnectionsOverLimit = 101;
     public const int TlsHandshakeFailed = 102;
+
+    // Storage 200-299
+    public const int DiskFull = 200;
+    public const int WritesResumed = 201;
 }

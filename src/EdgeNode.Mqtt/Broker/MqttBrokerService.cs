@@ -52,6 +52,7 @@ public sealed class MqttBrokerService(MqttBroker broker, MqttBrokerStorage? stor
                 FlushStorage();
                 if (ticks % 20 == 0)
                 {
+                    ProbeStorage();
                     broker.Sweep();
                 }
 
@@ -73,6 +74,18 @@ public sealed class MqttBrokerService(MqttBroker broker, MqttBrokerStorage? stor
         FlushStorage();
     }
 
+    private void ProbeStorage()
+    {
+        try
+        {
+            storage?.ProbeWhenFull();
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        {
+            MqttBrokerLog.PersistenceFailed(logger, e);
+        }
+    }
+
     private void FlushStorage()
     {
         if (storage is null || !storage.HasPending)
@@ -83,6 +96,10 @@ public sealed class MqttBrokerService(MqttBroker broker, MqttBrokerStorage? stor
         try
         {
             storage.Flush();
+        }
+        catch (EdgeNode.Core.Storage.StoreFullException)
+        {
+            // The store logged it once; the batch stays queued and is written when there is room again.
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
         {

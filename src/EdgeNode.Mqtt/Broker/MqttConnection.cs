@@ -738,6 +738,12 @@ internal sealed class MqttConnection
             return;
         }
 
+        if (publish.Qos != MqttQos.AtMostOnce && _broker.Storage is { IsFull: true })
+        {
+            RefuseForFullDisk(publish);
+            return;
+        }
+
         MqttReasonCode accepted = MqttReasonCode.Success;
         switch (publish.Qos)
         {
@@ -776,6 +782,23 @@ internal sealed class MqttConnection
             _quotaLogged = true;
             _broker.LogRetainedQuotaExceeded(ClientId, Username, topic);
         }
+    }
+
+    /// <summary>
+    /// The disk is full, so a QoS 1/2 message could not be kept as promised: 5.0 is told Quota exceeded (0x97) and may
+    /// try later; 3.1.1 has no refusing acknowledgement, so the connection closes and the client resends after it
+    /// reconnects. QoS 0 goes on (it promises nothing), as does delivery to connected clients.
+    /// </summary>
+    private void RefuseForFullDisk(in MqttPublish publish)
+    {
+        if (Version == MqttProtocolVersion.V500)
+        {
+            Acknowledge(publish.Qos == MqttQos.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubRec, publish.PacketId, MqttReasonCode.QuotaExceeded);
+            return;
+        }
+
+        _closeRequested = true;
+        _input.CancelPendingRead();
     }
 
     private void HandleSubscribe(MqttSession session, MqttSubscribe subscribe)

@@ -31,6 +31,18 @@ public sealed class MqttBrokerStorage(Store store)
 
     public bool HasPending => !_changes.IsEmpty || _unwritten is not null;
 
+    /// <summary>True while the node's disk is full (see <see cref="Store.IsFull"/>): QoS 1/2 publishes are refused then.</summary>
+    public bool IsFull => store.IsFull;
+
+    /// <summary>While full and with nothing queued to retry: a probe write, so that room again is noticed.</summary>
+    public void ProbeWhenFull()
+    {
+        if (store.IsFull && !HasPending)
+        {
+            store.ProbeWrite();
+        }
+    }
+
     /// <summary>How many changes were ever queued: a ticket that <see cref="IsWritten"/> and <see cref="WhenWrittenAsync"/> take.</summary>
     public long Queued => Volatile.Read(ref _queued);
 
