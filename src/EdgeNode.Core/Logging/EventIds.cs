@@ -29,10 +29,14 @@ public static class EventIds
     public const int ConnectionsOverLimit = 101;
     public const int TlsHandshakeFailed = 102;
 
-    // ACME certificates 200-219
-    public const int AcmeObtaining = 200;
-    public const int AcmeObtained = 201;
-    public const int AcmeFailed = 202;
-    public const int AcmeNotDue = 203;
-    public const int AcmeCertificateFingerprints = 204;
+    // Storage 200-299
+    public const int DiskFull = 200;
+    public const int WritesResumed = 201;
+
+    // ACME certificates 300-319
+    public const int AcmeObtaining = 300;
+    public const int AcmeObtained = 301;
+    public const int AcmeFailed = 302;
+    public const int AcmeNotDue = 303;
+    public const int AcmeCertificateFingerprints = 304;
 }

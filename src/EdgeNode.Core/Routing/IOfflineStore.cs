@@ -7,6 +7,9 @@ public enum OfflineResult : byte
     /// <summary>The recipient's store is full; the sender is told (XEP-0160: an error, never a silent drop).</summary>
     QuotaExceeded,
 
+    /// <summary>The node's disk is full: nothing can be kept now; the sender is told to try later (resource-constraint).</summary>
+    StorageFull,
+
     /// <summary>This kind of stanza is not kept (no body, for instance); dropped silently.</summary>
     NotStored,
 }

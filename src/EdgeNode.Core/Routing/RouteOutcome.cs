@@ -18,6 +18,9 @@ public enum RouteOutcome : byte
     /// <summary>The recipient's offline store is full; the sender is told.</summary>
     OfflineStoreFull,
 
+    /// <summary>The node's disk is full and the message had to be stored; the sender is told resource-constraint (wait).</summary>
+    StorageFull,
+
     /// <summary>The address is malformed; the sender is told jid-malformed.</summary>
     BadAddress,
 

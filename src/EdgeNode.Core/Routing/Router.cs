@@ -344,6 +344,7 @@ public sealed class Router
         {
             OfflineResult.Stored => RouteOutcome.StoredOffline,
             OfflineResult.QuotaExceeded => RouteOutcome.OfflineStoreFull,
+            OfflineResult.StorageFull => RouteOutcome.StorageFull,
             _ => RouteOutcome.Ignored,
         };
     }

@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeNode.Core.Storage;
 
@@ -24,6 +26,11 @@ public sealed class Store : IDisposable
     private readonly string _marker;
     private readonly Dictionary<string, int> _versions = new(StringComparer.Ordinal);
     private long _commits;
+    private volatile bool _full;
+    private ILogger _logger = NullLogger.Instance;
+
+    /// <summary>SQLite's result code for a write that found the disk full.</summary>
+    private const int SqliteFull = 13;
 
     public string Path { get; }
     /// <summary>True when this open created the database file.</summary>
@@ -215,18 +222,79 @@ public sealed class Store : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> in a write transaction on the single writer connection, committing on return.</summary>
+    /// <summary>Where the store reports a full disk and its end (once each); the node's logger once the host runs.</summary>
+    public ILogger Logger
+    {
+        set => _logger = value;
+    }
+
+    /// <summary>
+    /// True from a write that found the disk full until the next one that succeeds. Writers that would only be refused
+    /// may check it first; <see cref="ProbeWrite"/> finds out whether there is room again.
+    /// </summary>
+    public bool IsFull => _full;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction on the single writer connection, committing on return.
+    /// A full disk throws <see cref="StoreFullException"/> with nothing written (SQLite rolls the transaction back).
+    /// A write that another process's lock holds up waits for it: SQLite's busy timeout, retried by the command up to
+    /// its 30 s timeout.
+    /// </summary>
     public T Write<T>(Func<SqliteTransaction, T> work)
     {
         lock (_writeLock)
         {
-            using var tx = _writer.BeginTransaction();
-            var result = work(tx);
-            tx.Commit();
-            _commits++;
-            return result;
+            try
+            {
+                using var tx = _writer.BeginTransaction();
+                var result = work(tx);
+                tx.Commit();
+                _commits++;
+                if (_full)
+                {
+                    _full = false;
+                    StoreLog.WritesResumed(_logger, DirectoryName);
+                }
+
+                return result;
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull)
+            {
+                if (!_full)
+                {
+                    _full = true;
+                    StoreLog.DiskFull(_logger, DirectoryName, e.Message);
+                }
+
+                throw new StoreFullException($"the disk of {DirectoryName} is full", e);
+            }
         }
     }
+
+    /// <summary>
+    /// While <see cref="IsFull"/>: a small real write (a row changed and changed back, so a page goes to the WAL), so
+    /// that the store notices room again even when every writer checks <see cref="IsFull"/> first. False while full.
+    /// </summary>
+    public bool ProbeWrite()
+    {
+        if (!_full) return true;
+        try
+        {
+            Write(tx =>
+            {
+                using (var touch = tx.Command("UPDATE schema_migrations SET applied_at = applied_at + 1 WHERE rowid = (SELECT min(rowid) FROM schema_migrations)")) touch.ExecuteNonQuery();
+                using var back = tx.Command("UPDATE schema_migrations SET applied_at = applied_at - 1 WHERE rowid = (SELECT min(rowid) FROM schema_migrations)");
+                back.ExecuteNonQuery();
+            });
+            return true;
+        }
+        catch (StoreFullException)
+        {
+            return false;
+        }
+    }
+
+    private string DirectoryName => System.IO.Path.GetDirectoryName(Path) ?? Path;
 
     /// <summary>
     /// Marks for "has anything changed since I last looked?", so that pollers skip reloading what nobody touched:

@@ -99,6 +99,11 @@ public static class ClientApiEndpoints
                 if (e.Status == 403 && auth) MatrixLog.Refused(server.Logger, request.UserId, e.Message);
                 if (!context.Response.HasStarted) await Error(context, e.Status, e.ErrCode, e.Message, e.RetryAfterMs, e.AdminContact).ConfigureAwait(false);
             }
+            catch (EdgeNode.Core.Storage.StoreFullException)
+            {
+                // The store logged it once; the client is told to come back later, as for any resource limit.
+                if (!context.Response.HasStarted) await Error(context, 403, "M_RESOURCE_LIMIT_EXCEEDED", "The server's storage is full; try again later", null, server.AdminContact).ConfigureAwait(false);
+            }
             catch (BadHttpRequestException e) when (e.StatusCode == 413)
             {
                 if (!context.Response.HasStarted) await Error(context, 413, "M_TOO_LARGE", "The request body is too large").ConfigureAwait(false);

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace EdgeNode.Mqtt.Broker;
 
 /// <summary>
-/// The broker's background work: the batched database writes (every 50 ms), the one-second sweep (will delays,
+/// The broker's background work: the batched database writes (every 50 ms, and at once when a connection waits to
+/// acknowledge what a batch holds), the one-second sweep (will delays,
 /// session expiry, keep-alive) and the $SYS topics. On shutdown it closes the clients and writes the last batch.
 /// </summary>
 public sealed class MqttBrokerService(MqttBroker broker, MqttBrokerStorage? storage, IHostApplicationLifetime lifetime, string version, ILogger<MqttBrokerService> logger)
@@ -20,7 +21,20 @@ public sealed class MqttBrokerService(MqttBroker broker, MqttBrokerStorage? stor
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        storage is null ? TickAsync(stoppingToken) : Task.WhenAll(TickAsync(stoppingToken), WriteWhenAskedAsync(storage, stoppingToken));
+
+    private async Task WriteWhenAskedAsync(MqttBrokerStorage store, CancellationToken stoppingToken)
+    {
+        // Off the caller's thread: a connection's read loop asked, and the write must not run on it.
+        await Task.Yield();
+        while (await store.WaitForWriteRequestAsync(stoppingToken).ConfigureAwait(false))
+        {
+            FlushStorage();
+        }
+    }
+
+    private async Task TickAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Tick);
         long ticks = 0;
@@ -38,6 +52,7 @@ public sealed class MqttBrokerService(MqttBroker broker, MqttBrokerStorage? stor
                 FlushStorage();
                 if (ticks % 20 == 0)
                 {
+                    ProbeStorage();
                     broker.Sweep();
                 }
 
@@ -59,6 +74,18 @@ public sealed class MqttBrokerService(MqttBroker broker, MqttBrokerStorage? stor
         FlushStorage();
     }
 
+    private void ProbeStorage()
+    {
+        try
+        {
+            storage?.ProbeWhenFull();
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        {
+            MqttBrokerLog.PersistenceFailed(logger, e);
+        }
+    }
+
     private void FlushStorage()
     {
         if (storage is null || !storage.HasPending)
@@ -69,6 +96,10 @@ public sealed class MqttBrokerService(MqttBroker broker, MqttBrokerStorage? stor
         try
         {
             storage.Flush();
+        }
+        catch (EdgeNode.Core.Storage.StoreFullException)
+        {
+            // The store logged it once; the batch stays queued and is written when there is room again.
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
         {

@@ -8,6 +8,7 @@ using EdgeNode.Core.Configuration;
 using EdgeNode.Mqtt.Auth;
 using EdgeNode.Mqtt.Codec;
 using EdgeNode.Mqtt.Messaging;
+using EdgeNode.Mqtt.Storage;
 using EdgeNode.Mqtt.Topics;
 using Microsoft.AspNetCore.Connections;
 
@@ -74,6 +75,13 @@ internal sealed class MqttConnection
     private readonly long _outputLimit;
 
     private readonly long _openedAt = Environment.TickCount64;
+
+    /// <summary>Acknowledgements waiting for the storage to write what their packets changed (see <see cref="Acknowledge"/>).</summary>
+    private readonly List<(MqttPacketType Type, ushort PacketId, MqttReasonCode Reason)> _heldAcks = [];
+    private long _heldTicket;
+
+    /// <summary>Cancelled when the connection is closed from outside, so a wait for the storage does not hold it open.</summary>
+    private readonly CancellationTokenSource _closing = new();
     private byte[]?[]? _inboundAliases;
     private Dictionary<byte[], ushort>? _outboundAliases;
     private int _clientAliasMaximum;
@@ -224,6 +232,11 @@ internal sealed class MqttConnection
                     _examinedAhead = examined - reader.Consumed;
                 }
 
+                if (_heldAcks.Count > 0)
+                {
+                    await ReleaseHeldAcksAsync().ConfigureAwait(false);
+                }
+
                 if (result.IsCompleted && !held)
                 {
                     break;
@@ -259,6 +272,7 @@ internal sealed class MqttConnection
         RequestFlush();
         _drained.Writer.TryWrite(0);
         _input.CancelPendingRead();
+        _closing.Cancel();
     }
 
     public void Abort() => _context.Abort(new ConnectionAbortedException("MQTT connection closed by the broker"));
@@ -359,6 +373,40 @@ internal sealed class MqttConnection
             _broker.Stats.PublishSentOne(size);
             return PublishWrite.Written;
         }
+    }
+
+    /// <summary>
+    /// Acknowledges a PUBLISH or PUBREL once what it changed is stored: at once when nothing is waiting to be written,
+    /// otherwise after the packets read with it, when the broker's storage has written their changes (one commit for
+    /// them all). Acknowledgements keep the order of the packets they answer; a refusal changed nothing and waits only
+    /// for those before it.
+    /// </summary>
+    private void Acknowledge(MqttPacketType type, ushort packetId, MqttReasonCode reason)
+    {
+        MqttBrokerStorage? storage = _broker.Storage;
+        long ticket = storage?.Queued ?? 0;
+        if (_heldAcks.Count == 0 && (storage is null || reason != MqttReasonCode.Success || storage.IsWritten(ticket)))
+        {
+            WriteAck(type, packetId, reason);
+            RequestFlush();
+            return;
+        }
+
+        _heldAcks.Add((type, packetId, reason));
+        _heldTicket = Math.Max(_heldTicket, ticket);
+    }
+
+    private async Task ReleaseHeldAcksAsync()
+    {
+        // Reading waits meanwhile: a client is not answered past what the database holds.
+        await _broker.Storage!.WhenWrittenAsync(_heldTicket, _closing.Token).ConfigureAwait(false);
+        foreach ((MqttPacketType type, ushort packetId, MqttReasonCode reason) in _heldAcks)
+        {
+            WriteAck(type, packetId, reason);
+        }
+
+        _heldAcks.Clear();
+        RequestFlush();
     }
 
     public void WriteAck(MqttPacketType type, ushort packetId, MqttReasonCode reason = MqttReasonCode.Success)
@@ -471,6 +519,7 @@ internal sealed class MqttConnection
         _output.CancelPendingFlush();
         _drained.Writer.TryWrite(0);
         _input.CancelPendingRead();
+        _closing.Cancel();
         Abort();
     }
 
@@ -521,8 +570,7 @@ internal sealed class MqttConnection
                 break;
             case MqttPacketType.PubRel:
                 bool known = session.EndIncomingQos2(packet.Ack.PacketId);
-                WriteAck(MqttPacketType.PubComp, packet.Ack.PacketId, known ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound);
-                RequestFlush();
+                Acknowledge(MqttPacketType.PubComp, packet.Ack.PacketId, known ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound);
                 break;
             case MqttPacketType.Subscribe:
                 HandleSubscribe(session, (MqttSubscribe)packet.Control!);
@@ -691,6 +739,12 @@ internal sealed class MqttConnection
             return;
         }
 
+        if (publish.Qos != MqttQos.AtMostOnce && _broker.Storage is { IsFull: true })
+        {
+            RefuseForFullDisk(publish);
+            return;
+        }
+
         MqttReasonCode accepted = MqttReasonCode.Success;
         switch (publish.Qos)
         {
@@ -699,8 +753,7 @@ internal sealed class MqttConnection
                 break;
             case MqttQos.AtLeastOnce:
                 accepted = _broker.PublishFromClient(session, topic, in publish);
-                WriteAck(MqttPacketType.PubAck, publish.PacketId, accepted);
-                RequestFlush();
+                Acknowledge(MqttPacketType.PubAck, publish.PacketId, accepted);
                 break;
             default:
                 // Exactly once: delivered onwards on first receipt; a resend before PUBREL is only acknowledged again.
@@ -720,8 +773,7 @@ internal sealed class MqttConnection
                     }
                 }
 
-                WriteAck(MqttPacketType.PubRec, publish.PacketId, accepted);
-                RequestFlush();
+                Acknowledge(MqttPacketType.PubRec, publish.PacketId, accepted);
                 break;
         }
 
@@ -731,6 +783,23 @@ internal sealed class MqttConnection
             _quotaLogged = true;
             _broker.LogRetainedQuotaExceeded(ClientId, Username, topic);
         }
+    }
+
+    /// <summary>
+    /// The disk is full, so a QoS 1/2 message could not be kept as promised: 5.0 is told Quota exceeded (0x97) and may
+    /// try later; 3.1.1 has no refusing acknowledgement, so the connection closes and the client resends after it
+    /// reconnects. QoS 0 goes on (it promises nothing), as does delivery to connected clients.
+    /// </summary>
+    private void RefuseForFullDisk(in MqttPublish publish)
+    {
+        if (Version == MqttProtocolVersion.V500)
+        {
+            Acknowledge(publish.Qos == MqttQos.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubRec, publish.PacketId, MqttReasonCode.QuotaExceeded);
+            return;
+        }
+
+        _closeRequested = true;
+        _input.CancelPendingRead();
     }
 
     private void HandleSubscribe(MqttSession session, MqttSubscribe subscribe)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using EdgeNode.Core.Storage;
 using EdgeNode.Mqtt.Broker;
 using EdgeNode.Mqtt.Codec;
@@ -9,89 +10,188 @@ namespace EdgeNode.Mqtt.Storage;
 
 /// <summary>
 /// Saves retained messages and persistent sessions. Changes are queued and written in batches, one transaction
-/// per batch (the broker service runs a batch every 50 ms), so a burst of QoS 1 traffic costs one commit per
-/// batch rather than one per message; a message acknowledged within the same batch is never written at all.
-/// The price: a crash loses at most the last batch's changes.
+/// per batch, so a burst of QoS 1 traffic costs one commit per batch rather than one per message; a message
+/// acknowledged within the same batch is never written at all. The broker service writes a batch every 50 ms, and at
+/// once when a connection waits for its changes (<see cref="WhenWrittenAsync"/>): a PUBACK, PUBREC or PUBCOMP goes out
+/// only once what the PUBLISH changed (queued messages of persistent sessions, retained messages) is in the database,
+/// so a crash or kill loses nothing that a client was told the broker has. A batch whose write fails stays queued and
+/// is written first at the next attempt.
 /// </summary>
 public sealed class MqttBrokerStorage(Store store)
 {
     private readonly ConcurrentQueue<Change> _changes = new();
+    private readonly Lock _enqueueLock = new();
+    private readonly Lock _flushLock = new();
+    private readonly Channel<bool> _wanted = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private TaskCompletionSource _nextWrite = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private List<Change?>? _unwritten;
+    private int _unwrittenTaken;
+    private long _queued;
+    private long _written;
 
-    public bool HasPending => !_changes.IsEmpty;
+    public bool HasPending => !_changes.IsEmpty || _unwritten is not null;
 
-    internal void SetRetained(MqttMessage message, string? owner) => _changes.Enqueue(new RetainedSet(message, owner));
+    /// <summary>True while the node's disk is full (see <see cref="Store.IsFull"/>): QoS 1/2 publishes are refused then.</summary>
+    public bool IsFull => store.IsFull;
 
-    internal void DeleteRetained(byte[] topic) => _changes.Enqueue(new RetainedDelete(topic));
+    /// <summary>While full and with nothing queued to retry: a probe write, so that room again is noticed.</summary>
+    public void ProbeWhenFull()
+    {
+        if (store.IsFull && !HasPending)
+        {
+            store.ProbeWrite();
+        }
+    }
+
+    /// <summary>How many changes were ever queued: a ticket that <see cref="IsWritten"/> and <see cref="WhenWrittenAsync"/> take.</summary>
+    public long Queued => Volatile.Read(ref _queued);
+
+    /// <summary>True when every change queued up to <paramref name="ticket"/> is in the database.</summary>
+    public bool IsWritten(long ticket) => Volatile.Read(ref _written) >= ticket;
+
+    /// <summary>Completes once every change queued up to <paramref name="ticket"/> is in the database, asking for a write now.</summary>
+    public async Task WhenWrittenAsync(long ticket, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            // The next-write task is taken before the check, so that a write finishing in between is not missed.
+            Task next = Volatile.Read(ref _nextWrite).Task;
+            if (IsWritten(ticket))
+            {
+                return;
+            }
+
+            _wanted.Writer.TryWrite(true);
+            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until a connection waits for its changes (see <see cref="WhenWrittenAsync"/>); false once <paramref name="cancellationToken"/> ends.</summary>
+    public async Task<bool> WaitForWriteRequestAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _wanted.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    internal void SetRetained(MqttMessage message, string? owner) => Enqueue(new RetainedSet(message, owner));
+
+    internal void DeleteRetained(byte[] topic) => Enqueue(new RetainedDelete(topic));
 
     /// <summary>
     /// The session's own row (expiry, account, when it disconnected). Its subscriptions are stored apart, one row
     /// change per SUBSCRIBE or UNSUBSCRIBE entry, so a save never costs more than the session row.
     /// </summary>
     internal void SaveSession(MqttSession session, bool connected) =>
-        _changes.Enqueue(new SessionSave(session.StorageKey, session.ExpirySeconds, session.Username, connected ? null : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        Enqueue(new SessionSave(session.StorageKey, session.ExpirySeconds, session.Username, connected ? null : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
 
     internal void SetSubscription(string clientId, string filter, MqttSubscriptionOptions options, uint identifier) =>
-        _changes.Enqueue(new SubscriptionSet(clientId, filter, EncodeOptions(options), identifier));
+        Enqueue(new SubscriptionSet(clientId, filter, EncodeOptions(options), identifier));
 
-    internal void DeleteSubscription(string clientId, string filter) => _changes.Enqueue(new SubscriptionDelete(clientId, filter));
+    internal void DeleteSubscription(string clientId, string filter) => Enqueue(new SubscriptionDelete(clientId, filter));
 
-    internal void DeleteSession(string clientId) => _changes.Enqueue(new SessionDelete(clientId));
+    internal void DeleteSession(string clientId) => Enqueue(new SessionDelete(clientId));
 
-    internal void InsertMessage(string clientId, OutboundItem item) => _changes.Enqueue(new MessageInsert(clientId, item, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+    internal void InsertMessage(string clientId, OutboundItem item) => Enqueue(new MessageInsert(clientId, item, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
 
-    internal void UpdateMessage(string clientId, OutboundItem item) => _changes.Enqueue(new MessageUpdate(clientId, item.Seq, item.PacketId, item.State));
+    internal void UpdateMessage(string clientId, OutboundItem item) => Enqueue(new MessageUpdate(clientId, item.Seq, item.PacketId, item.State));
 
-    internal void DeleteMessage(string clientId, long seq) => _changes.Enqueue(new MessageDelete(clientId, seq));
+    internal void DeleteMessage(string clientId, long seq) => Enqueue(new MessageDelete(clientId, seq));
+
+    private void Enqueue(Change change)
+    {
+        // The count and the queue move together, so that the first N changes written are the first N tickets.
+        lock (_enqueueLock)
+        {
+            _changes.Enqueue(change);
+            _queued++;
+        }
+    }
 
     /// <summary>Changes written in one transaction at most, so that other writers of the node wait for one small batch at a time.</summary>
     internal const int MaxChangesPerTransaction = 256;
 
-    /// <summary>Writes every queued change, in transactions of at most <see cref="MaxChangesPerTransaction"/> changes; returns how many were written.</summary>
+    /// <summary>
+    /// Writes every queued change, in transactions of at most <see cref="MaxChangesPerTransaction"/> changes; returns how
+    /// many were written. When a write fails its batch is kept for the next call, and the exception is thrown.
+    /// </summary>
     public int Flush()
     {
-        int count = 0;
-        while (!_changes.IsEmpty)
+        lock (_flushLock)
         {
-            count += FlushBatch();
-        }
+            int count = 0;
+            while (HasPending)
+            {
+                count += FlushBatch();
+            }
 
-        return count;
+            return count;
+        }
     }
 
     private int FlushBatch()
     {
-        var batch = new List<Change?>();
-        var inserted = new Dictionary<(string, long), int>();
-        while (batch.Count < MaxChangesPerTransaction && _changes.TryDequeue(out Change? change))
+        List<Change?> batch;
+        int taken;
+        if (_unwritten is not null)
         {
-            switch (change)
+            (batch, taken) = (_unwritten, _unwrittenTaken);
+        }
+        else
+        {
+            batch = [];
+            taken = 0;
+            var inserted = new Dictionary<(string, long), int>();
+            while (batch.Count < MaxChangesPerTransaction && _changes.TryDequeue(out Change? change))
             {
-                case MessageInsert insert:
-                    inserted[(insert.ClientId, insert.Item.Seq)] = batch.Count;
-                    break;
-                case MessageDelete delete when inserted.Remove((delete.ClientId, delete.Seq), out int index):
-                    // Queued and acknowledged within one batch: the row would only be written to be deleted.
-                    batch[index] = null;
-                    continue;
-            }
+                taken++;
+                switch (change)
+                {
+                    case MessageInsert insert:
+                        inserted[(insert.ClientId, insert.Item.Seq)] = batch.Count;
+                        break;
+                    case MessageDelete delete when inserted.Remove((delete.ClientId, delete.Seq), out int index):
+                        // Queued and acknowledged within one batch: the row would only be written to be deleted.
+                        batch[index] = null;
+                        continue;
+                }
 
-            batch.Add(change);
+                batch.Add(change);
+            }
         }
 
-        return store.Write(tx =>
+        try
         {
-            int count = 0;
-            foreach (Change? change in batch)
+            int written = store.Write(tx =>
             {
-                if (change is not null)
+                int count = 0;
+                foreach (Change? change in batch)
                 {
-                    Apply(tx, change);
-                    count++;
+                    if (change is not null)
+                    {
+                        Apply(tx, change);
+                        count++;
+                    }
                 }
-            }
 
-            return count;
-        });
+                return count;
+            });
+            _unwritten = null;
+            Volatile.Write(ref _written, _written + taken);
+            Interlocked.Exchange(ref _nextWrite, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
+            return written;
+        }
+        catch
+        {
+            (_unwritten, _unwrittenTaken) = (batch, taken);
+            throw;
+        }
     }
 
     internal (List<(MqttMessage Message, string? Owner)> Retained, List<RestoredSession> Sessions) Load(TimeSpan maxExpiry)

@@ -44,6 +44,23 @@ public sealed class OfflineMessageStore : IOfflineStore
         ReadOnlySpan<byte> from = stanza.From;
         int slash = from.IndexOf((byte)'/');
         string sender = System.Text.Encoding.UTF8.GetString(slash < 0 ? from : from[..slash]).ToLowerInvariant();
+        try
+        {
+            return Insert(recipientBare, sender, bytes);
+        }
+        catch (StoreFullException)
+        {
+            return OfflineResult.StorageFull;
+        }
+    }
+
+    private OfflineResult Insert(string recipientBare, string sender, byte[] bytes)
+    {
+        if (_store.IsFull && !_store.ProbeWrite())
+        {
+            return OfflineResult.StorageFull;
+        }
+
         return _store.Write(tx =>
         {
             // The check and the insert share the write transaction: two senders cannot both take the last room.

@@ -70,9 +70,15 @@ internal sealed class S2sDelivery(XmppServer xmpp, S2sService service)
         }
 
         RouteOutcome outcome = xmpp.Router.Route(RoutedStanza.Message(type, from, to, id, body, xml));
-        if (type != MessageType.Error && outcome is RouteOutcome.ServiceUnavailable or RouteOutcome.OfflineStoreFull or RouteOutcome.BadAddress)
+        if (type != MessageType.Error && outcome is RouteOutcome.ServiceUnavailable or RouteOutcome.OfflineStoreFull or RouteOutcome.BadAddress or RouteOutcome.StorageFull)
         {
-            service.ReplyError("message"u8, from, to, id, outcome == RouteOutcome.BadAddress ? "jid-malformed" : "service-unavailable", null);
+            string condition = outcome switch
+            {
+                RouteOutcome.BadAddress => "jid-malformed",
+                RouteOutcome.StorageFull => "resource-constraint",
+                _ => "service-unavailable",
+            };
+            service.ReplyError("message"u8, from, to, id, condition, null);
         }
     }
 

@@ -87,6 +87,9 @@ public static class MessageHandler
             case RouteOutcome.OfflineStoreFull:
                 Reply(sender, scratch, to, id, "service-unavailable"u8, "The recipient's offline storage is full.");
                 break;
+            case RouteOutcome.StorageFull:
+                Reply(sender, scratch, to, id, "resource-constraint"u8, "The server's storage is full; try again later.");
+                break;
             case RouteOutcome.BadAddress:
                 Reply(sender, scratch, default, id, "jid-malformed"u8);
                 break;

@@ -70,6 +70,7 @@ public static class NodeHost
         await using var _app = app;
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var hostLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode");
+        store.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Storage");
         try
         {
             await app.StartAsync(stop).ConfigureAwait(false);

@@ -132,6 +132,7 @@ public class MqttLimitsTests
             {
                 var storage = new MqttBrokerStorage(store);
                 var broker = new MqttBroker(options, new MqttMessageHub(), NullLogger.Instance, storage);
+                await using (new StorageWriter(storage))
                 await using (var client = new BrokerHarness(broker))
                 {
                     await client.ConnectAsync("c");
