@@ -1,4 +1,5 @@
 using EdgeNode.Gpio.Chips;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeNode.Gpio.Tests;
 
@@ -64,7 +65,7 @@ public class SimulatedGpioChipTests
     [Fact]
     public async Task Input_Debounce_BounceWithinPeriodIsOneEdge()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using var chip = new SimulatedGpioChip(time: time);
         using var contact = chip.RequestLine(22, new GpioLineSettings { Edge = GpioEdge.Both, Bias = GpioBias.PullDown, Debounce = TimeSpan.FromMilliseconds(20) }, "door");
 

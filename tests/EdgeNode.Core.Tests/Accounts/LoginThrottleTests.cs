@@ -1,18 +1,13 @@
 using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeNode.Core.Tests.Accounts;
 
 public class LoginThrottleTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private const string Alice = "alice@pi.example";
-    private readonly ManualClock _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
 
     private LoginThrottle Throttle() => new(new LoginOptions
     {
@@ -34,7 +29,7 @@ public class LoginThrottleTests
         Assert.False(throttle.IsLockedOut(Alice, "10.0.0.2"));
         Assert.False(throttle.IsLockedOut("bob@pi.example", "10.0.0.1"));
 
-        _clock.Now += TimeSpan.FromMinutes(16);
+        _clock.Advance(TimeSpan.FromMinutes(16));
         Assert.False(throttle.IsLockedOut(Alice, "10.0.0.1"));
     }
 
@@ -57,7 +52,7 @@ public class LoginThrottleTests
         for (int i = 0; i < 6; i++)
         {
             throttle.RecordFailure(Alice, "10.0.0.1");
-            _clock.Now += TimeSpan.FromMinutes(6);
+            _clock.Advance(TimeSpan.FromMinutes(6));
         }
 
         Assert.False(throttle.IsLockedOut(Alice, "10.0.0.1"));
