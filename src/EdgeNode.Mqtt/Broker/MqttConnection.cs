@@ -73,7 +73,7 @@ internal sealed class MqttConnection
 
     private readonly long _outputLimit;
 
-    private readonly long _openedAt = Environment.TickCount64;
+    private readonly long _openedAt;
     private byte[]?[]? _inboundAliases;
     private Dictionary<byte[], ushort>? _outboundAliases;
     private int _clientAliasMaximum;
@@ -94,6 +94,7 @@ internal sealed class MqttConnection
     public MqttConnection(MqttBroker broker, ConnectionContext context)
     {
         _broker = broker;
+        _openedAt = broker.Now;
         _context = context;
         _input = context.Transport.Input;
         _output = context.Transport.Output;
@@ -183,7 +184,7 @@ internal sealed class MqttConnection
                 }
 
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                LastReceived = Environment.TickCount64;
+                LastReceived = _broker.Now;
                 var reader = new SequenceReader<byte>(buffer);
                 bool held = false;
                 try
@@ -409,7 +410,7 @@ internal sealed class MqttConnection
         }
 
         _backlogged = true;
-        _backloggedSince = Environment.TickCount64;
+        _backloggedSince = _broker.Now;
         RequestFlush();
         return false;
     }
@@ -920,7 +921,7 @@ internal sealed class MqttConnection
             _backlogged = false;
         }
 
-        LastReceived = Environment.TickCount64;
+        LastReceived = _broker.Now;
         _drained.Writer.TryWrite(0);
         Session?.Resume(this);
     }
@@ -928,7 +929,7 @@ internal sealed class MqttConnection
     private async Task CloseAsync(Task flushLoop)
     {
         _closeRequested = true;
-        Interlocked.CompareExchange(ref _closingSince, Environment.TickCount64, 0);
+        Interlocked.CompareExchange(ref _closingSince, _broker.Now, 0);
         _broker.OnConnectionClosed(this);
         _flushRequests.Writer.TryComplete();
         await flushLoop.ConfigureAwait(false);
