@@ -76,7 +76,9 @@ public class SimulatedGpioChipTests
             time.Advance(TimeSpan.FromMilliseconds(1.5));
         }
         Assert.Null(await NextEdge(contact));
+        Assert.Equal(0u, chip.EdgesReported(22));
         time.Advance(TimeSpan.FromMilliseconds(20));
+        Assert.Equal(1u, chip.EdgesReported(22));
         var edge = await NextEdge(contact);
         Assert.True(edge!.Value.Rising);
         Assert.Null(await NextEdge(contact));
