@@ -1,13 +1,14 @@
 using EdgeNode.Core.Devices;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeNode.Devices.Tests;
 
 /// <summary>Issue 14, finding 3: a discovery flood is capped before the registry, and so before any roster or Matrix work.</summary>
 public class DeviceAdmissionTests
 {
-    private static (Harness Harness, FakeClock Clock) Ha(DeviceLimits limits, params string[] accounts)
+    private static (Harness Harness, FakeTimeProvider Clock) Ha(DeviceLimits limits, params string[] accounts)
     {
-        var clock = new FakeClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         var access = new TemplateTopicAccess(accounts);
         var h = new Harness((r, l) => new HaDiscoveryAdapter(r, l) { TopicAccess = access, Admission = new DeviceAdmission(r, limits, l, clock) }, access: access);
         return (h, clock);
@@ -54,7 +55,7 @@ public class DeviceAdmissionTests
             Assert.Equal(i < 2, h.Registry.FindByLocalpart("evil") is not null);
             h.Send("homeassistant/switch/evil/config", "");
         }
-        clock.Now += TimeSpan.FromMinutes(1);
+        clock.Advance(TimeSpan.FromMinutes(1));
         h.Send("homeassistant/switch/evil/config", Config("evil"));
 
         Assert.NotNull(h.Registry.FindByLocalpart("evil"));
@@ -66,7 +67,7 @@ public class DeviceAdmissionTests
     {
         var registry = new DeviceRegistry(_ => false);
         var log = new ListLogger();
-        var admission = new DeviceAdmission(registry, new DeviceLimits { MaxPerAccount = 2 }, log, new FakeClock());
+        var admission = new DeviceAdmission(registry, new DeviceLimits { MaxPerAccount = 2 }, log, new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero)));
         var admitted = new List<bool>();
         for (var i = 0; i < 3; i++)
         {

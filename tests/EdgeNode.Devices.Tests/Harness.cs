@@ -1,4 +1,5 @@
 using EdgeNode.Core.Devices;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeNode.Devices.Tests;
 
@@ -12,7 +13,7 @@ internal sealed class Harness
         Gateway = new DeviceGateway([Adapter], Log, access);
     }
 
-    public FakeClock Clock { get; } = new();
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
     public ListLogger Log { get; } = new();
     public DeviceRegistry Registry { get; }
     public ConventionAdapter Adapter { get; }

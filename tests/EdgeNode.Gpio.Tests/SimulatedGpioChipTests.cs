@@ -1,4 +1,5 @@
 using EdgeNode.Gpio.Chips;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeNode.Gpio.Tests;
 
@@ -64,7 +65,7 @@ public class SimulatedGpioChipTests
     [Fact]
     public async Task Input_Debounce_BounceWithinPeriodIsOneEdge()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using var chip = new SimulatedGpioChip(time: time);
         using var contact = chip.RequestLine(22, new GpioLineSettings { Edge = GpioEdge.Both, Bias = GpioBias.PullDown, Debounce = TimeSpan.FromMilliseconds(20) }, "door");
 
@@ -75,7 +76,9 @@ public class SimulatedGpioChipTests
             time.Advance(TimeSpan.FromMilliseconds(1.5));
         }
         Assert.Null(await NextEdge(contact));
+        Assert.Equal(0u, chip.EdgesReported(22));
         time.Advance(TimeSpan.FromMilliseconds(20));
+        Assert.Equal(1u, chip.EdgesReported(22));
         var edge = await NextEdge(contact);
         Assert.True(edge!.Value.Rising);
         Assert.Null(await NextEdge(contact));

@@ -50,6 +50,16 @@ public sealed class SimulatedGpioChip : IGpioChip
         line?.LevelChanged();
     }
 
+    /// <summary>How many edges a requested input line has reported (after its debounce); 0 for a line not requested.</summary>
+    public uint EdgesReported(int offset)
+    {
+        lock (_lock)
+        {
+            CheckOffset(offset);
+            return _requested[offset]?.Sequence ?? 0;
+        }
+    }
+
     public GpioLineInfo GetLineInfo(int offset)
     {
         lock (_lock)
@@ -105,6 +115,11 @@ public sealed class SimulatedGpioChip : IGpioChip
         public int Offset => offset;
         public GpioLineSettings Settings => settings;
         public string Consumer => consumer;
+
+        public uint Sequence
+        {
+            get { lock (this) return _sequence; }
+        }
 
         private bool Logical => chip.GetLevel(offset) ^ settings.ActiveLow;
 

@@ -23,6 +23,15 @@ public sealed class StreamClock
 
     public long Current => Volatile.Read(ref _current);
 
+    /// <summary>What the syncs waiting now wait on: it completes, inside <see cref="End"/>, when a change wakes them all.</summary>
+    internal Task Changed
+    {
+        get
+        {
+            lock (_lock) return _changed.Task;
+        }
+    }
+
     public long Begin()
     {
         lock (_lock)

@@ -32,15 +32,17 @@ public sealed partial class MqttBroker : IMqttMessageTarget
     private readonly MqttDeviceStore? _devices;
     private readonly LoginThrottle _throttle;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public MqttBroker(MqttOptions options, MqttMessageHub hub, ILogger logger, MqttBrokerStorage? storage = null, MqttDeviceStore? devices = null, LoginThrottle? throttle = null)
+    public MqttBroker(MqttOptions options, MqttMessageHub hub, ILogger logger, MqttBrokerStorage? storage = null, MqttDeviceStore? devices = null, LoginThrottle? throttle = null, TimeProvider? time = null)
     {
         Options = options;
         Hub = hub;
         _logger = logger;
         Storage = storage;
         _devices = devices;
-        _throttle = throttle ?? new LoginThrottle(new LoginOptions(), TimeProvider.System);
+        _time = time ?? TimeProvider.System;
+        _throttle = throttle ?? new LoginThrottle(new LoginOptions(), _time);
         BacklogLimit = Math.Max(4L * 1024 * 1024, 2L * options.MaxPacketSize);
         hub.AddTarget(this);
     }
@@ -54,6 +56,21 @@ public sealed partial class MqttBroker : IMqttMessageTarget
     public long StartedAt { get; } = Environment.TickCount64;
 
     internal MqttBrokerStorage? Storage { get; }
+
+    /// <summary>
+    /// Milliseconds on the broker's clock, which times sessions and connections: will delays, session expiry, the
+    /// CONNECT deadline, keep-alives, backlogs and closing. It comes from the broker's <see cref="TimeProvider"/>, so
+    /// tests move it instead of waiting.
+    /// </summary>
+    internal long Now
+    {
+        get
+        {
+            long ticks = _time.GetTimestamp();
+            long frequency = _time.TimestampFrequency;
+            return ticks / frequency * 1000 + ticks % frequency * 1000 / frequency;
+        }
+    }
 
     /// <summary>
     /// Shared subscriptions ($share/{name}/{filter}) give each message to one member of the group, round-robin among
@@ -112,7 +129,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             return;
         }
 
-        (List<(MqttMessage Message, string? Owner)> retained, List<RestoredSession> sessions) = Storage.Load(Options.MaxSessionExpiry);
+        (List<(MqttMessage Message, string? Owner)> retained, List<RestoredSession> sessions) = Storage.Load(Options.MaxSessionExpiry, Now);
         lock (_retainedLock)
         {
             // Kept even beyond the limits (they may have been lowered): the limits only refuse what comes next.
@@ -533,7 +550,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
     /// <summary>Runs every second: will delays, session expiry, the CONNECT deadline and keep-alives.</summary>
     public void Sweep()
     {
-        long now = Environment.TickCount64;
+        long now = Now;
         var wills = new List<(string, MqttMessage)>();
         lock (_sessionsLock)
         {
@@ -690,7 +707,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             else
             {
                 session.PendingWill = will;
-                session.WillDueAt = Environment.TickCount64 + delay * 1000L;
+                session.WillDueAt = Now + delay * 1000L;
             }
         }
 

@@ -74,7 +74,7 @@ internal sealed class MqttConnection
 
     private readonly long _outputLimit;
 
-    private readonly long _openedAt = Environment.TickCount64;
+    private readonly long _openedAt;
 
     /// <summary>Acknowledgements waiting for the storage to write what their packets changed (see <see cref="Acknowledge"/>).</summary>
     private readonly List<(MqttPacketType Type, ushort PacketId, MqttReasonCode Reason)> _heldAcks = [];
@@ -102,6 +102,7 @@ internal sealed class MqttConnection
     public MqttConnection(MqttBroker broker, ConnectionContext context)
     {
         _broker = broker;
+        _openedAt = broker.Now;
         _context = context;
         _input = context.Transport.Input;
         _output = context.Transport.Output;
@@ -191,7 +192,7 @@ internal sealed class MqttConnection
                 }
 
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                LastReceived = Environment.TickCount64;
+                LastReceived = _broker.Now;
                 var reader = new SequenceReader<byte>(buffer);
                 bool held = false;
                 try
@@ -457,7 +458,7 @@ internal sealed class MqttConnection
         }
 
         _backlogged = true;
-        _backloggedSince = Environment.TickCount64;
+        _backloggedSince = _broker.Now;
         RequestFlush();
         return false;
     }
@@ -990,7 +991,7 @@ internal sealed class MqttConnection
             _backlogged = false;
         }
 
-        LastReceived = Environment.TickCount64;
+        LastReceived = _broker.Now;
         _drained.Writer.TryWrite(0);
         Session?.Resume(this);
     }
@@ -998,7 +999,7 @@ internal sealed class MqttConnection
     private async Task CloseAsync(Task flushLoop)
     {
         _closeRequested = true;
-        Interlocked.CompareExchange(ref _closingSince, Environment.TickCount64, 0);
+        Interlocked.CompareExchange(ref _closingSince, _broker.Now, 0);
         _broker.OnConnectionClosed(this);
         _flushRequests.Writer.TryComplete();
         await flushLoop.ConfigureAwait(false);

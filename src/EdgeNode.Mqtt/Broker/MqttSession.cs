@@ -47,7 +47,7 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
     /// <summary>The device name (MQTT user name) that last used the session; null for anonymous.</summary>
     public string? Username { get; set; }
 
-    /// <summary>Environment.TickCount64 at the last disconnection.</summary>
+    /// <summary><see cref="MqttBroker.Now"/> at the last disconnection.</summary>
     public long DisconnectedAt { get; set; }
 
     /// <summary>A will waiting for its Will Delay Interval; cancelled when the client comes back first.</summary>
@@ -128,7 +128,7 @@ internal sealed class MqttSession(MqttBroker broker, string clientId)
             }
 
             Connection = null;
-            DisconnectedAt = Environment.TickCount64;
+            DisconnectedAt = broker.Now;
             return true;
         }
     }

@@ -194,7 +194,8 @@ public sealed class MqttBrokerStorage(Store store)
         }
     }
 
-    internal (List<(MqttMessage Message, string? Owner)> Retained, List<RestoredSession> Sessions) Load(TimeSpan maxExpiry)
+    /// <summary>Retained messages and sessions; a session's disconnection time is given on the broker's clock, which reads <paramref name="sessionNow"/> now.</summary>
+    internal (List<(MqttMessage Message, string? Owner)> Retained, List<RestoredSession> Sessions) Load(TimeSpan maxExpiry, long sessionNow)
     {
         long nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long tick = Environment.TickCount64;
@@ -227,7 +228,7 @@ public sealed class MqttBrokerStorage(Store store)
                 {
                     long disconnectedAt = rows.IsDBNull(2) ? nowMs : rows.GetInt64(2);
                     sessions[rows.GetString(0)] = new RestoredSession(rows.GetString(0), (uint)rows.GetInt64(1), rows.IsDBNull(3) ? null : rows.GetString(3),
-                        tick - Math.Max(0, nowMs - disconnectedAt));
+                        sessionNow - Math.Max(0, nowMs - disconnectedAt));
                 }
             }
 

@@ -1,5 +1,6 @@
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Devices;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeNode.Core.Tests.Devices;
 
@@ -87,7 +88,7 @@ public class DeviceRegistryTests
     [Fact]
     public void Report_Readings_StoresWithClockTimeAndNotifiesAll()
     {
-        var clock = new FakeClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         var registry = new DeviceRegistry(_ => false, clock);
         registry.Ensure(Plug, "plug1");
         using var subscription = registry.Subscribe();

@@ -1,4 +1,5 @@
 using EdgeNode.Core.Devices;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeNode.Core.Tests.Devices;
 
@@ -6,9 +7,9 @@ public class PendingCommandTrackerTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    private static (DeviceRegistry Registry, DeviceSubscription Subscription, PendingCommandTracker Tracker, FakeClock Clock, Device Device) Setup()
+    private static (DeviceRegistry Registry, DeviceSubscription Subscription, PendingCommandTracker Tracker, FakeTimeProvider Clock, Device Device) Setup()
     {
-        var clock = new FakeClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         var registry = new DeviceRegistry(_ => false, clock);
         var device = registry.Ensure(new DeviceKey(DeviceConvention.Tasmota, "plug1"), "plug1");
         registry.UpsertCapability(device.Key, new Capability("power", CapabilityKind.Switch));

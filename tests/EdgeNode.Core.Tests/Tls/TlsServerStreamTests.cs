@@ -90,7 +90,9 @@ public sealed class TlsServerStreamTests : IDisposable
     {
         var (server, client) = await ConnectAsync();
         ValueTask<int> waiting = server.ReadAsync(Memory<byte>.Empty);
-        await Task.Delay(100);
+        // A round trip the other way while the read waits: the connection is live and has carried records meanwhile.
+        await server.WriteAsync("pong"u8.ToArray());
+        Assert.Equal("pong", Encoding.UTF8.GetString(await ReadExactlyAsync(client, 4)));
         Assert.False(waiting.IsCompleted);
         await client.WriteAsync("ping"u8.ToArray());
         Assert.Equal(0, await waiting.AsTask().WaitAsync(Wait));

@@ -101,12 +101,13 @@ public sealed class DeviceChatInteropTests
         var relayOn = chip.GetLevel(RelayLine);
         if (relayOn)
         {
-            // Press, release, press again: three debounced edges (20 ms) within a second.
-            chip.SetLevel(ButtonLine, true);
-            await Task.Delay(200);
-            chip.SetLevel(ButtonLine, false);
-            await Task.Delay(200);
-            chip.SetLevel(ButtonLine, true);
+            // Press, release, press again: three debounced edges (20 ms), each level held until the chip has reported it.
+            foreach (var level in new[] { true, false, true })
+            {
+                uint before = chip.EdgesReported(ButtonLine);
+                chip.SetLevel(ButtonLine, level);
+                while (chip.EdgesReported(ButtonLine) == before && !script.IsCompleted) await Task.Delay(5);
+            }
         }
         var run = await script;
         Assert.True(run.ExitCode == 0, $"the scenario failed (package python3-slixmpp): {run}");

@@ -94,24 +94,8 @@ public sealed class DirectTlsFederationTests
 
     private static object[] Bob(Pair p) => [OtherAddress, p.M!.Port("Xmpp:C2sPort"), $"bob@{OtherDomain}", BobPassword];
 
-    /// <summary>`federation status` of a node once it shows every expected line (it writes its stream list once a second).</summary>
-    private static async Task<string> StatusAsync(TestNode node, string context, params string[] patterns)
-    {
-        string output = "";
-        for (int attempt = 0; attempt < 20; attempt++)
-        {
-            await Task.Delay(500);
-            (int code, output, string error) = await node.VerbAsync("", "federation", "status");
-            Assert.True(code == 0, $"federation status of {node.Domain} failed ({code}): {output}{error}");
-            if (patterns.All(p => Regex.IsMatch(output, p)))
-            {
-                return output;
-            }
-        }
-
-        Assert.Fail($"federation status of {node.Domain} never showed {string.Join(" and ", patterns)}; it says:\n{output}\n{context}");
-        return output;
-    }
+    /// <summary>`federation status` of a node once it shows every expected line.</summary>
+    private static Task<string> StatusAsync(TestNode node, string context, params string[] patterns) => FederationStatus.WaitAsync(node, context, patterns);
 
     private static string Line(string direction, string domain, string method) =>
         $@"{direction} +{Regex.Escape(domain)} +{Regex.Escape(method)} +direct TLS +since";

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using EdgeNode.Interop.Tests.Support;
+using EdgeNode.Modules;
 
 namespace EdgeNode.Interop.Tests.Federation;
 
@@ -148,9 +150,50 @@ public sealed class ProsodyPeer : IAsyncDisposable
 /// <summary>Runs federation_slixmpp.py scenarios and reads their JSON line.</summary>
 public static class FederationClients
 {
+    /// <summary>The body of the message that ends a listener; sent last, so it arrives after anything else on its way.</summary>
+    private const string EndOfTest = "end of test";
+
     public static async Task<JsonElement> RunAsync(string scenario, params object[] args)
     {
         var result = await Peer.PythonAsync("Federation/federation_slixmpp.py", [scenario, .. args.Select(a => a.ToString()!)], TimeSpan.FromSeconds(120));
+        return ResultOf(scenario, result);
+    }
+
+    /// <summary>A client of <paramref name="account"/> that collects the messages it is sent; returned once it is online.</summary>
+    public static async Task<Peer> ListenAsync(object[] account)
+    {
+        var listener = Peer.Start(Peer.Require(Peer.Python, "python3"),
+            [Path.Combine(AppContext.BaseDirectory, "Federation/federation_slixmpp.py"), "listen", .. account.Select(a => a.ToString()!), EndOfTest]);
+        await WaitForLineAsync(listener, "ready");
+        return listener;
+    }
+
+    /// <summary>Waits until <paramref name="listener"/> has printed <paramref name="line"/> (a message it got is "got: BODY").</summary>
+    public static async Task WaitForLineAsync(Peer listener, string line)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!listener.Out.Split('\n').Any(l => l.TrimEnd() == line))
+        {
+            Assert.False(listener.HasExited, $"the listener ended before it printed '{line}':\n{listener.Out}{listener.Error}");
+            Assert.True(DateTime.UtcNow < deadline, $"the listener never printed '{line}':\n{listener.Out}{listener.Error}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// Ends a listener: <paramref name="sender"/> sends it the last message, and the listener reports every message that
+    /// arrived before that one (an assertion that something never arrives needs this barrier, never a wait).
+    /// </summary>
+    public static async Task<string[]> StopListeningAsync(Peer listener, object[] listenerAccount, object[] sender, string context)
+    {
+        AssertOk(await RunAsync("send", [.. sender, listenerAccount[2], EndOfTest]), "the last message to the listener", context);
+        var result = ResultOf("listen", await listener.WaitAsync(TimeSpan.FromSeconds(60)));
+        AssertOk(result, "the listener", context);
+        return [.. result.GetProperty("messages").EnumerateArray().Select(m => m.GetString()!)];
+    }
+
+    private static JsonElement ResultOf(string scenario, PeerResult result)
+    {
         string? line = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.TrimStart().StartsWith('{'));
         Assert.True(line is not null, $"slixmpp {scenario} printed no result: {result}");
         return JsonDocument.Parse(line!).RootElement;
@@ -160,6 +203,47 @@ public static class FederationClients
     {
         Assert.True(result.GetProperty("ok").GetBoolean(),
             $"{what}: {(result.TryGetProperty("error", out var e) ? e.GetString() : "?")}\n{context}");
+    }
+}
+
+/// <summary>`federation status` of a running node, read when it shows what the test waits for (the node rewrites it on its once-a-second tick).</summary>
+public static class FederationStatus
+{
+    /// <summary>The status once every pattern matches it.</summary>
+    public static async Task<string> WaitAsync(TestNode node, string context, params string[] patterns)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            (int code, string output, string error) = await node.VerbAsync("", "federation", "status");
+            if (code == 0 && patterns.All(p => Regex.IsMatch(output, p)))
+            {
+                return output;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline,
+                $"federation status of {node.Domain} never showed {string.Join(" and ", patterns)}; it says ({code}):\n{output}{error}\n{context}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
+    /// The status once the node has rewritten it after <paramref name="since"/>. A peer's stream that arrives later makes
+    /// the node rewrite it on the next tick, so what is read then includes that stream (or shows it gone).
+    /// </summary>
+    public static async Task<string> RewrittenAfterAsync(TestNode node, DateTime since, string context)
+    {
+        string path = Path.Combine(node.DataDir, XmppModule.FederationStatusFile);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(path) || File.GetLastWriteTimeUtc(path) < since)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"federation status of {node.Domain} was not rewritten after {since:O}\n{context}");
+            await Task.Delay(100);
+        }
+
+        (int code, string output, string error) = await node.VerbAsync("", "federation", "status");
+        Assert.True(code == 0, $"federation status failed ({code}): {output}{error}");
+        return output;
     }
 }
 

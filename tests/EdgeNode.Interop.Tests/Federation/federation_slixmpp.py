@@ -6,13 +6,16 @@ Usage: federation_slixmpp.py SCENARIO A_HOST A_PORT A_JID A_PASSWORD [B_HOST B_P
   subscribe  A and B log in; A asks B for a presence subscription, B approves and asks back, A approves; then B
              changes its status and A must see it, and A changes its status and B must see it.
   bounce     A logs in and sends a message to B_JID (B is not logged in or its server is away); prints the error A gets.
-  listen     B logs in and collects messages for a few seconds (used to show nothing arrives).
+  listen     B logs in, prints "ready", then prints "got: BODY" for each message until one whose body is END
+             (argv 5) arrives: the test sends it last, so whatever else was on its way has arrived before it.
+  send       A logs in and sends B_JID (argv 5) the message BODY (argv 6).
   probe      B logs in with a status, then A logs in: A must see B's presence at once (its server probes B's).
   iq         A pings B's server (an iq across federation) and reports the answer it gets (result or error).
   device_watch    A_JID may read the device DEVICE (argv 5): A subscribes to it, must be granted, see its presence and a
                   reading containing TEXT (argv 6), and its "off" must be refused (reading is not commanding).
   device_stranger A is not on the device's access list: its subscription and its "off" must both be refused.
-  device_command  A may command the device: its "off" is answered with a chat message (printed).
+  device_command  A may command the device: its "off" is answered with a chat message (printed); while the node
+                  has not yet seen the grant, "off" is refused and asked again.
 Test certificates are self-signed or from a throw-away CA, so clients do not verify them.
 """
 import asyncio
@@ -95,7 +98,9 @@ async def subscribe(a, b):
     await get(a.subscribe_requests, "B's subscription request at A")
     a.send_presence(pto=b_bare, ptype="subscribed")
     await get(b.subscribed, "A's approval at B")
-    await asyncio.sleep(0.5)
+    # A roster round trip on each side: each server has handled everything its client sent before it.
+    await a.get_roster()
+    await b.get_roster()
     b.send_presence(pstatus="b-is-busy", pshow="dnd")
     seen_a = await get(a.statuses, "B's status at A", lambda p: p["from"].bare == b_bare and p["status"] == "b-is-busy")
     a.send_presence(pstatus="a-is-away", pshow="away")
@@ -114,7 +119,7 @@ async def bounce(a, b_jid):
 
 async def probe(argv):
     b = await Client(argv[7], argv[8], status="b-was-here-first").login(argv[5], argv[6])
-    await asyncio.sleep(1)
+    await b.get_roster()  # a round trip after B's presence: its server has it before A logs in
     a = await Client(argv[3], argv[4]).login(argv[1], argv[2])
     b_bare = b.boundjid.bare
     seen = await get(a.statuses, "B's presence at A after A logged in", lambda p: p["from"].bare == b_bare)
@@ -152,17 +157,39 @@ async def device_stranger(a, device):
 
 
 async def device_command(a, device):
-    a.send_message(mto=device, mbody="off", mtype="chat")
-    answer = await get(a.messages, "the answer to off", lambda m: m["from"].bare == device and m["type"] == "chat")
-    return {"answer": str(answer["body"])}
+    # A grant written just before reaches the running node when it next reads its store: until then "off" is refused
+    # (and sends no command), so it is asked again until it is answered, within the deadline.
+    deadline = asyncio.get_event_loop().time() + TIMEOUT
+    while True:
+        a.send_message(mto=device, mbody="off", mtype="chat")
+        answer = asyncio.ensure_future(get(a.messages, "the answer to off", lambda m: m["from"].bare == device and m["type"] == "chat"))
+        refusal = asyncio.ensure_future(get(a.errors, "the answer to off", lambda m: m["from"].bare == device))
+        done, _ = await asyncio.wait([answer, refusal], return_when=asyncio.FIRST_COMPLETED)
+        if answer in done:
+            refusal.cancel()
+            return {"answer": str(answer.result()["body"])}
+        answer.cancel()
+        refusal.result()
+        if asyncio.get_event_loop().time() > deadline:
+            raise TimeoutError("off was refused until the deadline")
+        await asyncio.sleep(0.2)
 
 
-async def listen(b, seconds):
-    await asyncio.sleep(seconds)
+async def listen(b, end):
+    print("ready", flush=True)
     got = []
-    while not b.messages.empty():
-        got.append(str((await b.messages.get())["body"]))
-    return {"messages": got}
+    while True:
+        body = str((await get(b.messages, "the message " + end))["body"])
+        if body == end:
+            return {"messages": got}
+        print("got: " + body, flush=True)
+        got.append(body)
+
+
+async def send(a, to, body):
+    a.send_message(mto=to, mbody=body, mtype="chat")
+    await a.get_roster()  # a round trip: the server has taken the message before A leaves
+    return {}
 
 
 async def main(argv):
@@ -192,7 +219,10 @@ async def main(argv):
             result = await device_command(a, argv[5])
         elif scenario == "listen":
             b = await Client(argv[3], argv[4]).login(argv[1], argv[2])
-            result = await listen(b, float(argv[5]))
+            result = await listen(b, argv[5])
+        elif scenario == "send":
+            a = await Client(argv[3], argv[4]).login(argv[1], argv[2])
+            result = await send(a, argv[5], argv[6])
         else:
             raise ValueError("unknown scenario " + scenario)
         result["ok"] = True
@@ -201,8 +231,7 @@ async def main(argv):
     finally:
         for client in (a, b):
             if client is not None:
-                client.disconnect()
-        await asyncio.sleep(0.3)
+                await client.disconnect()
     print(json.dumps(result), flush=True)
 
 

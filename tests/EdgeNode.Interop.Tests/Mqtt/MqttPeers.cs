@@ -37,6 +37,18 @@ internal static class MqttPeers
         return peer;
     }
 
+    /// <summary>Waits until a running mosquitto_sub has printed the message line <paramref name="line"/>.</summary>
+    public static async Task WaitForMessageAsync(Peer subscriber, string line)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!Messages(subscriber.Out).Contains(line))
+        {
+            if (subscriber.HasExited || DateTime.UtcNow > deadline)
+                Assert.Fail($"mosquitto_sub never got '{line}':\n{subscriber.Out}\n{subscriber.Error}");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>The message lines of mosquitto_sub's output, without its debug lines.</summary>
     public static string[] Messages(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

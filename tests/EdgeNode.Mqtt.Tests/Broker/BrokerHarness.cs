@@ -44,8 +44,9 @@ internal sealed class BrokerHarness : IAsyncDisposable
     /// <summary>True once the broker has completed its output (the connection is closed).</summary>
     public bool Closed => _fromBroker.IsCompleted;
 
-    public static MqttBroker NewBroker(MqttOptions? options = null) =>
-        new(options ?? new MqttOptions { Port = 1883, TlsPort = 0, AnonymousLoopback = true, SysInterval = TimeSpan.Zero }, new MqttMessageHub(), NullLogger.Instance);
+    /// <summary>A broker on <paramref name="time"/> (a <c>FakeTimeProvider</c> when the test drives its timers), else on the system clock.</summary>
+    public static MqttBroker NewBroker(MqttOptions? options = null, TimeProvider? time = null) =>
+        new(options ?? new MqttOptions { Port = 1883, TlsPort = 0, AnonymousLoopback = true, SysInterval = TimeSpan.Zero }, new MqttMessageHub(), NullLogger.Instance, time: time);
 
     public async Task SendAsync(MqttControlPacket packet)
     {

@@ -3,13 +3,14 @@ using EdgeNode.Core.Routing;
 using EdgeNode.Xmpp.Stanzas;
 using EdgeNode.Xmpp.Streams;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeNode.Xmpp.Tests.Stanzas;
 
 /// <summary>Finding 7 of issue 14: one client flooding another, refused at the sender without a disconnect.</summary>
 public class MessageRateLimitTests
 {
-    private readonly ManualClock _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public void Handle_FloodBeyondTheBurst_RefusedWithResourceConstraintAndNotRouted()

@@ -1,6 +1,7 @@
 using System.Text;
 using EdgeNode.Core.Routing;
 using EdgeNode.Xmpp.Stanzas;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeNode.Xmpp.Tests.Stanzas;
 
@@ -40,7 +41,7 @@ public class MessageRoutingTests
     public void ParseAndRoute_TenThousandMessagesAfterWarmUp_AllocatesZeroBytes()
     {
         var fixture = new RoutingFixture();
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero));
         var limit = new MessageRateLimit(1_000_000, 1_000_000, new PairRateTable(1_000_000, 1_000_000, clock), clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, "192.0.2.1");
         for (int i = 0; i < 200; i++)

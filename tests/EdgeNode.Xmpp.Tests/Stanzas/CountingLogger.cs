@@ -2,20 +2,6 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeNode.Xmpp.Tests.Stanzas;
 
-/// <summary>A clock that moves only when the test moves it.</summary>
-internal sealed class ManualClock : TimeProvider
-{
-    private long _ticks = TimeSpan.TicksPerDay;
-
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-    public override DateTimeOffset GetUtcNow() => new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero) + TimeSpan.FromTicks(GetTimestamp());
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-}
-
 /// <summary>A logger that counts what it was given, by event id.</summary>
 internal sealed class CountingLogger : ILogger
 {
