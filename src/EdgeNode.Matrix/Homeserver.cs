@@ -21,6 +21,7 @@ namespace EdgeNode.Matrix;
 public sealed class Homeserver : IDisposable
 {
     private Func<Jid, bool>? _removeAccount;
+    private int _queryTokenRefused;
 
     public Homeserver(Store store, NodeOptions options, SigningKey signingKey, ILogger logger, TimeProvider? time = null, LoginThrottle? throttle = null,
         DeviceRegistry? devices = null)
@@ -43,6 +44,9 @@ public sealed class Homeserver : IDisposable
         Wakeups = new RoomWakeups();
         Typing = new TypingTracker(Clock, Wakeups, Time);
         Logins = throttle ?? new LoginThrottle(options.Login, Time);
+        Sends = new SendRateLimit(Options.MessagesPerSecond, Options.MessageBurst, Time, logger);
+        var port = options.Http.Port is 80 or 0 ? "" : ":" + options.Http.Port;
+        BaseUrl = Options.PublicBaseUrl ?? "http://" + ServerName + port;
         MediaDirectory = Path.Combine(options.Node.DataDir, "media");
         DefaultRoomVersion = RoomVersion.TryGet(Options.DefaultRoomVersion, out var v) ? v : RoomVersion.V12;
     }
@@ -68,8 +72,15 @@ public sealed class Homeserver : IDisposable
     public string AdminContact { get; }
     /// <summary>The node's guard against password guessing, shared with XMPP and MQTT logins.</summary>
     public LoginThrottle Logins { get; }
+    /// <summary>How fast each user's clients may write events (Matrix:MessagesPerSecond, Matrix:MessageBurst).</summary>
+    public SendRateLimit Sends { get; }
+    /// <summary>The client API's address as clients should use it: Matrix:PublicBaseUrl, else the domain and Http:Port.</summary>
+    public string BaseUrl { get; }
     public string MediaDirectory { get; }
     public RoomVersion DefaultRoomVersion { get; }
+
+    /// <summary>True once: for the first request refused for its query-string token (the log names the key then).</summary>
+    internal bool FirstQueryTokenRefusal() => Interlocked.Exchange(ref _queryTokenRefused, 1) == 0;
 
     public long Now => Time.GetUtcNow().ToUnixTimeMilliseconds();
 

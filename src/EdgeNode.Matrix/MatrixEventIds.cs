@@ -17,4 +17,6 @@ public static class MatrixEventIds
     public const int DeviceRoomCreated = 3050;
     public const int ToDeviceQueueFull = 3040;
     public const int MediaQuotaReached = 3041;
+    public const int SendsRateLimited = 3042;
+    public const int QueryTokenRefused = 3043;
 }

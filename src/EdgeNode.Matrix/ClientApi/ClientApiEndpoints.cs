@@ -22,6 +22,8 @@ public static class ClientApiEndpoints
     {
         app.Use(async (context, next) =>
         {
+            // No answer of this API is meant to be sniffed into another type (uploaded media least of all).
+            context.Response.Headers.XContentTypeOptions = "nosniff";
             if (context.Connection.LocalPort != clientPort)
             {
                 await Error(context, 404, "M_UNRECOGNIZED", "Unrecognized request").ConfigureAwait(false);
@@ -64,8 +66,12 @@ public static class ClientApiEndpoints
         DirectoryHandlers.Map(map);
     }
 
-    public static Task Error(HttpContext context, int status, string errcode, string message, long? retryAfterMs = null, string? adminContact = null) =>
-        MatrixRequest.WriteTyped(context, new ErrorBody(errcode, message, retryAfterMs, adminContact), MatrixJsonContext.Default.ErrorBody, status);
+    public static Task Error(HttpContext context, int status, string errcode, string message, long? retryAfterMs = null, string? adminContact = null)
+    {
+        // The HTTP form of retry_after_ms, in whole seconds rounded up, for clients and proxies that read only headers.
+        if (retryAfterMs is { } ms) context.Response.Headers.RetryAfter = ((ms + 999) / 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return MatrixRequest.WriteTyped(context, new ErrorBody(errcode, message, retryAfterMs, adminContact), MatrixJsonContext.Default.ErrorBody, status);
+    }
 
     /// <summary>Maps handlers with the wrapper that authenticates and turns exceptions into spec errors.</summary>
     public sealed class Mapper(WebApplication app, Homeserver server)
