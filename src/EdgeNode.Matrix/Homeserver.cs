@@ -28,6 +28,7 @@ public sealed class Homeserver : IDisposable
     {
         Devices = devices;
         DeviceRooms = new DeviceUsers.DeviceRooms(this);
+        XmppOnlyInvites = new XmppOnlyInvites(this);
         AdminContact = options.Matrix.AdminContact
             ?? (options.Node.Admins.Count > 0 ? "xmpp:" + options.Node.Admins[0] : "mailto:postmaster@" + options.Node.Domain);
         Store = store;
@@ -67,6 +68,9 @@ public sealed class Homeserver : IDisposable
 
     /// <summary>The direct-message rooms between devices and their people.</summary>
     public DeviceUsers.DeviceRooms DeviceRooms { get; }
+
+    /// <summary>The notice a room gets when someone invites a person who uses XMPP only.</summary>
+    public XmppOnlyInvites XmppOnlyInvites { get; }
 
     /// <summary>Where users are told to turn when they hit a limit (the admin_contact of M_RESOURCE_LIMIT_EXCEEDED).</summary>
     public string AdminContact { get; }

@@ -54,4 +54,7 @@ internal static partial class MatrixLog
 
     [LoggerMessage(MatrixEventIds.QueryTokenRefused, LogLevel.Debug, "Matrix request {Path} from {Remote} refused: access token in the query string")]
     public static partial void QueryTokenRefusedAgain(ILogger logger, string path, string remote);
+
+    [LoggerMessage(MatrixEventIds.XmppOnlyInviteNoticed, LogLevel.Information, "Matrix: {Inviter} invited {Invitee} to {RoomId}, who uses XMPP only; the room was told")]
+    public static partial void XmppOnlyInviteNoticed(ILogger logger, string inviter, string invitee, string roomId);
 }

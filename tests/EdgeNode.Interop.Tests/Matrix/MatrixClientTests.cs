@@ -71,4 +71,21 @@ public class MatrixClientTests
         Assert.Contains("ok alice to bob decrypted", result.Out);
         Assert.Contains("ok bob to alice decrypted", result.Out);
     }
+
+    [Fact]
+    public async Task MatrixNio_InviteSomeoneWhoUsesXmppOnly_RoomToldOnceWithTheirAddress()
+    {
+        Peer.Require(Peer.Python, "python3");
+        await using var node = await NodeWithAliceAndBob(NioSettings);
+        await node.AddUserAsync("carol", Password);
+
+        var result = await Peer.PythonAsync("Matrix/scripts/nio_client.py", [BaseUrl(node), Password, "xmpponly"], TimeSpan.FromSeconds(120));
+
+        Assert.True(result.ExitCode == 0, result.ToString() + "\n(needs the Debian package python3-matrix-nio)");
+        var notices = result.Out.Split('\n').Where(l => l.StartsWith("notice ", StringComparison.Ordinal)).ToList();
+        // Three invites of carol (one a repeat while invited, one after a kick) make one notice; bob uses Matrix: none.
+        var notice = Assert.Single(notices);
+        Assert.Contains("carol uses XMPP only, at carol@matrix.test", notice);
+        Assert.DoesNotContain(notices, n => n.Contains("bob", StringComparison.Ordinal));
+    }
 }
