@@ -21,12 +21,14 @@ namespace EdgeNode.Matrix;
 public sealed class Homeserver : IDisposable
 {
     private Func<Jid, bool>? _removeAccount;
+    private int _queryTokenRefused;
 
     public Homeserver(Store store, NodeOptions options, SigningKey signingKey, ILogger logger, TimeProvider? time = null, LoginThrottle? throttle = null,
         DeviceRegistry? devices = null)
     {
         Devices = devices;
         DeviceRooms = new DeviceUsers.DeviceRooms(this);
+        XmppOnlyInvites = new XmppOnlyInvites(this);
         AdminContact = options.Matrix.AdminContact
             ?? (options.Node.Admins.Count > 0 ? "xmpp:" + options.Node.Admins[0] : "mailto:postmaster@" + options.Node.Domain);
         Store = store;
@@ -44,6 +46,9 @@ public sealed class Homeserver : IDisposable
         Typing = new TypingTracker(Clock, Wakeups, Time);
         Logins = throttle ?? new LoginThrottle(options.Login, Time);
         TrustedProxies = options.Http.TrustedProxies;
+        Sends = new SendRateLimit(Options.MessagesPerSecond, Options.MessageBurst, Time, logger);
+        var port = options.Http.Port is 80 or 0 ? "" : ":" + options.Http.Port;
+        BaseUrl = Options.PublicBaseUrl ?? "http://" + ServerName + port;
         MediaDirectory = Path.Combine(options.Node.DataDir, "media");
         DefaultRoomVersion = RoomVersion.TryGet(Options.DefaultRoomVersion, out var v) ? v : RoomVersion.V12;
     }
@@ -65,14 +70,24 @@ public sealed class Homeserver : IDisposable
     /// <summary>The direct-message rooms between devices and their people.</summary>
     public DeviceUsers.DeviceRooms DeviceRooms { get; }
 
+    /// <summary>The notice a room gets when someone invites a person who uses XMPP only.</summary>
+    public XmppOnlyInvites XmppOnlyInvites { get; }
+
     /// <summary>Where users are told to turn when they hit a limit (the admin_contact of M_RESOURCE_LIMIT_EXCEEDED).</summary>
     public string AdminContact { get; }
     /// <summary>The node's guard against password guessing, shared with XMPP and MQTT logins.</summary>
     public LoginThrottle Logins { get; }
     /// <summary>Reverse proxies whose forwarding headers name the client (Http:TrustedProxies).</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; }
+    /// <summary>How fast each user's clients may write events (Matrix:MessagesPerSecond, Matrix:MessageBurst).</summary>
+    public SendRateLimit Sends { get; }
+    /// <summary>The client API's address as clients should use it: Matrix:PublicBaseUrl, else the domain and Http:Port.</summary>
+    public string BaseUrl { get; }
     public string MediaDirectory { get; }
     public RoomVersion DefaultRoomVersion { get; }
+
+    /// <summary>True once: for the first request refused for its query-string token (the log names the key then).</summary>
+    internal bool FirstQueryTokenRefusal() => Interlocked.Exchange(ref _queryTokenRefused, 1) == 0;
 
     public long Now => Time.GetUtcNow().ToUnixTimeMilliseconds();
 

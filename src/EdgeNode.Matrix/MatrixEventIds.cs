@@ -15,6 +15,9 @@ public static class MatrixEventIds
     public const int Registered = 3030;
     public const int AccountDeactivated = 3031;
     public const int DeviceRoomCreated = 3050;
+    public const int XmppOnlyInviteNoticed = 3051;
     public const int ToDeviceQueueFull = 3040;
     public const int MediaQuotaReached = 3041;
+    public const int SendsRateLimited = 3042;
+    public const int QueryTokenRefused = 3043;
 }

@@ -45,4 +45,16 @@ internal static partial class MatrixLog
 
     [LoggerMessage(MatrixEventIds.MediaQuotaReached, LogLevel.Information, "Matrix upload by {UserId} refused: the user's media would exceed {Quota} bytes")]
     public static partial void MediaQuotaReached(ILogger logger, string userId, long quota);
+
+    [LoggerMessage(MatrixEventIds.SendsRateLimited, LogLevel.Warning, "Matrix sends by {UserId} refused with M_LIMIT_EXCEEDED: over Matrix:MessagesPerSecond {PerSecond} with a burst of {Burst} (further refusals of this burst are not logged)")]
+    public static partial void SendsRateLimited(ILogger logger, string userId, double perSecond, int burst);
+
+    [LoggerMessage(MatrixEventIds.QueryTokenRefused, LogLevel.Warning, "Matrix request {Path} from {Remote} refused: the access token was in the query string, which Matrix:AllowQueryToken allows (logged once; later ones at Debug)")]
+    public static partial void QueryTokenRefused(ILogger logger, string path, string remote);
+
+    [LoggerMessage(MatrixEventIds.QueryTokenRefused, LogLevel.Debug, "Matrix request {Path} from {Remote} refused: access token in the query string")]
+    public static partial void QueryTokenRefusedAgain(ILogger logger, string path, string remote);
+
+    [LoggerMessage(MatrixEventIds.XmppOnlyInviteNoticed, LogLevel.Information, "Matrix: {Inviter} invited {Invitee} to {RoomId}, who uses XMPP only; the room was told")]
+    public static partial void XmppOnlyInviteNoticed(ILogger logger, string inviter, string invitee, string roomId);
 }

@@ -4,7 +4,8 @@ public sealed partial class OptionsReader
 {
     private static readonly string[] MatrixKeys =
         ["PublicBaseUrl", "DefaultRoomVersion", "RegistrationTokens", "MaxUploadBytes", "MaxRequestBytes",
-         "MediaQuotaBytesPerUser", "MaxFiltersPerUser", "MaxPendingToDevicePerDevice", "AdminContact"];
+         "MediaQuotaBytesPerUser", "MaxFiltersPerUser", "MaxPendingToDevicePerDevice", "AdminContact",
+         "MessagesPerSecond", "MessageBurst", "AllowQueryToken", "AllowQueryTokenOnR0", "LegacyMediaDownloads"];
 
     private MatrixOptions ReadMatrix()
     {
@@ -33,7 +34,26 @@ public sealed partial class OptionsReader
             MaxFiltersPerUser = ReadInt("Matrix:MaxFiltersPerUser", defaults.MaxFiltersPerUser, 1, 100_000),
             MaxPendingToDevicePerDevice = ReadInt("Matrix:MaxPendingToDevicePerDevice", defaults.MaxPendingToDevicePerDevice, 100, 10_000_000),
             AdminContact = ReadAdminContact("Matrix:AdminContact"),
+            MessagesPerSecond = ReadRate("Matrix:MessagesPerSecond", defaults.MessagesPerSecond),
+            MessageBurst = ReadInt("Matrix:MessageBurst", defaults.MessageBurst, 1, 1_000_000),
+            AllowQueryToken = ReadBool("Matrix:AllowQueryToken", false),
+            AllowQueryTokenOnR0 = ReadBool("Matrix:AllowQueryTokenOnR0", true),
+            LegacyMediaDownloads = ReadBool("Matrix:LegacyMediaDownloads", false),
         };
+    }
+
+    /// <summary>A rate a second, a decimal such as 0.2 (one every five seconds), from 0 (no limit) to 1000000.</summary>
+    private double ReadRate(string key, double fallback)
+    {
+        var value = _config[key];
+        if (value is null) return fallback;
+        if (!double.TryParse(value, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var result)
+            || result > 1_000_000)
+        {
+            _problems.Add($"{key}: '{value}' is not a rate a second from 0 (no limit) to 1000000, such as 0.2");
+            return fallback;
+        }
+        return result;
     }
 
     /// <summary>A byte count up to 1 TiB, 0 for none.</summary>

@@ -22,6 +22,8 @@ public static class ClientApiEndpoints
     {
         app.Use(async (context, next) =>
         {
+            // No answer of this API is meant to be sniffed into another type (uploaded media least of all).
+            context.Response.Headers.XContentTypeOptions = "nosniff";
             if (context.Connection.LocalPort != clientPort)
             {
                 await Error(context, 404, "M_UNRECOGNIZED", "Unrecognized request").ConfigureAwait(false);

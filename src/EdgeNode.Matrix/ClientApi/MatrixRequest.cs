@@ -25,18 +25,37 @@ public sealed class MatrixRequest(HttpContext http, Homeserver server)
     public string DeviceId => Session.DeviceId;
     public CancellationToken Aborted => Http.RequestAborted;
 
-    /// <summary>The access token from the Authorization header or, as older clients send it, the query string.</summary>
+    /// <summary>
+    /// The access token from the Authorization header; from the query string (?access_token=, deprecated since spec
+    /// v1.11: it ends up in proxy logs, browser history and Referer headers) only when Matrix:AllowQueryToken is on, or
+    /// on the pre-v1.0 r0 paths while Matrix:AllowQueryTokenOnR0 is (the clients that still send it use those paths).
+    /// </summary>
     public string? AccessToken()
     {
         var header = Http.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return header[7..].Trim();
-        return Http.Request.Query["access_token"].ToString() is { Length: > 0 } q ? q : null;
+        if (Http.Request.Query["access_token"].ToString() is not { Length: > 0 } query) return null;
+        if (Server.Options.AllowQueryToken || (Server.Options.AllowQueryTokenOnR0 && IsR0Path(Http.Request.Path))) return query;
+        if (Server.FirstQueryTokenRefusal()) MatrixLog.QueryTokenRefused(Server.Logger, Http.Request.Path.ToString(), RemoteAddress);
+        else MatrixLog.QueryTokenRefusedAgain(Server.Logger, Http.Request.Path.ToString(), RemoteAddress);
+        throw new MatrixException(401, "M_MISSING_TOKEN",
+            "Access tokens in the query string are not accepted here: send it in the Authorization header (Authorization: Bearer <token>)");
     }
+
+    private static bool IsR0Path(PathString path) =>
+        path.StartsWithSegments("/_matrix/client/r0") || path.StartsWithSegments("/_matrix/media/r0");
 
     public void Authenticate()
     {
         var token = AccessToken() ?? throw new MatrixException(401, "M_MISSING_TOKEN", "Missing access token");
         _session = Server.Read(db => Sessions.Find(db, token)) ?? throw new MatrixException(401, "M_UNKNOWN_TOKEN", "Unknown or expired access token");
+    }
+
+    /// <summary>Counts one event the user writes against Matrix:MessagesPerSecond: 429 M_LIMIT_EXCEEDED when over it.</summary>
+    public void TakeSend()
+    {
+        if (Server.Sends.TryTake(UserId) is { } wait)
+            throw new MatrixException(429, "M_LIMIT_EXCEEDED", "Too many events sent; slow down") { RetryAfterMs = (long)Math.Ceiling(wait.TotalMilliseconds) };
     }
 
     public string Route(string name)

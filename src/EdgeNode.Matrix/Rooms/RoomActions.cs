@@ -46,6 +46,7 @@ public sealed class RoomActions(Homeserver server)
         if (isDirect == true) content["is_direct"] = true;
         var stored = Rooms.Send(db, roomId, sender, EventTypes.Member, target, content);
         server.DeviceRooms.Observe(db, roomId, sender, EventTypes.Member, target, content);
+        server.XmppOnlyInvites.Observe(db, roomId, sender, EventTypes.Member, target, content);
         return stored;
     }
 
@@ -92,6 +93,7 @@ public sealed class RoomActions(Homeserver server)
         }
         var stored = Rooms.Send(db, roomId, sender, type, stateKey, content, txnDevice, txnId);
         server.DeviceRooms.Observe(db, roomId, sender, type, stateKey, content);
+        server.XmppOnlyInvites.Observe(db, roomId, sender, type, stateKey, content);
         return stored;
     }
 

@@ -22,6 +22,18 @@ public class OptionsReaderMatrixTests
         Assert.Empty(matrix.RegistrationTokens);
         Assert.Equal(20 * 1024 * 1024, matrix.MaxUploadBytes);
         Assert.Equal(1024 * 1024, matrix.MaxRequestBytes);
+        Assert.Equal((0.2, 10, false, false), (matrix.MessagesPerSecond, matrix.MessageBurst, matrix.AllowQueryToken, matrix.LegacyMediaDownloads));
+        Assert.True(matrix.AllowQueryTokenOnR0);
+        Assert.False(Read(("Matrix:AllowQueryTokenOnR0", "false")).Matrix.AllowQueryTokenOnR0);
+    }
+
+    [Fact]
+    public void Read_SendLimitsAndLegacyPermissions_TakeTheValues()
+    {
+        var matrix = Read(("Matrix:MessagesPerSecond", "1.5"), ("Matrix:MessageBurst", "30"), ("Matrix:AllowQueryToken", "true"),
+            ("Matrix:LegacyMediaDownloads", "true")).Matrix;
+        Assert.Equal((1.5, 30, true, true), (matrix.MessagesPerSecond, matrix.MessageBurst, matrix.AllowQueryToken, matrix.LegacyMediaDownloads));
+        Assert.Equal(0, Read(("Matrix:MessagesPerSecond", "0")).Matrix.MessagesPerSecond);
     }
 
     [Fact]
@@ -47,6 +59,12 @@ public class OptionsReaderMatrixTests
     [InlineData("Matrix:MaxUploadBytes", "100")]
     [InlineData("Matrix:MaxUploadBytes", "lots")]
     [InlineData("Matrix:MaxRequestBytes", "1000")]
+    [InlineData("Matrix:MessagesPerSecond", "-1")]
+    [InlineData("Matrix:MessagesPerSecond", "fast")]
+    [InlineData("Matrix:MessagesPerSecond", "0,2")]
+    [InlineData("Matrix:MessageBurst", "0")]
+    [InlineData("Matrix:AllowQueryToken", "yes")]
+    [InlineData("Matrix:LegacyMediaDownloads", "1")]
     public void Read_BadMatrixValue_NamesTheKey(string key, string value) =>
         Assert.StartsWith(key + ":", Problem(key, value));
 

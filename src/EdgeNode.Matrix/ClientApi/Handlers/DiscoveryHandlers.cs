@@ -17,11 +17,10 @@ internal static class DiscoveryHandlers
         map.Client("GET", "/account/3pid", r => r.JsonAsync(new JsonObject { ["threepids"] = new JsonArray() }));
     }
 
-    private static Task WellKnown(MatrixRequest r)
-    {
-        var baseUrl = r.Server.Options.PublicBaseUrl ?? $"{r.Http.Request.Scheme}://{r.Http.Request.Host}";
-        return r.JsonAsync(new JsonObject { ["m.homeserver"] = new JsonObject { ["base_url"] = baseUrl } });
-    }
+    // From configuration only: the Host header is the client's to choose, and a cache in front would hand a
+    // forged one to everyone.
+    private static Task WellKnown(MatrixRequest r) =>
+        r.JsonAsync(new JsonObject { ["m.homeserver"] = new JsonObject { ["base_url"] = r.Server.BaseUrl } });
 
     private static Task Capabilities(MatrixRequest r) => r.JsonAsync(new JsonObject
     {

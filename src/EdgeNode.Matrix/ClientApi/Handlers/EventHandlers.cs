@@ -6,7 +6,10 @@ using EdgeNode.Matrix.Storage;
 
 namespace EdgeNode.Matrix.ClientApi.Handlers;
 
-/// <summary>send, state, messages, event, context, redact, members, joined_members.</summary>
+/// <summary>
+/// send, state, messages, event, context, redact, members, joined_members. Sending, putting state and redacting
+/// count against the user's Matrix:MessagesPerSecond (memberships, which have their own endpoints, do not).
+/// </summary>
 internal static class EventHandlers
 {
     public static void Map(ClientApiEndpoints.Mapper map)
@@ -39,6 +42,13 @@ internal static class EventHandlers
         var roomId = r.Route("roomId");
         var type = r.Route("eventType");
         var txnId = r.Route("txnId");
+        // A retried transaction is answered with its event and costs nothing; a new one counts before any other work.
+        if (r.Server.Read(db => PreviousTxn(db, r, txnId)) is { } sent)
+        {
+            await r.JsonAsync(new EventIdResponse(sent), MatrixJsonContext.Default.EventIdResponse).ConfigureAwait(false);
+            return;
+        }
+        r.TakeSend();
         var content = await r.JsonBodyAsync().ConfigureAwait(false);
         var eventId = r.Server.Write(db =>
         {
@@ -54,6 +64,7 @@ internal static class EventHandlers
     {
         var roomId = r.Route("roomId");
         var type = r.Route("eventType");
+        if (type != EventTypes.Member) r.TakeSend();
         var content = await r.JsonBodyAsync().ConfigureAwait(false);
         var e = r.Server.Write(db => r.Server.Actions.Send(db, roomId, r.UserId, type, stateKey, content));
         await r.JsonAsync(new EventIdResponse(e.EventId), MatrixJsonContext.Default.EventIdResponse).ConfigureAwait(false);
@@ -214,6 +225,12 @@ internal static class EventHandlers
         var roomId = r.Route("roomId");
         var eventId = r.Route("eventId");
         var txnId = r.Route("txnId");
+        if (r.Server.Read(db => PreviousTxn(db, r, "redact:" + txnId)) is { } redacted)
+        {
+            await r.JsonAsync(new EventIdResponse(redacted), MatrixJsonContext.Default.EventIdResponse).ConfigureAwait(false);
+            return;
+        }
+        r.TakeSend();
         var body = await r.JsonBodyAsync(emptyIsObject: true).ConfigureAwait(false);
         var content = new JsonObject();
         if (JsonBody.OptString(body, "reason") is { } reason) content["reason"] = reason;

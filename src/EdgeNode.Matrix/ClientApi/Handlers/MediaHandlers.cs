@@ -7,7 +7,9 @@ namespace EdgeNode.Matrix.ClientApi.Handlers;
 /// Media upload and download, on the legacy /_matrix/media paths and the authenticated /_matrix/client/v1/media
 /// paths. Files live in the data directory (media/), their metadata in the store. Thumbnails are the original file.
 /// One upload is at most Matrix:MaxUploadBytes (413 M_TOO_LARGE, and m.upload.size in the config); all of a user's
-/// uploads together at most Matrix:MediaQuotaBytesPerUser (403 M_RESOURCE_LIMIT_EXCEEDED).
+/// uploads together at most Matrix:MediaQuotaBytesPerUser (403 M_RESOURCE_LIMIT_EXCEEDED). The legacy download and
+/// thumbnail paths ask for no login, so anyone who learns a media ID could fetch the file: they answer 404 M_NOT_FOUND
+/// (as a server that froze its legacy media does) unless Matrix:LegacyMediaDownloads is on.
 /// </summary>
 internal static class MediaHandlers
 {
@@ -22,9 +24,9 @@ internal static class MediaHandlers
         {
             map.Raw("POST", legacy + "/upload", Upload);
             map.Raw("GET", legacy + "/config", Config);
-            map.Raw("GET", legacy + "/download/{serverName}/{mediaId}", Download, auth: false);
-            map.Raw("GET", legacy + "/download/{serverName}/{mediaId}/{fileName}", Download, auth: false);
-            map.Raw("GET", legacy + "/thumbnail/{serverName}/{mediaId}", Download, auth: false);
+            map.Raw("GET", legacy + "/download/{serverName}/{mediaId}", LegacyDownload, auth: false);
+            map.Raw("GET", legacy + "/download/{serverName}/{mediaId}/{fileName}", LegacyDownload, auth: false);
+            map.Raw("GET", legacy + "/thumbnail/{serverName}/{mediaId}", LegacyDownload, auth: false);
         }
         map.Raw("GET", "/_matrix/client/v1/media/config", Config);
         map.Raw("GET", "/_matrix/client/v1/media/download/{serverName}/{mediaId}", Download);
@@ -97,6 +99,10 @@ internal static class MediaHandlers
         return MatrixException.ResourceLimit($"Your uploads would exceed the {quota} bytes this server keeps for one user", r.Server.AdminContact);
     }
 
+    private static Task LegacyDownload(MatrixRequest r) => r.Server.Options.LegacyMediaDownloads
+        ? Download(r)
+        : throw MatrixException.NotFound("Media downloads without a login are off here: use /_matrix/client/v1/media/download with an access token");
+
     private static async Task Download(MatrixRequest r)
     {
         var serverName = r.Route("serverName");
@@ -121,6 +127,7 @@ internal static class MediaHandlers
         // Uploaded files are untrusted: a browser must not run them as a page of this origin.
         response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; script-src 'none'; plugin-types application/pdf; style-src 'unsafe-inline'; media-src 'self'; object-src 'self';";
         response.Headers["Cross-Origin-Resource-Policy"] = "cross-origin";
+        response.Headers.XContentTypeOptions = "nosniff";
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 65536, useAsync: true);
         await file.CopyToAsync(response.Body, r.Aborted).ConfigureAwait(false);
     }

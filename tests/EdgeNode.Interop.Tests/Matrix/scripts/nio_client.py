@@ -4,6 +4,9 @@
                                       both send, both see the other's message through /sync.
   nio_client.py URL PASSWORD e2ee   - the same in an encrypted room: keys upload, query, claim, an Olm to-device
                                       room key, a Megolm message that bob decrypts.
+  nio_client.py URL PASSWORD xmpponly - bob logs in; alice opens a direct chat inviting carol (who never used
+                                      Matrix), invites her again, kicks her and invites her once more, and invites bob;
+                                      prints the m.notice bodies alice's /sync shows, one "notice <body>" line each.
 Prints "ok <step>" lines and exits 1 with "FAIL ..." on the first failure.
 """
 import asyncio
@@ -12,7 +15,8 @@ import sys
 import tempfile
 
 from nio import (AsyncClient, AsyncClientConfig, JoinResponse, KeysUploadResponse, LoginResponse, MegolmEvent,
-                 RoomCreateResponse, RoomMessageText, RoomSendResponse)
+                 RoomCreateResponse, RoomInviteResponse, RoomKickResponse, RoomMessageNotice, RoomMessageText,
+                 RoomSendResponse, SyncResponse)
 
 
 def fail(message):
@@ -40,7 +44,51 @@ async def until_message(client, room_id, body, rounds=15):
     fail("%s never saw %r" % (client.user_id, body))
 
 
+async def xmpp_only(url, password):
+    store = tempfile.mkdtemp(prefix="nio-")
+    config = AsyncClientConfig(store_sync_tokens=False)
+    alice = AsyncClient(url, "alice", store_path=store, config=config)
+    bob = AsyncClient(url, "bob", store_path=store, config=config)
+    for client in (alice, bob):
+        response = await client.login(password, device_name="nio")
+        if not isinstance(response, LoginResponse):
+            fail("login of %s: %r" % (client.user, response))
+    ok("login")
+    carol = alice.user_id.replace("@alice:", "@carol:")
+    created = await alice.room_create(is_direct=True, invite=[carol])
+    if not isinstance(created, RoomCreateResponse):
+        fail("room create: %r" % (created,))
+    room_id = created.room_id
+    for step in ("invite again", "kick", "invite after kick", "invite bob"):
+        if step == "kick":
+            answer = await alice.room_kick(room_id, carol, reason="try again")
+            expected = RoomKickResponse
+        else:
+            answer = await alice.room_invite(room_id, bob.user_id if step == "invite bob" else carol)
+            expected = RoomInviteResponse
+        if not isinstance(answer, expected):
+            fail("%s: %r" % (step, answer))
+    ok("invites")
+    synced = await alice.sync(timeout=0, full_state=True, sync_filter={"room": {"timeline": {"limit": 100}}})
+    if not isinstance(synced, SyncResponse):
+        fail("sync: %r" % (synced,))
+    joined = synced.rooms.join.get(room_id)
+    if joined is None:
+        fail("alice's sync has no room " + room_id)
+    if joined.timeline.limited:
+        fail("the timeline came back limited")
+    for event in joined.timeline.events:
+        if isinstance(event, RoomMessageNotice):
+            print("notice " + event.body, flush=True)
+    for client in (alice, bob):
+        await client.close()
+    print("ALL OK", flush=True)
+
+
 async def main(url, password, mode):
+    if mode == "xmpponly":
+        await xmpp_only(url, password)
+        return
     encrypted = mode == "e2ee"
     store = tempfile.mkdtemp(prefix="nio-")
     config = AsyncClientConfig(encryption_enabled=encrypted, store_sync_tokens=False)
