@@ -20,9 +20,6 @@ public sealed class ServerCertificate : IDisposable
     public ServerCertificate(X509Certificate2 certificate, IReadOnlyList<X509Certificate2>? chain = null) =>
         _current = new Generation(certificate, chain ?? [], owned: false);
 
-    /// <summary>Raised after <see cref="Replace"/> with the new certificate.</summary>
-    public event Action<X509Certificate2>? Replaced;
-
     public X509Certificate2 Certificate => Volatile.Read(ref _current).Certificate;
 
     /// <summary>The intermediates sent after <see cref="Certificate"/>.</summary>
@@ -61,7 +58,6 @@ public sealed class ServerCertificate : IDisposable
             Volatile.Write(ref _current, next);
         }
         old?.Dispose();
-        Replaced?.Invoke(certificate);
     }
 
     /// <summary>Disposes the OpenSSL contexts and the certificates given to <see cref="Replace"/>; never the first one (its owner disposes it).</summary>

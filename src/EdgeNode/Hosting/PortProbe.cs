@@ -29,7 +29,10 @@ internal static class PortProbe
                 }
                 catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AccessDenied)
                 {
-                    return $"{listener.Key}: cannot listen on {address} port {listener.Port}: {e.Message}";
+                    var hint = e.SocketErrorCode == SocketError.AccessDenied && listener.Key == ListenerPlan.AcmeHttpPortKey
+                        ? " (a port below 1024 needs CAP_NET_BIND_SERVICE; or set Tls:Acme:HttpPort to 0 and forward port 80 to Http:Port)"
+                        : "";
+                    return $"{listener.Key}: cannot listen on {address} port {listener.Port}: {e.Message}{hint}";
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressFamilyNotSupported)
                 {

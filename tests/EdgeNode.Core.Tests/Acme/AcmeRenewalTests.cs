@@ -13,6 +13,7 @@ public sealed class AcmeRenewalTests : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly TimerCountingClock _clock;
     private readonly ChallengeListener _listener = new();
     private readonly ListLogger _log = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
@@ -20,6 +21,8 @@ public sealed class AcmeRenewalTests : IAsyncLifetime
     private X509Certificate2 _selfSigned = null!;
     private ServerCertificate _presented = null!;
     private NodeOptions _options = null!;
+
+    public AcmeRenewalTests() => _clock = new TimerCountingClock(_time);
 
     public async Task InitializeAsync()
     {
@@ -50,7 +53,7 @@ public sealed class AcmeRenewalTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private AcmeRenewal Renewal() => new(_options, _presented, _listener.Challenges, _http, _time, _log);
+    private AcmeRenewal Renewal() => new(_options, _presented, _listener.Challenges, _http, _clock, _log);
 
     [Fact]
     public async Task RenewIfDue_NoCertificate_ObtainsOneForEveryNameAndPresentsIt()
@@ -79,19 +82,20 @@ public sealed class AcmeRenewalTests : IAsyncLifetime
     {
         using var stop = new CancellationTokenSource();
         var run = Renewal().RunAsync(stop.Token);
-        await WaitFor(() => _presented.Certificate.Issuer == _server.Ca.Subject);
+        // Each wait below ends once the loop has set its next timer, so the clock is never moved before it.
+        await WaitFor(() => _presented.Certificate.Issuer == _server.Ca.Subject && _clock.Timers == 1);
         var first = _presented.Certificate;
 
         // 59 days later: 31 days left, not due yet.
         _time.Advance(TimeSpan.FromDays(59));
-        await WaitFor(() => _log.Lines.Count(l => l.Contains("renewal from", StringComparison.Ordinal)) >= 1);
+        await WaitFor(() => _clock.Timers == 2);
         Assert.Same(first, _presented.Certificate);
+        Assert.Contains(_log.Lines, l => l.Contains("renewal from", StringComparison.Ordinal));
 
-        // Two more daily checks: within 30 days of expiry, renewed.
-        _time.Advance(TimeSpan.FromDays(1));
+        // The next daily check: 30 days left, renewed.
         _time.Advance(TimeSpan.FromDays(1));
         await WaitFor(() => !ReferenceEquals(first, _presented.Certificate));
-        Assert.True(_presented.Certificate.NotAfter > first.NotAfter);
+        Assert.Equal(first.NotAfter.AddDays(60), _presented.Certificate.NotAfter);
         Assert.Equal(4, _server.Validations);
         stop.Cancel();
         await run;
@@ -104,13 +108,14 @@ public sealed class AcmeRenewalTests : IAsyncLifetime
         var renewal = Renewal();
         using var stop = new CancellationTokenSource();
         var run = renewal.RunAsync(stop.Token);
-        await WaitFor(() => renewal.Failures == 1);
+        await WaitFor(() => renewal.Failures == 1 && _clock.Timers == 1);
         Assert.Contains(_log.Lines, l => l.Contains("could not get a certificate", StringComparison.Ordinal) && l.Contains("cannot fetch the challenge", StringComparison.Ordinal));
         Assert.Same(_selfSigned, _presented.Certificate);
-        Assert.Empty(_listener.Challenges.Answer("x") ?? "");
 
         _server.ChallengePort = _listener.Port;
-        _time.Advance(AcmeRenewal.FirstRetry);
+        _time.Advance(AcmeRenewal.FirstRetry - TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _clock.Timers); // not retried before the backoff is over
+        _time.Advance(TimeSpan.FromSeconds(1));
         await WaitFor(() => _presented.Certificate.Issuer == _server.Ca.Subject);
         Assert.Equal(1, renewal.Failures);
         stop.Cancel();
@@ -130,6 +135,31 @@ public sealed class AcmeRenewalTests : IAsyncLifetime
         Assert.False(File.Exists(NodeCertificate.AcmePath(_options)));
     }
 
+    [Fact]
+    public async Task RenewIfDue_BadNonce_SentAgainWithTheFreshNonce()
+    {
+        _server.Fault = AcmeFault.BadNonceOnce;
+        Assert.True(await Renewal().RenewIfDueAsync(CancellationToken.None));
+        Assert.Equal(2, _server.NewOrders); // refused once for its nonce, then sent again
+        Assert.Equal(_server.Ca.Subject, _presented.Certificate.Issuer);
+    }
+
+    [Fact]
+    public async Task RenewIfDue_OrderProcessing_PollsAfterRetryAfterOnTheClock()
+    {
+        _server.Fault = AcmeFault.ProcessingWithRetryAfter;
+        var renewing = Renewal().RenewIfDueAsync(CancellationToken.None);
+        await WaitFor(() => _server.FinalizedAt is not null);
+        while (!renewing.IsCompleted)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(5);
+        }
+        Assert.True(await renewing);
+        var poll = Assert.Single(_server.OrderPolls);
+        Assert.True(poll - _server.FinalizedAt >= TimeSpan.FromSeconds(7), $"polled {poll - _server.FinalizedAt} after finalize");
+    }
+
     /// <summary>Waits (in real time, at most 20 s) for work the fake clock set off to finish.</summary>
     private static async Task WaitFor(Func<bool> condition)
     {
@@ -138,6 +168,24 @@ public sealed class AcmeRenewalTests : IAsyncLifetime
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in 20 s");
             await Task.Delay(10);
+        }
+    }
+
+    /// <summary>The fake clock, counting the timers set on it (a Task.Delay is one).</summary>
+    private sealed class TimerCountingClock(FakeTimeProvider fake) : TimeProvider
+    {
+        private int _timers;
+        public int Timers => Volatile.Read(ref _timers);
+        public override DateTimeOffset GetUtcNow() => fake.GetUtcNow();
+        public override long GetTimestamp() => fake.GetTimestamp();
+        public override long TimestampFrequency => fake.TimestampFrequency;
+        public override TimeZoneInfo LocalTimeZone => fake.LocalTimeZone;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = fake.CreateTimer(callback, state, dueTime, period);
+            Interlocked.Increment(ref _timers);
+            return timer;
         }
     }
 

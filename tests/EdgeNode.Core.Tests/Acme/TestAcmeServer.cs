@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace EdgeNode.Core.Tests.Acme;
 
 /// <summary>How the test ACME server misbehaves.</summary>
-public enum AcmeFault { None, MalformedOrderJson, WrongCertificateContentType, OversizedCertificate }
+public enum AcmeFault { None, MalformedOrderJson, WrongCertificateContentType, OversizedCertificate, BadNonceOnce, ProcessingWithRetryAfter }
 
 /// <summary>
 /// Just enough of an ACME server (RFC 8555) for tests, on loopback: nonces checked once each, every JWS verified
@@ -64,6 +64,11 @@ public sealed class TestAcmeServer : IAsyncDisposable
 
     public AcmeFault Fault { get; set; }
 
+    /// <summary>newOrder requests received (with BadNonceOnce the first is refused); when the order was finalized and when it was polled, on the server's clock.</summary>
+    public int NewOrders;
+    public DateTimeOffset? FinalizedAt { get; private set; }
+    public List<DateTimeOffset> OrderPolls { get; } = [];
+
     /// <summary>Challenge validations that fetched the right key authorization / that failed.</summary>
     public int Validations;
     public int FailedValidations;
@@ -106,6 +111,7 @@ public sealed class TestAcmeServer : IAsyncDisposable
                 await Json(context, existing.Key is null ? 201 : 200, new JsonObject { ["status"] = "valid" });
                 return;
             case "new-order":
+                if (Interlocked.Increment(ref NewOrders) == 1 && Fault == AcmeFault.BadNonceOnce) { await Problem(context, 400, "badNonce", "try another nonce"); return; }
                 var order = new Order(Next(), account!["kid"]!.GetValue<string>());
                 foreach (var identifier in payload!["identifiers"]!.AsArray())
                 {
@@ -119,7 +125,10 @@ public sealed class TestAcmeServer : IAsyncDisposable
                 await Json(context, 201, OrderJson(order));
                 return;
             case "order":
-                await Json(context, 200, OrderJson(_orders[id!]));
+                lock (OrderPolls) OrderPolls.Add(_time.GetUtcNow());
+                var polledOrder = _orders[id!];
+                if (polledOrder.Status == "processing") polledOrder.Status = "valid";
+                await Json(context, 200, OrderJson(polledOrder));
                 return;
             case "authz":
                 await Json(context, 200, AuthzJson(_authzs[id!]));
@@ -134,7 +143,16 @@ public sealed class TestAcmeServer : IAsyncDisposable
                 if (finalizing.Authzs.Any(a => _authzs[a].Status != "valid")) { await Problem(context, 403, "orderNotReady", "not all authorizations are valid"); return; }
                 var csr = Convert.FromBase64String(Pad(payload!["csr"]!.GetValue<string>()));
                 _certificates[finalizing.Id] = Issue(csr, finalizing);
-                finalizing.Status = "valid";
+                FinalizedAt = _time.GetUtcNow();
+                if (Fault == AcmeFault.ProcessingWithRetryAfter)
+                {
+                    finalizing.Status = "processing";
+                    context.Response.Headers.RetryAfter = "7";
+                }
+                else
+                {
+                    finalizing.Status = "valid";
+                }
                 await Json(context, 200, OrderJson(finalizing));
                 return;
             case "cert":
@@ -234,7 +252,7 @@ public sealed class TestAcmeServer : IAsyncDisposable
 
     private JsonObject OrderJson(Order order)
     {
-        var status = order.Status == "valid" ? "valid"
+        var status = order.Status is "valid" or "processing" ? order.Status
             : order.Authzs.Any(a => _authzs[a].Status == "invalid") ? "invalid"
             : order.Authzs.All(a => _authzs[a].Status == "valid") ? "ready" : "pending";
         var json = new JsonObject
