@@ -41,8 +41,8 @@ public sealed class XmppServer : IDisposable
         Options = options;
         Router = router;
         Certificate = certificate;
-        TlsContext = certificate is null ? null : TlsServerContext.Create(certificate, chain);
         Time = time ?? TimeProvider.System;
+        TlsContext = certificate is null ? null : new TlsContextRotation(() => TlsServerContext.Create(certificate, chain), Time);
         Logger = logs.CreateLogger("EdgeNode.Xmpp");
         Accounts = new AccountStore(store);
         Rosters = new RosterStore(store);
@@ -71,8 +71,8 @@ public sealed class XmppServer : IDisposable
     public Router Router { get; }
     public X509Certificate2? Certificate { get; }
 
-    /// <summary>The OpenSSL context STARTTLS sessions are made from (the certificate above).</summary>
-    internal TlsServerContext? TlsContext { get; }
+    /// <summary>The OpenSSL contexts STARTTLS sessions are made from (the certificate above), renewed daily.</summary>
+    internal TlsContextRotation? TlsContext { get; }
     public TimeProvider Time { get; }
     public ILogger Logger { get; }
     public AccountStore Accounts { get; }

@@ -164,7 +164,7 @@ public sealed partial class C2sConnection
 
     private async Task<bool> UpgradeAsync()
     {
-        var tls = new TlsServerStream(_server.TlsContext!, _connection.Transport);
+        var tls = new TlsServerStream(_server.TlsContext!.Current, _connection.Transport);
         using var timeout = new CancellationTokenSource(_server.Options.NegotiationTimeout);
         try
         {

@@ -6,6 +6,7 @@ using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Crypto;
 using EdgeNode.Core.Storage;
+using EdgeNode.Core.Tls;
 using EdgeNode.Modules;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -125,7 +126,7 @@ public static class NodeHost
         builder.Services.AddSingleton(certificate);
         // Given as an instance, so the container never disposes it: RunAsync owns it.
         builder.Services.AddSingleton(signingKey);
-        builder.Services.AddSingleton(_ => new RawTlsContexts(certificate, NodeCertificate.LoadChain(options)));
+        builder.Services.AddSingleton(_ => new RawTlsContexts(certificate, NodeCertificate.LoadChain(options), TimeProvider.System));
         XmppModule.AddServices(builder.Services, options);
         MqttModule.AddServices(builder.Services, options);
         MatrixModule.AddServices(builder.Services, options);
@@ -137,6 +138,7 @@ public static class NodeHost
         {
             kestrel.AddServerHeader = false;
             var https = new HttpsConnectionAdapterOptions { ServerCertificate = certificate };
+            https.OnAuthenticate = (_, ssl) => TlsPolicy.Apply(ssl);
             // Raw TCP protocols over TLS run on the node's own OpenSSL streams (no TLS buffers while idle) and negotiate
             // their own ALPN name (XEP-0368 "xmpp-client", MQTT "mqtt"); a client that offers no ALPN, or other names
             // only, is served without one.

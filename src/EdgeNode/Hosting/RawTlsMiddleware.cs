@@ -11,14 +11,14 @@ namespace EdgeNode.Hosting;
 /// streams: an idle connection holds no TLS buffer (Kestrel's HTTPS middleware keeps OpenSSL's two 17 KiB record
 /// buffers per connection). ALPN chooses the listener's protocol name when the client offers it.
 /// </summary>
-internal sealed class RawTlsMiddleware(TlsServerContext context, TimeSpan handshakeTimeout, ILogger logger)
+internal sealed class RawTlsMiddleware(TlsContextRotation contexts, TimeSpan handshakeTimeout, ILogger logger)
 {
     public ConnectionDelegate Wrap(ConnectionDelegate next) => connection => RunAsync(connection, next);
 
     private async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
     {
         IDuplexPipe transport = connection.Transport;
-        var tls = new TlsServerStream(context, transport, leaveTransportOpen: true);
+        var tls = new TlsServerStream(contexts.Current, transport, leaveTransportOpen: true);
         try
         {
             using (var timeout = new CancellationTokenSource(handshakeTimeout))
