@@ -28,4 +28,6 @@ public static class EventIds
     public const int ConnectionRefusedUnavailable = 100;
     public const int ConnectionsOverLimit = 101;
     public const int TlsHandshakeFailed = 102;
+    public const int PlaintextAllowed = 103;
+    public const int PlaintextPeerRefused = 104;
 }

@@ -21,7 +21,7 @@ public class LoginOptionsReaderTests
             Window = TimeSpan.FromSeconds(600),
             Lockout = TimeSpan.FromSeconds(900),
         }, options.Login);
-        Assert.Equal(2000, options.Node.MaxConnections);
+        Assert.Equal(4000, options.Node.MaxConnections);
         Assert.Equal(100, options.Node.MaxConnectionsPerAddress);
     }
 
