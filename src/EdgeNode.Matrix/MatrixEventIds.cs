@@ -12,6 +12,7 @@ public static class MatrixEventIds
     public const int EventRejected = 3011;
     public const int UnknownEndpoint = 3020;
     public const int RequestFailed = 3021;
+    public const int BadRequests = 3029;
     public const int Registered = 3030;
     public const int AccountDeactivated = 3031;
     public const int DeviceRoomCreated = 3050;

@@ -31,6 +31,9 @@ internal static partial class MatrixLog
     [LoggerMessage(MatrixEventIds.RequestFailed, LogLevel.Error, "Matrix client API: {Method} {Path} failed")]
     public static partial void RequestFailed(ILogger logger, Exception exception, string method, string path);
 
+    [LoggerMessage(MatrixEventIds.BadRequests, LogLevel.Information, "Matrix client API: answered {Count} request(s) that arrived too slowly or broken, the last from {Remote}: {Status} {Reason}")]
+    public static partial void BadRequests(ILogger logger, int count, string remote, int status, string reason);
+
     [LoggerMessage(MatrixEventIds.Registered, LogLevel.Information, "Matrix registration: {UserId} registered with a registration token")]
     public static partial void Registered(ILogger logger, string userId);
 

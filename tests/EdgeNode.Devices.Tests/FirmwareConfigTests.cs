@@ -13,7 +13,8 @@ public class FirmwareConfigTests
         var commands = line["Backlog ".Length..].Split(';', StringSplitOptions.TrimEntries)
             .ToDictionary(c => c.Split(' ', 2)[0], c => c.Split(' ', 2)[1], StringComparer.OrdinalIgnoreCase);
 
-        Assert.Equal("1883", commands["MqttPort"]);
+        // TLS: the node's plain MQTT port listens on loopback only.
+        Assert.Equal(("8883", "1"), (commands["MqttPort"], commands["SetOption103"]));
         Assert.Equal("%prefix%/%topic%/", commands["FullTopic"]);
         Assert.Equal("0", commands["PowerRetain"]);
         Assert.True(commands.ContainsKey("MqttHost") && commands.ContainsKey("MqttUser") && commands.ContainsKey("MqttPassword"));
@@ -31,7 +32,7 @@ public class FirmwareConfigTests
         Assert.Equal(("online", "offline"), (yaml["mqtt.birth_message.payload"], yaml["mqtt.will_message.payload"]));
         Assert.Equal(prefix + "/status", yaml["mqtt.will_message.topic"]);
         Assert.Equal("homeassistant", yaml["mqtt.discovery_prefix"]);
-        Assert.Equal("1883", yaml["mqtt.port"]);
+        Assert.Equal("8883", yaml["mqtt.port"]);
         var adapter = new EspHomeAdapter(new DeviceRegistry(_ => false), new ListLogger());
         Assert.Contains(adapter.SubscriptionFilters, f => TopicFilter.Matches(f, prefix + "/status"));
     }

@@ -41,7 +41,8 @@ for variant in "${variants[@]}"; do
     -o "$out/bin" >"$out.publish.log" 2>&1 || { tail -20 "$out.publish.log"; exit 1; }
   bin="$out/bin/edgenode"
   args=(run "--Node:DataDir=$out/data" "--Node:ListenAddresses=$host" "--Node:Domain=$domain" "${ports[@]}"
-    "--Logging:LogLevel:Default=Warning" "--Node:MaxConnections=100000" "--Xmpp:MessagesPerSecond=0"
+    "--Logging:LogLevel:Default=Warning" "--Node:MaxConnections=100000" "--Node:MaxConnectionsPerListener=100000"
+    "--Node:MaxUnauthenticatedPerListener=100000" "--Node:ConnectionLimitExempt=127.0.0.0/8" "--Xmpp:MessagesPerSecond=0"
     "--Xmpp:MessagesPerSecondToOneRecipient=0")
   "$bin" "${args[@]}" --Xmpp:AllowRegistration=true --Login:FailuresPerAddress=100000 >"$out.log" 2>&1 &
   pid=$!; wait_port

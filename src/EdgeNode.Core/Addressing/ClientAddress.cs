@@ -28,6 +28,13 @@ public static class ClientAddress
         return new IPAddress(bytes).ToString() + "/64";
     }
 
+    /// <summary>The address itself (IPv4 also when mapped into IPv6): one host, for the per-address connection limit.</summary>
+    public static IPAddress Exact(IPAddress ip) => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+
+    /// <summary>The IPv6 /64 an address belongs to (as <see cref="Key(IPAddress)"/> writes it); null for IPv4.</summary>
+    public static string? Prefix(IPAddress ip) =>
+        ip.AddressFamily == AddressFamily.InterNetworkV6 && !ip.IsIPv4MappedToIPv6 ? Key(ip) : null;
+
     /// <summary>The key of an address given as text; text that is not an IP address is its own key.</summary>
     public static string Key(string address) => IPAddress.TryParse(address, out IPAddress? ip) ? Key(ip) : address;
 }

@@ -18,6 +18,12 @@ public sealed record MqttOptions
     public required int Port { get; init; }
     public required int TlsPort { get; init; }
 
+    /// <summary>
+    /// Networks whose clients may use the plaintext listener (Mqtt:Port); empty means it listens on loopback only, so
+    /// that device passwords never cross the LAN in clear.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> AllowPlaintext { get; init; } = [];
+
     /// <summary>Clients on a loopback address may connect without a user name (and then have full access).</summary>
     public bool AnonymousLoopback { get; init; }
 

@@ -38,13 +38,28 @@ public sealed record NodeSection
     public required IReadOnlyList<string> Admins { get; init; }
 
     /// <summary>Connections the node holds at once over all its listeners; one more is refused at accept.</summary>
-    public int MaxConnections { get; init; } = 2000;
+    public int MaxConnections { get; init; } = 4000;
+
+    /// <summary>Connections one listener (port) holds at once, so that a flood of one protocol leaves the others served.</summary>
+    public int MaxConnectionsPerListener { get; init; } = 1000;
 
     /// <summary>
-    /// Connections one IP address (an IPv6 /64) may hold at once over all listeners; loopback is exempt, since it
-    /// is the operator's own machine.
+    /// Connections of one XMPP client or MQTT listener that have not logged in yet (no bound resource, no CONNACK):
+    /// silent or slow clients cannot take the whole listener from those who log in.
     /// </summary>
+    public int MaxUnauthenticatedPerListener { get; init; } = 250;
+
+    /// <summary>Connections one IP address (IPv4, or one IPv6 address exactly) may hold at once over all listeners.</summary>
     public int MaxConnectionsPerAddress { get; init; } = 100;
+
+    /// <summary>
+    /// Connections one IPv6 /64 may hold at once: higher than <see cref="MaxConnectionsPerAddress"/>, since every host
+    /// of a home LAN shares one /64, yet bounded, since one host may use any address of its /64.
+    /// </summary>
+    public int MaxConnectionsPerPrefix { get; init; } = 400;
+
+    /// <summary>Networks exempt from the per-address and per-prefix limits (a trusted reverse proxy); loopback counts unless listed.</summary>
+    public IReadOnlyList<IPNetwork> ConnectionLimitExempt { get; init; } = [];
 }
 
 public sealed record HttpOptions
@@ -57,6 +72,18 @@ public sealed record HttpOptions
     /// other peer those headers are ignored.
     /// </summary>
     public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>
+    /// Networks whose clients may use the plaintext Matrix listener (Http:Port); empty means it listens on loopback
+    /// only, so that passwords and access tokens never cross the LAN in clear.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> AllowPlaintext { get; init; } = [];
+
+    /// <summary>Time a connection may stay silent before its first request and between requests.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Time a request's line and headers may take to arrive whole.</summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>

@@ -3,7 +3,7 @@ namespace EdgeNode.Core.Configuration;
 public sealed partial class OptionsReader
 {
     private static readonly string[] MqttKeys =
-        ["Port", "TlsPort", "AnonymousLoopback", "MaxPacketSize", "MaxInflight", "MaxQueuedMessages", "MaxSessionExpirySeconds",
+        ["Port", "TlsPort", "AllowPlaintext", "AnonymousLoopback", "MaxPacketSize", "MaxInflight", "MaxQueuedMessages", "MaxSessionExpirySeconds",
          "SysIntervalSeconds", "TopicAliasMaximum", "DeviceTopics", "Upstream", "MaxKeepAliveSeconds", "MaxQueuedBytes", "MaxSessionsPerAccount",
          "MaxRetainedPerAccount", "MaxRetainedBytesPerAccount", "MaxRetained", "MaxRetainedBytes",
          "MaxSubscriptionsPerSession", "MaxSubscriptionsPerAccount"];
@@ -16,6 +16,7 @@ public sealed partial class OptionsReader
     {
         Port = ReadPort("Mqtt:Port", 1883),
         TlsPort = ReadPort("Mqtt:TlsPort", 8883),
+        AllowPlaintext = ReadList("Mqtt:AllowPlaintext", ParseNetwork),
         AnonymousLoopback = ReadBool("Mqtt:AnonymousLoopback", false),
         MaxPacketSize = ReadInt("Mqtt:MaxPacketSize", 1024 * 1024, 128, 268_435_460),
         MaxInflight = ReadInt("Mqtt:MaxInflight", 20, 1, 65535),

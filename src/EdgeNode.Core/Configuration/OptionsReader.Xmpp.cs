@@ -31,7 +31,7 @@ public sealed partial class OptionsReader
         MessageBurst = ReadInt("Xmpp:MessageBurst", 200, 1, 1_000_000),
         MessagesPerSecondToOneRecipient = ReadInt("Xmpp:MessagesPerSecondToOneRecipient", 10, 0, 1_000_000),
         MessageBurstToOneRecipient = ReadInt("Xmpp:MessageBurstToOneRecipient", 100, 1, 1_000_000),
-        NegotiationTimeout = ReadSeconds("Xmpp:NegotiationTimeoutSeconds", TimeSpan.FromSeconds(60), 1, 3600),
+        NegotiationTimeout = ReadSeconds("Xmpp:NegotiationTimeoutSeconds", TimeSpan.FromSeconds(15), 1, 3600),
         StanzaTimeout = ReadSeconds("Xmpp:StanzaTimeoutSeconds", TimeSpan.FromSeconds(60), 1, 3600),
         KeepaliveInterval = ReadSeconds("Xmpp:KeepaliveSeconds", TimeSpan.FromSeconds(60), 1, 3600),
         PingInterval = ReadSeconds("Xmpp:PingIntervalSeconds", TimeSpan.FromSeconds(180), 1, 86_400),

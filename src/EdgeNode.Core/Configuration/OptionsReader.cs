@@ -19,10 +19,11 @@ public sealed partial class OptionsReader
     /// </summary>
     private static Dictionary<string, string[]> KnownKeys() => new(StringComparer.OrdinalIgnoreCase)
     {
-        ["Node"] = ["Domain", "DataDir", "ListenAddresses", "Admins", "MaxConnections", "MaxConnectionsPerAddress"],
+        ["Node"] = ["Domain", "DataDir", "ListenAddresses", "Admins", "MaxConnections", "MaxConnectionsPerListener", "MaxUnauthenticatedPerListener",
+            "MaxConnectionsPerAddress", "MaxConnectionsPerPrefix", "ConnectionLimitExempt"],
         ["Login"] = ["FailuresPerAccount", "FailuresPerAddress", "WindowSeconds", "MaxDelaySeconds"],
         ["Xmpp"] = XmppKeys,
-        ["Http"] = ["Port", "FederationPort", "TrustedProxies"],
+        ["Http"] = ["Port", "FederationPort", "TrustedProxies", "AllowPlaintext", "KeepAliveTimeoutSeconds", "RequestHeadersTimeoutSeconds"],
         ["Mqtt"] = MqttKeys,
         ["Mqtt:Upstream"] = MqttUpstreamKeys,
         ["Matrix"] = MatrixKeys,
@@ -57,8 +58,12 @@ public sealed partial class OptionsReader
                 DataDir = ReadString("Node:DataDir", "./data"),
                 ListenAddresses = ReadList("Node:ListenAddresses", ParseAddress),
                 Admins = ReadList("Node:Admins", ParseBareJid),
-                MaxConnections = ReadInt("Node:MaxConnections", 2000, 1, 1_000_000),
+                MaxConnections = ReadInt("Node:MaxConnections", 4000, 1, 1_000_000),
+                MaxConnectionsPerListener = ReadInt("Node:MaxConnectionsPerListener", 1000, 1, 1_000_000),
+                MaxUnauthenticatedPerListener = ReadInt("Node:MaxUnauthenticatedPerListener", 250, 1, 1_000_000),
                 MaxConnectionsPerAddress = ReadInt("Node:MaxConnectionsPerAddress", 100, 1, 1_000_000),
+                MaxConnectionsPerPrefix = ReadInt("Node:MaxConnectionsPerPrefix", 400, 1, 1_000_000),
+                ConnectionLimitExempt = ReadList("Node:ConnectionLimitExempt", ParseNetwork),
             },
             Login = new LoginOptions
             {
@@ -73,6 +78,9 @@ public sealed partial class OptionsReader
                 Port = ReadPort("Http:Port", 8008),
                 FederationPort = ReadPort("Http:FederationPort", 8448),
                 TrustedProxies = ReadList("Http:TrustedProxies", ParseNetwork),
+                AllowPlaintext = ReadList("Http:AllowPlaintext", ParseNetwork),
+                KeepAliveTimeout = ReadSeconds("Http:KeepAliveTimeoutSeconds", TimeSpan.FromSeconds(15), 1, 3600),
+                RequestHeadersTimeout = ReadSeconds("Http:RequestHeadersTimeoutSeconds", TimeSpan.FromSeconds(10), 1, 3600),
             },
             Mqtt = ReadMqtt(),
             Matrix = ReadMatrix(),
@@ -274,16 +282,17 @@ public sealed partial class OptionsReader
     private static (IPAddress?, string?) ParseAddress(string text) =>
         IPAddress.TryParse(text, out var address) ? (address, null) : (null, $"'{text}' is not an IP address");
 
-    /// <summary>An address (a network of one) or a network in CIDR form, such as 10.0.0.0/8 or fd00::/8.</summary>
+    /// <summary>A network in CIDR notation (192.168.1.0/24, fd00::/64, 0.0.0.0/0), or one address (as /32 or /128).</summary>
     private static (IPNetwork, string?) ParseNetwork(string text)
     {
         text = text.Trim();
         if (IPAddress.TryParse(text, out var address)) return (new IPNetwork(address, address.GetAddressBytes().Length * 8), null);
-        // .NET masks host bits silently; a network written with them (10.0.0.1/8) is more likely a typo than meant.
-        return IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/')), out var written)
-            && network.BaseAddress.Equals(written)
-            ? (network, null)
-            : (default, $"'{text}' is not an IP address or a network such as 10.0.0.0/8 (no host bits set)");
+        int slash = text.IndexOf('/', StringComparison.Ordinal);
+        // The address before the slash must be the network's own (host bits 0): 192.168.1.5/24 is likely a mistake.
+        if (slash > 0 && IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.AsSpan(0, slash), out var written)
+            && network.BaseAddress.Equals(written))
+            return (network, null);
+        return (default, $"'{text}' is not a network (CIDR notation such as 192.168.1.0/24 or fd00::/64, with the host bits 0, or one address)");
     }
 
     private static (string?, string?) ParseDomain(string text) =>

@@ -56,7 +56,7 @@ public sealed record XmppOptions
     public int MessageBurstToOneRecipient { get; init; } = 100;
 
     /// <summary>Time a client has from connecting to a bound resource.</summary>
-    public TimeSpan NegotiationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan NegotiationTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Time a started stanza may take to arrive whole (slow senders holding a partial stanza).</summary>
     public TimeSpan StanzaTimeout { get; init; } = TimeSpan.FromSeconds(60);

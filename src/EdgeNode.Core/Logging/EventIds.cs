@@ -28,6 +28,8 @@ public static class EventIds
     public const int ConnectionRefusedUnavailable = 100;
     public const int ConnectionsOverLimit = 101;
     public const int TlsHandshakeFailed = 102;
+    public const int PlaintextAllowed = 103;
+    public const int PlaintextPeerRefused = 104;
 
     // Storage 200-299
     public const int DiskFull = 200;

@@ -24,7 +24,6 @@ internal static unsafe partial class OpenSsl
     internal const long ModeReleaseBuffers = 0x10;
 
     internal const ulong OpNoCompression = 1UL << 17;
-    internal const ulong OpCipherServerPreference = 1UL << 22;
     internal const ulong OpNoRenegotiation = 1UL << 30;
 
     internal const int ErrorNone = 0;
@@ -61,6 +60,9 @@ internal static unsafe partial class OpenSsl
 
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_options")]
     internal static partial ulong SslCtxSetOptions(nint context, ulong options);
+
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_cipher_list", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int SslCtxSetCipherList(nint context, string ciphers);
 
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_use_certificate")]
     internal static partial int SslCtxUseCertificate(nint context, nint certificate);

@@ -7,7 +7,8 @@ namespace EdgeNode.Core.Tls;
 /// The certificate the node presents right now, which every TLS listener asks for at each handshake: Kestrel's
 /// HTTPS and SslStream listeners through <see cref="Certificate"/> and <see cref="SslContext"/>, the node's own
 /// OpenSSL streams through <see cref="OpenSslContext"/>. <see cref="Replace"/> swaps all of them at once (a renewed
-/// ACME certificate), so connections made after it see the new certificate and open ones keep theirs.
+/// ACME certificate), so connections made after it see the new certificate and open ones keep theirs. Each OpenSSL
+/// context is also replaced daily by its <see cref="TlsContextRotation"/>, which gives it fresh session-ticket keys.
 /// </summary>
 public sealed class ServerCertificate : IDisposable
 {
@@ -16,9 +17,13 @@ public sealed class ServerCertificate : IDisposable
     // a swap may still be using its certificate or its OpenSSL context.
     private Generation? _retired;
     private readonly Lock _swap = new();
+    private readonly TimeProvider _time;
 
-    public ServerCertificate(X509Certificate2 certificate, IReadOnlyList<X509Certificate2>? chain = null) =>
-        _current = new Generation(certificate, chain ?? [], owned: false);
+    public ServerCertificate(X509Certificate2 certificate, IReadOnlyList<X509Certificate2>? chain = null, TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _current = new Generation(certificate, chain ?? [], owned: false, _time);
+    }
 
     public X509Certificate2 Certificate => Volatile.Read(ref _current).Certificate;
 
@@ -40,7 +45,7 @@ public sealed class ServerCertificate : IDisposable
     /// </summary>
     public void Replace(X509Certificate2 certificate, IReadOnlyList<X509Certificate2>? chain = null)
     {
-        var next = new Generation(certificate, chain ?? [], owned: true);
+        var next = new Generation(certificate, chain ?? [], owned: true, _time);
         try
         {
             next.OpenSsl(null);
@@ -70,9 +75,9 @@ public sealed class ServerCertificate : IDisposable
         }
     }
 
-    private sealed class Generation(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, bool owned)
+    private sealed class Generation(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, bool owned, TimeProvider time)
     {
-        private readonly Dictionary<string, TlsServerContext> _contexts = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, TlsContextRotation> _contexts = new(StringComparer.Ordinal);
         private SslStreamCertificateContext? _sslContext;
 
         public X509Certificate2 Certificate { get; } = certificate;
@@ -84,15 +89,17 @@ public sealed class ServerCertificate : IDisposable
         public TlsServerContext OpenSsl(string? applicationProtocol)
         {
             string key = applicationProtocol ?? "";
+            TlsContextRotation? rotation;
             lock (_contexts)
             {
-                if (!_contexts.TryGetValue(key, out var context))
+                if (!_contexts.TryGetValue(key, out rotation))
                 {
-                    context = TlsServerContext.Create(Certificate, Chain, applicationProtocol is null ? null : [applicationProtocol]);
-                    _contexts.Add(key, context);
+                    string[]? protocols = applicationProtocol is null ? null : [applicationProtocol];
+                    rotation = new TlsContextRotation(() => TlsServerContext.Create(Certificate, Chain, protocols), time);
+                    _contexts.Add(key, rotation);
                 }
-                return context;
             }
+            return rotation.Current;
         }
 
         public void Dispose() => Dispose(owned);

@@ -7,8 +7,9 @@ using System.Text;
 namespace EdgeNode.Core.Tls;
 
 /// <summary>
-/// One OpenSSL server context: the node's certificate (with its chain), TLS 1.2 and later, no renegotiation,
-/// no compression, and buffers released while a connection is idle. Many connections share one context.
+/// One OpenSSL server context: the node's certificate (with its chain), TLS 1.2 and later with the TLS 1.2 suites of
+/// <see cref="TlsPolicy"/> in the client's order of preference, no renegotiation, no compression, and buffers released
+/// while a connection is idle. Many connections share one context; <see cref="TlsContextRotation"/> replaces it daily.
 /// </summary>
 public sealed unsafe class TlsServerContext : IDisposable
 {
@@ -33,7 +34,9 @@ public sealed unsafe class TlsServerContext : IDisposable
             context = OpenSsl.SslCtxNew(OpenSsl.TlsServerMethod());
             if (context == 0) throw Failure("SSL_CTX_new");
             var result = new TlsServerContext(context);
-            OpenSsl.SslCtxSetOptions(context, OpenSsl.OpNoCompression | OpenSsl.OpNoRenegotiation | OpenSsl.OpCipherServerPreference);
+            // No SSL_OP_CIPHER_SERVER_PREFERENCE: every suite allowed is strong, so the client's own order decides.
+            OpenSsl.SslCtxSetOptions(context, OpenSsl.OpNoCompression | OpenSsl.OpNoRenegotiation);
+            if (OpenSsl.SslCtxSetCipherList(context, TlsPolicy.Tls12Ciphers) != 1) throw Failure("SSL_CTX_set_cipher_list");
             OpenSsl.SslCtxCtrl(context, OpenSsl.CtrlMode, (nint)(OpenSsl.ModeReleaseBuffers | OpenSsl.ModeAcceptMovingWriteBuffer), 0);
             if (OpenSsl.SslCtxCtrl(context, OpenSsl.CtrlSetMinProtoVersion, OpenSsl.Tls12Version, 0) == 0) throw Failure("setting TLS 1.2 as the minimum");
             // No server-side session cache: resumption uses tickets, which cost the server no memory per client.

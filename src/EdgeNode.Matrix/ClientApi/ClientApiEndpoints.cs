@@ -1,3 +1,4 @@
+using EdgeNode.Core.Logging;
 using EdgeNode.Matrix.ClientApi.Handlers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -76,6 +77,8 @@ public static class ClientApiEndpoints
     /// <summary>Maps handlers with the wrapper that authenticates and turns exceptions into spec errors.</summary>
     public sealed class Mapper(WebApplication app, Homeserver server)
     {
+        private readonly BurstLog _badRequests = new(server.Time, TimeSpan.FromSeconds(10));
+
         public Homeserver Server => server;
 
         /// <summary>A client API route under /_matrix/client/v3 and /_matrix/client/r0.</summary>
@@ -109,6 +112,13 @@ public static class ClientApiEndpoints
             catch (BadHttpRequestException e) when (e.StatusCode == 413)
             {
                 if (!context.Response.HasStarted) await Error(context, 413, "M_TOO_LARGE", "The request body is too large").ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException e)
+            {
+                // The client's fault, not the server's (a body too slow: 408; cut short or malformed: 400): its own
+                // status, no stack trace, and one log line per burst however many connections do it.
+                if (_badRequests.Count(out int count)) MatrixLog.BadRequests(server.Logger, count, context.Connection.RemoteIpAddress?.ToString() ?? "?", e.StatusCode, e.Message);
+                if (!context.Response.HasStarted) await Error(context, e.StatusCode, "M_UNKNOWN", e.StatusCode == 408 ? "The request body arrived too slowly" : "Bad request").ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {

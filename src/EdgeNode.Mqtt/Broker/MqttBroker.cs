@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Logging;
 using EdgeNode.Mqtt.Auth;
 using EdgeNode.Mqtt.Codec;
 using EdgeNode.Mqtt.Messaging;
@@ -33,6 +34,8 @@ public sealed partial class MqttBroker : IMqttMessageTarget
     private readonly LoginThrottle _throttle;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly BurstLog _publishDenials = new(TimeProvider.System, TimeSpan.FromSeconds(10));
+    private readonly BurstLog _subscribeDenials = new(TimeProvider.System, TimeSpan.FromSeconds(10));
 
     public MqttBroker(MqttOptions options, MqttMessageHub hub, ILogger logger, MqttBrokerStorage? storage = null, MqttDeviceStore? devices = null, LoginThrottle? throttle = null, TimeProvider? time = null)
     {
@@ -793,11 +796,16 @@ public sealed partial class MqttBroker : IMqttMessageTarget
     internal void LogProtocolViolation(string remote, MqttProtocolException e) =>
         MqttBrokerLog.ProtocolViolation(_logger, remote, $"0x{(byte)e.ReasonCode:X2}", e.Message);
 
-    internal void LogPublishDenied(string clientId, string? user, ReadOnlySpan<byte> topic) =>
-        MqttBrokerLog.PublishDenied(_logger, clientId, user ?? "(anonymous)", Encoding.UTF8.GetString(topic));
+    // A device that keeps publishing where it may not would otherwise write a line per packet.
+    internal void LogPublishDenied(string clientId, string? user, ReadOnlySpan<byte> topic)
+    {
+        if (_publishDenials.Count(out int count)) MqttBrokerLog.PublishDenied(_logger, count, clientId, user ?? "(anonymous)", Encoding.UTF8.GetString(topic));
+    }
 
-    internal void LogSubscribeDenied(string clientId, string? user, string filter) =>
-        MqttBrokerLog.SubscribeDenied(_logger, clientId, user ?? "(anonymous)", filter);
+    internal void LogSubscribeDenied(string clientId, string? user, string filter)
+    {
+        if (_subscribeDenials.Count(out int count)) MqttBrokerLog.SubscribeDenied(_logger, count, clientId, user ?? "(anonymous)", filter);
+    }
 
     private readonly struct Collector(List<MatchedSubscription<MqttSession>> matches) : ISubscriptionVisitor<MqttSession>
     {

@@ -28,11 +28,11 @@ internal static partial class MqttBrokerLog
     [LoggerMessage(MqttEventIds.ConnectionFailed, LogLevel.Debug, "MQTT connection from {Remote} ended with an error")]
     public static partial void ConnectionFailed(ILogger logger, string remote, Exception exception);
 
-    [LoggerMessage(MqttEventIds.PublishDenied, LogLevel.Information, "MQTT client {ClientId} (user {User}) may not publish to {Topic}; dropped")]
-    public static partial void PublishDenied(ILogger logger, string clientId, string user, string topic);
+    [LoggerMessage(MqttEventIds.PublishDenied, LogLevel.Information, "MQTT: dropped {Count} PUBLISH(es) to topics the sender may not use, the last from client {ClientId} (user {User}) to {Topic}")]
+    public static partial void PublishDenied(ILogger logger, int count, string clientId, string user, string topic);
 
-    [LoggerMessage(MqttEventIds.SubscribeDenied, LogLevel.Information, "MQTT client {ClientId} (user {User}) may not subscribe to {Filter}")]
-    public static partial void SubscribeDenied(ILogger logger, string clientId, string user, string filter);
+    [LoggerMessage(MqttEventIds.SubscribeDenied, LogLevel.Information, "MQTT: refused {Count} subscription(s) to filters the client may not use, the last from client {ClientId} (user {User}) to {Filter}")]
+    public static partial void SubscribeDenied(ILogger logger, int count, string clientId, string user, string filter);
 
     [LoggerMessage(MqttEventIds.SessionsRestored, LogLevel.Information, "MQTT restored {Sessions} persistent sessions, {Messages} queued messages and {Retained} retained messages")]
     public static partial void SessionsRestored(ILogger logger, int sessions, int messages, int retained);

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Connections;
 using EdgeNode.Mqtt.Auth;
 using EdgeNode.Mqtt.Codec;
 using EdgeNode.Mqtt.Messaging;
@@ -661,6 +662,8 @@ internal sealed class MqttConnection
 
         uint requestedExpiry = v5 ? p?.SessionExpiryInterval ?? 0 : connect.CleanStart ? 0 : uint.MaxValue;
         var connAck = new MqttConnAck { ReasonCode = MqttReasonCode.Success };
+        // Logged in: no longer one of the listener's connections that have not.
+        _context.Features.Get<ConnectionAuthenticationFeature>()?.Authenticated();
         if (v5)
         {
             connAck.Properties = new MqttProperties

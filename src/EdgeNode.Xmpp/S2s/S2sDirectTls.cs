@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using EdgeNode.Core.Tls;
 using Microsoft.AspNetCore.Connections;
 
 namespace EdgeNode.Xmpp.S2s;
@@ -22,7 +23,7 @@ public static class S2sDirectTls
         ArgumentNullException.ThrowIfNull(connection);
         var peer = new PeerChainFeature();
         connection.Features.Set(peer);
-        return new SslServerAuthenticationOptions
+        return TlsPolicy.Apply(new SslServerAuthenticationOptions
         {
             ServerCertificateContext = certificate,
             // Asked for, never required: a server without a (valid) certificate still has dialback.
@@ -30,7 +31,7 @@ public static class S2sDirectTls
             RemoteCertificateValidationCallback = peer.Keep,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             ApplicationProtocols = [ApplicationProtocol],
-        };
+        });
     }
 }
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Text;
+using EdgeNode.Core.Tls;
 using EdgeNode.Xmpp.Stanzas;
 using EdgeNode.Xmpp.Xml;
 using Microsoft.AspNetCore.Connections;
@@ -215,14 +216,14 @@ internal sealed class S2sInbound : S2sStream
     }
 
     protected override Task AuthenticateTlsAsync(SslStream tls, CancellationToken cancellationToken) =>
-        tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+        tls.AuthenticateAsServerAsync(TlsPolicy.Apply(new SslServerAuthenticationOptions
         {
             ServerCertificate = Service.Certificate,
             // Asked for, never required: a server without a certificate still has dialback.
             ClientCertificateRequired = true,
             RemoteCertificateValidationCallback = KeepCertificate,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-        }, cancellationToken);
+        }), cancellationToken);
 
     protected override Step OnElement(XmlElement element)
     {

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using EdgeNode.Core.Addressing;
+using EdgeNode.Core.Connections;
 using EdgeNode.Core.Routing;
 using EdgeNode.Core.Tls;
 using EdgeNode.Xmpp.Stanzas;
@@ -45,6 +46,8 @@ public sealed partial class C2sConnection
             _session = session;
             _startPump = true;
             XmppLog.Bound(_server.Logger, session.FullJid, _id);
+            // Logged in: no longer one of the listener's connections that have not.
+            _connection.Features.Get<ConnectionAuthenticationFeature>()?.Authenticated();
             var output = new ArrayBufferWriter<byte>(256);
             var writer = new XmlStanzaWriter(output);
             writer.WriteStartElement("iq"u8);

@@ -89,7 +89,13 @@ public static class NodeHost
         }
 
         var addresses = options.Node.ListenAddresses.Count == 0 ? "all interfaces (IPv4 and IPv6)" : string.Join(", ", options.Node.ListenAddresses);
-        NodeLog.Listening(hostLog, addresses, string.Join(", ", options.EnabledPorts().Select(p => $"{p.Key} {p.Port}")));
+        NodeLog.Listening(hostLog, addresses, string.Join(", ", ListenerPlan.For(options).Select(l =>
+            ListenerBinding.For(options, l).LoopbackOnly ? $"{l.Key} {l.Port} (loopback only: plaintext)" : $"{l.Key} {l.Port}")));
+        foreach (var listener in ListenerPlan.For(options))
+        {
+            if (ListenerBinding.PlaintextNetworks(options, listener) is { Count: > 0 } networks)
+                NodeLog.PlaintextAllowed(hostLog, listener.Key, listener.Port, string.Join(", ", networks));
+        }
         NodeLog.Ready(hostLog, options.Node.Domain, options.Federation.Mode.ToString().ToLowerInvariant());
         lifetime.ApplicationStopping.Register(() =>
         {
@@ -129,7 +135,7 @@ public static class NodeHost
         // Given as an instance, so the container never disposes it: RunAsync owns it.
         builder.Services.AddSingleton(signingKey);
         // Every listener asks this holder for the certificate at each handshake, so a renewed one needs no restart.
-        builder.Services.AddSingleton(_ => new ServerCertificate(certificate, NodeCertificate.LoadChain(options)));
+        builder.Services.AddSingleton(_ => new ServerCertificate(certificate, NodeCertificate.LoadChain(options), TimeProvider.System));
         builder.Services.AddSingleton(s => new RawTlsContexts(s.GetRequiredService<ServerCertificate>()));
         XmppModule.AddServices(builder.Services, options);
         MqttModule.AddServices(builder.Services, options);
@@ -142,8 +148,14 @@ public static class NodeHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // A silent or slow client holds a connection for seconds, not minutes: before its first request and between
+            // requests (KeepAliveTimeout), while its headers arrive, and (Kestrel's default minimum rate, 240 bytes/s
+            // after 5 s) while its body does; a too slow body is answered 408.
+            kestrel.Limits.KeepAliveTimeout = options.Http.KeepAliveTimeout;
+            kestrel.Limits.RequestHeadersTimeout = options.Http.RequestHeadersTimeout;
             var presented = kestrel.ApplicationServices.GetRequiredService<ServerCertificate>();
             var https = new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => presented.Certificate };
+            https.OnAuthenticate = (_, ssl) => TlsPolicy.Apply(ssl);
             // Raw TCP protocols over TLS run on the node's own OpenSSL streams (no TLS buffers while idle) and negotiate
             // their own ALPN name (XEP-0368 "xmpp-client", MQTT "mqtt"); a client that offers no ALPN, or other names
             // only, is served without one.
@@ -153,16 +165,22 @@ public static class NodeHost
             var mqttTls = new RawTlsMiddleware(() => contexts.Mqtt, RawTlsContexts.HandshakeTimeout, tlsLog);
             // XEP-0368 for servers: the peer's client certificate is asked for and judged by the s2s code, not by Kestrel.
             TlsHandshakeCallbackOptions? s2sDirectTls = null;
-            var gate = new ConnectionGate(options.Node.MaxConnections, options.Node.MaxConnectionsPerAddress,
-                kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Connections"), TimeProvider.System);
+            var connectionLog = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Connections");
+            var gate = new ConnectionGate(options.Node, connectionLog, TimeProvider.System);
             foreach (var listener in ListenerPlan.For(options))
             {
-                foreach (var configure in Bind(kestrel, options, listener.Port))
+                // One pool per listener, shared by its addresses; XMPP clients and MQTT report their logins to it.
+                var pool = gate.For(listener.Key, countsLogins: listener.Protocol is ListenerProtocol.XmppClient or ListenerProtocol.Mqtt);
+                var plaintext = ListenerBinding.PlaintextNetworks(options, listener) is { Count: > 0 } networks
+                    ? new PlaintextGate(listener.Key, networks, connectionLog, TimeProvider.System)
+                    : null;
+                foreach (var configure in Bind(kestrel, ListenerBinding.For(options, listener), listener.Port))
                 {
                     configure(endpoint =>
                     {
-                        // The limits first, so a refused connection costs no TLS handshake.
-                        endpoint.Use(gate.Wrap);
+                        // The network and the limits first, so a refused connection costs no TLS handshake.
+                        if (plaintext is not null) endpoint.Use(plaintext.Wrap);
+                        endpoint.Use(pool.Wrap);
                         if (listener.Tls && listener.Protocol == ListenerProtocol.XmppServer) endpoint.UseHttps(s2sDirectTls ??= XmppModule.DirectTlsHandshake(presented));
                         else if (listener.Tls && listener.Protocol == ListenerProtocol.XmppClient) endpoint.Use(xmppClientTls.Wrap);
                         else if (listener.Tls && listener.Protocol == ListenerProtocol.Mqtt) endpoint.Use(mqttTls.Wrap);
@@ -185,15 +203,21 @@ public static class NodeHost
         return app;
     }
 
-    /// <summary>One Listen call per configured address, or one on every interface when none is configured.</summary>
-    private static IEnumerable<Action<Action<ListenOptions>>> Bind(KestrelServerOptions kestrel, NodeOptions options, int port)
+    /// <summary>One Listen call per address of the listener's binding (or one on every interface, or on localhost).</summary>
+    private static IEnumerable<Action<Action<ListenOptions>>> Bind(KestrelServerOptions kestrel, ListenerBinding binding, int port)
     {
-        if (options.Node.ListenAddresses.Count == 0)
+        if (binding.AnyInterface)
         {
             yield return configure => kestrel.ListenAnyIP(port, configure);
             yield break;
         }
-        foreach (var address in options.Node.ListenAddresses)
+        if (binding.LoopbackOnly && binding.Addresses is [var v4, var v6] && v4.Equals(IPAddress.Loopback) && v6.Equals(IPAddress.IPv6Loopback))
+        {
+            // 127.0.0.1 and ::1, or only the first when the machine has no IPv6.
+            yield return configure => kestrel.ListenLocalhost(port, configure);
+            yield break;
+        }
+        foreach (var address in binding.Addresses)
         {
             var a = address;
             yield return configure => kestrel.Listen(a, port, configure);

@@ -48,8 +48,14 @@ internal static partial class NodeLog
     [LoggerMessage(EventIds.TlsHandshakeFailed, LogLevel.Debug, "TLS handshake with {Remote} failed: {Reason}")]
     public static partial void TlsHandshakeFailed(ILogger logger, string remote, string reason);
 
-    [LoggerMessage(EventIds.ConnectionsOverLimit, LogLevel.Warning, "Refused {Count} connection(s) over the limits, the last from {Remote} ({Reason}); see Node:MaxConnections and Node:MaxConnectionsPerAddress")]
-    public static partial void ConnectionsOverLimit(ILogger logger, int count, string remote, string reason);
+    [LoggerMessage(EventIds.ConnectionsOverLimit, LogLevel.Warning, "Refused {Count} connection(s) over the limits, the last on {Listener} from {Remote} ({Reason}); see the Node:MaxConnections... settings")]
+    public static partial void ConnectionsOverLimit(ILogger logger, int count, string listener, string remote, string reason);
+
+    [LoggerMessage(EventIds.PlaintextAllowed, LogLevel.Warning, "{Key} {Port} accepts plaintext from {Networks} besides loopback: passwords and tokens cross that network in clear (TLS: Mqtt:TlsPort, Http:FederationPort or a TLS proxy)")]
+    public static partial void PlaintextAllowed(ILogger logger, string key, int port, string networks);
+
+    [LoggerMessage(EventIds.PlaintextPeerRefused, LogLevel.Warning, "Refused {Count} plaintext connection(s) on {Listener} from outside its AllowPlaintext networks, the last from {Remote}; use TLS or list the network")]
+    public static partial void PlaintextPeerRefused(ILogger logger, int count, string listener, string remote);
 
     [LoggerMessage(EventIds.RemovedAccountsEnded, LogLevel.Information, "Ended the sessions and memberships of {Count} removed account(s)")]
     public static partial void RemovedAccountsEnded(ILogger logger, int count);

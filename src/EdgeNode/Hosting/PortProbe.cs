@@ -12,9 +12,11 @@ internal static class PortProbe
 {
     public static string? FirstTaken(NodeOptions options)
     {
-        IReadOnlyList<IPAddress> addresses = options.Node.ListenAddresses.Count > 0 ? options.Node.ListenAddresses : [IPAddress.IPv6Any];
         foreach (var listener in ListenerPlan.For(options))
         {
+            var binding = ListenerBinding.For(options, listener);
+            // Localhost without IPv6 is still localhost: Kestrel then binds 127.0.0.1 alone, and the probe tries only that.
+            IReadOnlyList<IPAddress> addresses = binding.LoopbackOnly && options.Node.ListenAddresses.Count == 0 ? [IPAddress.Loopback] : binding.Addresses;
             foreach (var address in addresses)
             {
                 using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

@@ -22,7 +22,7 @@ public class LoginOptionsReaderTests
             MaxDelay = TimeSpan.FromSeconds(900),
         }, options.Login);
         Assert.Empty(options.Http.TrustedProxies);
-        Assert.Equal(2000, options.Node.MaxConnections);
+        Assert.Equal(4000, options.Node.MaxConnections);
         Assert.Equal(100, options.Node.MaxConnectionsPerAddress);
     }
 

@@ -27,7 +27,7 @@ public class XmppOptionsReaderTests
         Assert.Equal(200, xmpp.MessageBurst);
         Assert.Equal(10, xmpp.MessagesPerSecondToOneRecipient);
         Assert.Equal(100, xmpp.MessageBurstToOneRecipient);
-        Assert.Equal(TimeSpan.FromSeconds(60), xmpp.NegotiationTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(15), xmpp.NegotiationTimeout);
         Assert.Equal(TimeSpan.FromSeconds(60), xmpp.StanzaTimeout);
         Assert.Equal(TimeSpan.FromSeconds(60), xmpp.KeepaliveInterval);
         Assert.Equal(TimeSpan.FromSeconds(180), xmpp.PingInterval);

@@ -54,7 +54,7 @@ public class StoreFullTests
         Assert.True(store.IsFull);
         Assert.Equal(1L, store.Read(c => (long)c.Command("SELECT count(*) FROM blobs").ExecuteScalar()!));
         var full = Assert.Single(log.Entries);
-        Assert.Equal(Logging.EventIds.DiskFull, full.Id);
+        Assert.Equal(EdgeNode.Core.Logging.EventIds.DiskFull, full.Id);
         Assert.Contains(dir.Path, full.Text);
 
         LimitPages(store, 1_000_000_000);
@@ -62,6 +62,6 @@ public class StoreFullTests
         Assert.True(store.ProbeWrite());
         Insert(store, 64 * 1024);
         Assert.Equal(2L, store.Read(c => (long)c.Command("SELECT count(*) FROM blobs").ExecuteScalar()!));
-        Assert.Equal([Logging.EventIds.DiskFull, Logging.EventIds.WritesResumed], log.Entries.Select(e => e.Id));
+        Assert.Equal([EdgeNode.Core.Logging.EventIds.DiskFull, EdgeNode.Core.Logging.EventIds.WritesResumed], log.Entries.Select(e => e.Id));
     }
 }

@@ -1,5 +1,7 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using EdgeNode.Core.Configuration;
 using EdgeNode.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,30 +11,101 @@ public class ConnectionGateTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
+    private static NodeSection Limits(int total = 100, int perListener = 100, int unauthenticated = 100, int perAddress = 100, int perPrefix = 400,
+        params string[] exempt) => new()
+    {
+        Domain = "localhost", DataDir = ".", ListenAddresses = [], Admins = [],
+        MaxConnections = total, MaxConnectionsPerListener = perListener, MaxUnauthenticatedPerListener = unauthenticated,
+        MaxConnectionsPerAddress = perAddress, MaxConnectionsPerPrefix = perPrefix,
+        ConnectionLimitExempt = [.. exempt.Select(n => IPNetwork.Parse(n))],
+    };
+
+    private static ConnectionGate Gate(NodeSection limits) => new(limits, NullLogger.Instance, TimeProvider.System);
+
     [Fact]
     public void TryEnter_PastTheAddressShare_RefusesThatAddressOnly()
     {
-        var gate = new ConnectionGate(maxConnections: 10, maxPerAddress: 2, NullLogger.Instance, TimeProvider.System);
-        Assert.Null(gate.TryEnter("10.0.0.1"));
-        Assert.Null(gate.TryEnter("10.0.0.1"));
-        Assert.Contains("address", gate.TryEnter("10.0.0.1"));
-        Assert.Null(gate.TryEnter("10.0.0.2"));
+        var pool = Gate(Limits(perAddress: 2)).For("Mqtt:Port", countsLogins: false);
+        Assert.Null(pool.TryEnter(IPAddress.Parse("10.0.0.1")));
+        Assert.Null(pool.TryEnter(IPAddress.Parse("10.0.0.1")));
+        Assert.Contains("address", pool.TryEnter(IPAddress.Parse("10.0.0.1")));
+        Assert.Null(pool.TryEnter(IPAddress.Parse("10.0.0.2")));
 
-        gate.Leave("10.0.0.1");
-        Assert.Null(gate.TryEnter("10.0.0.1"));
-        Assert.Equal(3, gate.Open);
+        pool.Leave(IPAddress.Parse("10.0.0.1"), unauthenticated: false);
+        Assert.Null(pool.TryEnter(IPAddress.Parse("10.0.0.1")));
+        Assert.Equal(3, pool.Open);
     }
 
     [Fact]
-    public void TryEnter_PastTheTotal_RefusesEveryone()
+    public void TryEnter_PastTheTotal_RefusesEveryListener()
     {
-        var gate = new ConnectionGate(maxConnections: 2, maxPerAddress: 5, NullLogger.Instance, TimeProvider.System);
-        Assert.Null(gate.TryEnter(null));
-        Assert.Null(gate.TryEnter("10.0.0.1"));
-        Assert.Contains("node", gate.TryEnter("10.0.0.2"));
-        Assert.Contains("node", gate.TryEnter(null));
-        gate.Leave(null);
-        Assert.Null(gate.TryEnter("10.0.0.2"));
+        var gate = Gate(Limits(total: 2));
+        var a = gate.For("Xmpp:C2sPort", countsLogins: false);
+        var b = gate.For("Mqtt:Port", countsLogins: false);
+        Assert.Null(a.TryEnter(null));
+        Assert.Null(a.TryEnter(IPAddress.Parse("10.0.0.1")));
+        Assert.Contains("node", b.TryEnter(IPAddress.Parse("10.0.0.2")));
+        a.Leave(null, unauthenticated: false);
+        Assert.Null(b.TryEnter(IPAddress.Parse("10.0.0.2")));
+        Assert.Equal(2, gate.Open);
+    }
+
+    [Fact]
+    public void TryEnter_OneListenerFull_LeavesTheOthersOpen()
+    {
+        var gate = Gate(Limits(perListener: 2));
+        var mqtt = gate.For("Mqtt:Port", countsLogins: false);
+        var xmpp = gate.For("Xmpp:C2sPort", countsLogins: false);
+        Assert.Null(mqtt.TryEnter(IPAddress.Parse("10.0.0.1")));
+        Assert.Null(mqtt.TryEnter(IPAddress.Parse("10.0.0.2")));
+        Assert.Contains("listener", mqtt.TryEnter(IPAddress.Parse("10.0.0.3")));
+        Assert.Null(xmpp.TryEnter(IPAddress.Parse("10.0.0.3")));
+    }
+
+    [Fact]
+    public void TryEnter_UnauthenticatedShareFull_RefusesUntilOneLogsIn()
+    {
+        var pool = Gate(Limits(unauthenticated: 2)).For("Mqtt:Port", countsLogins: true);
+        Assert.Null(pool.TryEnter(IPAddress.Parse("10.0.0.1")));
+        Assert.Null(pool.TryEnter(IPAddress.Parse("10.0.0.2")));
+        Assert.Contains("not logged in", pool.TryEnter(IPAddress.Parse("10.0.0.3")));
+
+        pool.LoggedIn();
+        Assert.Null(pool.TryEnter(IPAddress.Parse("10.0.0.3")));
+        Assert.Equal(2, pool.Unauthenticated);
+        Assert.Equal(3, pool.Open);
+    }
+
+    [Fact]
+    public void TryEnter_Ipv6_CountsEachAddressAndTheirSlash64Higher()
+    {
+        var pool = Gate(Limits(perAddress: 2, perPrefix: 5)).For("Http:Port", countsLogins: false);
+        // Two hosts of one home LAN (one /64): each has its own share.
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Null(pool.TryEnter(IPAddress.Parse("2001:db8:1:2::a")));
+            Assert.Null(pool.TryEnter(IPAddress.Parse("2001:db8:1:2::b")));
+        }
+        Assert.Contains("the address holds", pool.TryEnter(IPAddress.Parse("2001:db8:1:2::a")));
+        // One host hopping over its /64 meets the /64's limit.
+        Assert.Null(pool.TryEnter(IPAddress.Parse("2001:db8:1:2::c")));
+        Assert.Contains("/64", pool.TryEnter(IPAddress.Parse("2001:db8:1:2::d")));
+        Assert.Null(pool.TryEnter(IPAddress.Parse("2001:db8:1:3::d")));
+    }
+
+    [Fact]
+    public void TryEnter_Loopback_CountsUnlessExempt()
+    {
+        var counted = Gate(Limits(perAddress: 1)).For("Mqtt:Port", countsLogins: false);
+        Assert.Null(counted.TryEnter(IPAddress.Loopback));
+        Assert.Contains("address", counted.TryEnter(IPAddress.Loopback));
+
+        var exempt = Gate(Limits(perAddress: 1, exempt: "127.0.0.0/8")).For("Mqtt:Port", countsLogins: false);
+        Assert.Null(exempt.TryEnter(IPAddress.Loopback));
+        Assert.Null(exempt.TryEnter(IPAddress.Loopback));
+        // Only what is listed: ::1 still counts.
+        Assert.Null(exempt.TryEnter(IPAddress.IPv6Loopback));
+        Assert.Contains("address", exempt.TryEnter(IPAddress.IPv6Loopback));
     }
 
     [Fact]
