@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeNode.Core.Storage;
 using EdgeNode.Core.Routing;
 
 namespace EdgeNode.Xmpp.Tests.Offline;
@@ -25,6 +26,26 @@ public class OfflineMessageStoreTests
 
         // Another account has its own room.
         Assert.Equal(OfflineResult.Stored, fixture.Keep("nurse@pi.example", body, 4));
+    }
+
+    [Fact]
+    public void Store_DiskFull_StorageFullWithNothingKept_ThenStoredOnceThereIsRoom()
+    {
+        using var fixture = new OfflineFixture();
+        Assert.Equal(OfflineResult.Stored, fixture.Keep(Juliet, "before", 1));
+        // SQLite's page limit plays the full disk (tests/crash/disk_full.py fills a real one).
+        long pages = fixture.Db.Read(c => (long)c.Command("PRAGMA page_count").ExecuteScalar()!);
+        fixture.Db.Write(tx => { using var limit = tx.Command($"PRAGMA max_page_count = {pages}"); limit.ExecuteNonQuery(); });
+        string big = new('b', 64 * 1024);
+
+        Assert.Equal(OfflineResult.StorageFull, fixture.Keep(Juliet, big, 2));
+        Assert.Equal(OfflineResult.StorageFull, fixture.Keep(Juliet, big, 3));
+        Assert.True(fixture.Db.IsFull);
+        Assert.Equal(1, fixture.Offline.Usage(Juliet).Messages);
+
+        fixture.Db.Write(tx => { using var limit = tx.Command("PRAGMA max_page_count = 1000000000"); limit.ExecuteNonQuery(); });
+        Assert.Equal(OfflineResult.Stored, fixture.Keep(Juliet, big, 4));
+        Assert.Equal(["m1", "m4"], fixture.Offline.ReadPage(Juliet, 0, 100, int.MaxValue).Select(m => IdOf(m.Stanza)));
     }
 
     [Fact]
