@@ -149,6 +149,15 @@ public static class DeviceTexts
 
     public static string Done(DeviceCommand command) => "done: " + command.Describe();
 
+    /// <summary>
+    /// The answer once the device reported <paramref name="answer"/>: a toggle says the state it ended in ("done: on"),
+    /// since "toggle" alone does not tell whether the lamp is now on or off.
+    /// </summary>
+    public static string Done(DeviceCommand command, Reading answer) =>
+        command.Action == CommandAction.Toggle && answer.Attribute is null && answer.Value.Flag is { } on
+            ? "done: " + (on ? "on" : "off")
+            : Done(command);
+
     public static string NoAnswer(string deviceName, TimeSpan waited) => $"no answer from {deviceName} after {Age(waited)}";
 
     public static string WentOffline(string deviceName) => $"{deviceName} went offline before answering";

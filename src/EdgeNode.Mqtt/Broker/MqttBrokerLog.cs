@@ -4,10 +4,11 @@ namespace EdgeNode.Mqtt.Broker;
 
 internal static partial class MqttBrokerLog
 {
-    [LoggerMessage(MqttEventIds.ClientConnected, LogLevel.Information, "MQTT client {ClientId} connected from {Remote} as {User} (MQTT {Version}, session present {SessionPresent})")]
+    // Debug: a Pi's journal fills up with every device's reconnects; refusals and failures stay at Information and above.
+    [LoggerMessage(MqttEventIds.ClientConnected, LogLevel.Debug, "MQTT client {ClientId} connected from {Remote} as {User} (MQTT {Version}, session present {SessionPresent})")]
     public static partial void ClientConnected(ILogger logger, string clientId, string remote, string user, string version, bool sessionPresent);
 
-    [LoggerMessage(MqttEventIds.ClientDisconnected, LogLevel.Information, "MQTT client {ClientId} disconnected ({Reason})")]
+    [LoggerMessage(MqttEventIds.ClientDisconnected, LogLevel.Debug, "MQTT client {ClientId} disconnected ({Reason})")]
     public static partial void ClientDisconnected(ILogger logger, string clientId, string reason);
 
     [LoggerMessage(MqttEventIds.ConnectRefused, LogLevel.Warning, "MQTT connection from {Remote} (user {User}) refused: {Reason}")]

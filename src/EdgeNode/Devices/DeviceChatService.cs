@@ -140,7 +140,8 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         try
         {
             if (_retained is null) return;
-            var retained = _retained();
+            // The broker's own $SYS statistics are retained too, but no convention reads them: not counted as missed.
+            var retained = _retained().Where(m => !m.Topic.StartsWith('$')).ToList();
             var understood = 0;
             IReadOnlyList<MqttMessage> pending = retained;
             for (var pass = 0; pass < MaxReplayPasses && pending.Count > 0; pass++)
