@@ -160,9 +160,23 @@ public static class DeviceTexts
 
     public static string NoAnswer(string deviceName, TimeSpan waited) => $"no answer from {deviceName} after {Age(waited)}";
 
+    /// <summary>The answer to a command for a device known to be offline: "plug1 is offline since 21:04 (12 min ago); the command was not sent".</summary>
+    public static string Offline(Device device, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        if (device.AvailabilitySince is not { } since) return $"{device.Localpart} is offline; the command was not sent";
+        var local = TimeZoneInfo.ConvertTime(since, zone);
+        var at = now - since < TimeSpan.FromHours(20)
+            ? local.ToString("HH:mm", CultureInfo.InvariantCulture)
+            : local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        return $"{device.Localpart} is offline since {at} ({Ago(now - since)} ago); the command was not sent";
+    }
+
     public static string WentOffline(string deviceName) => $"{deviceName} went offline before answering";
 
     public static string Forbidden(string deviceName) => $"you may not command {deviceName}";
+
+    // Whole seconds for "ago": "28 s ago" reads better than "28.4 s ago" for something seen, not measured.
+    private static string Ago(TimeSpan span) => span.TotalSeconds is >= 1 and < 120 ? $"{(int)span.TotalSeconds} s" : Age(span);
 
     private static string Age(TimeSpan span) => span.TotalSeconds switch
     {

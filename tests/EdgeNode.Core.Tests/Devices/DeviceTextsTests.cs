@@ -119,4 +119,15 @@ public class DeviceTextsTests
 
         Assert.Equal("plug1 is online (ITEAD, Sonoff S31, 13.2.0)\npower: off (30 s ago)", report);
     }
+
+    [Fact]
+    public void Offline_KnownSince_SaysWhenAndThatNothingWasSent()
+    {
+        var since = new DateTimeOffset(2025, 3, 1, 21, 4, 0, TimeSpan.Zero);
+        var device = SampleDevices.Plug() with { Availability = DeviceAvailability.Offline, AvailabilitySince = since };
+
+        var text = DeviceTexts.Offline(device, since.AddMinutes(12), TimeZoneInfo.Utc);
+
+        Assert.Equal("plug1 is offline since 21:04 (12 min ago); the command was not sent", text);
+    }
 }
