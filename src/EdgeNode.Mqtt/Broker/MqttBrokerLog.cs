@@ -64,4 +64,7 @@ internal static partial class MqttBrokerLog
 
     [LoggerMessage(MqttEventIds.SubscriptionQuotaExceeded, LogLevel.Warning, "MQTT client {ClientId} (user {User}) is at its subscription limit ({PerSession} per session, {PerAccount} per account); subscription to {Filter} refused (further ones on this connection are refused without logging)")]
     public static partial void SubscriptionQuotaExceeded(ILogger logger, string clientId, string user, string filter, int perSession, int perAccount);
+
+    [LoggerMessage(MqttEventIds.TopicClaimed, LogLevel.Information, "MQTT device {User} published first under {Filter}, which is now its own (see `edgenode device acl`)")]
+    public static partial void TopicClaimed(ILogger logger, string user, string filter);
 }

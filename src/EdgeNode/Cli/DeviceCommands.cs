@@ -126,6 +126,16 @@ public static class DeviceCommands
                     }
 
                     io.Out.WriteLine("subscribe $SYS/#  (default)");
+                    foreach (string filter in options.Mqtt.DeviceSubscribeTopics)
+                    {
+                        io.Out.WriteLine($"subscribe {filter.Replace("{device}", name, StringComparison.Ordinal)}  (default)");
+                    }
+
+                    foreach (string filter in options.Mqtt.DeviceClaimTopics)
+                    {
+                        io.Out.WriteLine($"claim     {filter}  (default: the first device to publish there takes the '+' level)");
+                    }
+
                     foreach ((MqttAccessKind kind, string filter) in devices.Grants(name))
                     {
                         io.Out.WriteLine($"{MqttDeviceStore.KindName(kind),-9} {filter}");
