@@ -8,19 +8,21 @@ namespace EdgeNode.Devices;
 /// Tasmota with its default full topic "%prefix%/%topic%/": tele/&lt;t&gt;/LWT, STATE, SENSOR, INFO1;
 /// stat/&lt;t&gt;/RESULT, POWER[n], STATUS10/11; commands on cmnd/&lt;t&gt;/POWER[n], Dimmer, CT and Status.
 /// Relays are capabilities "power" (POWER) and "power1".."power8"; a Dimmer in the state turns the relay into a
-/// light with brightness; sensor fields become "&lt;sensor&gt;-&lt;field&gt;" ("am2301-temperature").
+/// light with brightness; sensor fields become "&lt;sensor&gt;-&lt;field&gt;" ("am2301-temperature"). Tasmota's own
+/// discovery (tasmota/discovery/&lt;MAC&gt;/config and /sensors) gives names, model, firmware, relays and sensors up front.
 /// </summary>
-public sealed class TasmotaAdapter(DeviceRegistry registry, ILogger logger) : ConventionAdapter(registry, logger)
+public sealed partial class TasmotaAdapter(DeviceRegistry registry, ILogger logger) : ConventionAdapter(registry, logger)
 {
     private static readonly string[] IgnoredSensorFields = ["Time", "TempUnit", "PressureUnit", "SpeedUnit"];
 
     public override DeviceConvention Convention => DeviceConvention.Tasmota;
 
-    public override IReadOnlyList<string> SubscriptionFilters { get; } = ["tele/+/+", "stat/+/+"];
+    public override IReadOnlyList<string> SubscriptionFilters { get; } = ["tele/+/+", "stat/+/+", DiscoveryRoot + "/+/config", DiscoveryRoot + "/+/sensors"];
 
     protected override bool HandleCore(string topic, ReadOnlyMemory<byte> payload, bool retained)
     {
         var parts = topic.Split('/');
+        if (parts is [DiscoveryRoot0, DiscoveryRoot1, _, "config" or "sensors"]) return HandleDiscovery(topic, parts[2], parts[3], payload);
         if (parts.Length != 3 || parts[1].Length == 0) return false;
         var (prefix, name, command) = (parts[0], parts[1], parts[2]);
         if (prefix == "tele" && command == "LWT") return HandleLwt(topic, name, payload);
@@ -118,7 +120,7 @@ public sealed class TasmotaAdapter(DeviceRegistry registry, ILogger logger) : Co
         return readings.Count > 0 || state.Property("Uptime") is not null;
     }
 
-    private bool ApplySensors(DeviceKey key, JsonElement sensors)
+    internal bool ApplySensors(DeviceKey key, JsonElement sensors)
     {
         var temperatureUnit = "°" + (sensors.String("TempUnit") ?? "C");
         var pressureUnit = sensors.String("PressureUnit") ?? "hPa";
