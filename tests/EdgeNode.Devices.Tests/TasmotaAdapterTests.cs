@@ -146,4 +146,32 @@ public class TasmotaAdapterTests
         h.Send("tasmota/discovery/A4CF12345678/config", PlugConfig, retained: true);
         Assert.Equal("Kitchen plug", h.Device("plug1").DisplayName);
     }
+
+    [Fact]
+    public void Telemetry_EnergyPlug_LabelledInOrderWithoutRawKeys()
+    {
+        var h = NewHarness();
+        var replay = MqttReplay.Load(RepoPaths.Replay("tasmota-plug.replay"));
+        h.Play(replay.Section("discovery"));
+        h.Play(replay.Section("telemetry"));
+        var plug = h.Device("plug1");
+
+        Assert.Equal("switch on, power 58 W, today 0.11 kWh, yesterday 0.41 kWh, total 12.35 kWh, voltage 231 V, current 0.26 A, "
+            + "apparent power 61 VA, reactive power 19 var, power factor 0.95", DeviceTexts.Telemetry(plug, plug.State.Values));
+        Assert.DoesNotContain("ENERGY", DeviceTexts.Telemetry(plug, plug.State.Values), StringComparison.Ordinal);
+        Assert.Null(plug.FindCapability("energy-period"));
+    }
+
+    [Fact]
+    public void Handle_TwoSensorsWithOneField_NamesThemApart()
+    {
+        var h = NewHarness();
+
+        h.Send("tele/hall/SENSOR", """{"AM2301":{"Temperature":21.5,"Humidity":44},"DS18B20":{"Temperature":19.25},"TempUnit":"C"}""");
+
+        var hall = h.Device("hall");
+        Assert.Equal("AM2301 temperature", hall.FindCapability("am2301-temperature")!.DisplayName);
+        Assert.Equal("DS18B20 temperature", hall.FindCapability("ds18b20-temperature")!.DisplayName);
+        Assert.Equal("humidity", hall.FindCapability("am2301-humidity")!.DisplayName);
+    }
 }

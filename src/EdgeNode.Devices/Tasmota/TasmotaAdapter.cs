@@ -125,6 +125,10 @@ public sealed partial class TasmotaAdapter(DeviceRegistry registry, ILogger logg
         var temperatureUnit = "°" + (sensors.String("TempUnit") ?? "C");
         var pressureUnit = sensors.String("PressureUnit") ?? "hPa";
         var readings = new List<ReadingUpdate>();
+        // A field is named alone ("temperature") unless two sensors of this device report it ("AM2301 temperature").
+        var shared = sensors.EnumerateObject().Where(s => s.Value.ValueKind == JsonValueKind.Object)
+            .SelectMany(s => s.Value.EnumerateObject().Select(f => f.Name)).GroupBy(n => n).Where(g => g.Count() > 1)
+            .Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var sensor in sensors.EnumerateObject())
         {
             if (IgnoredSensorFields.Contains(sensor.Name)) continue;
@@ -133,11 +137,13 @@ public sealed partial class TasmotaAdapter(DeviceRegistry registry, ILogger logg
                 foreach (var field in sensor.Value.EnumerateObject())
                 {
                     if (field.Value.AsNumber() is not { } number || field.Value.ValueKind != JsonValueKind.Number) continue;
+                    if (TasmotaSensorFields.IsRaw(field.Name)) continue;
                     var id = DeviceLocalpart.FromIdentifier(sensor.Name + "-" + field.Name);
                     var (unit, deviceClass) = TasmotaSensorFields.Describe(field.Name, temperatureUnit, pressureUnit);
+                    var label = TasmotaSensorFields.Label(field.Name);
                     Registry.UpsertCapability(key, new Capability(id, CapabilityKind.Sensor)
                     {
-                        Name = $"{sensor.Name} {field.Name}",
+                        Name = shared.Contains(field.Name) ? $"{sensor.Name} {label}" : label,
                         Unit = unit,
                         DeviceClass = deviceClass,
                     });
