@@ -46,6 +46,8 @@ public sealed class StockFirmwareInteropTests
         var (_, acl, _) = await node.VerbAsync("", "device", "acl", "stockplug");
         Assert.Contains("publish   tasmota/discovery/A4CF124F2A1C/#", acl, StringComparison.Ordinal);
 
+        // The tap sees this node's log: the plug's first discovery took its MAC.
+        Assert.Contains(Log, l => l.Contains("MQTT device stockplug published first under tasmota/discovery/A4CF124F2A1C/#", StringComparison.Ordinal));
         var lines = Log.Where(l => Users.Any(u => l.Contains("(user " + u + ")", StringComparison.Ordinal) || l.Contains(" as " + u + " ", StringComparison.Ordinal))).ToList();
         Assert.DoesNotContain(lines, l => l.Contains("may not", StringComparison.Ordinal) || l.Contains("refused", StringComparison.Ordinal));
         // Connects and disconnects are debug: nothing at Information says "connected from" for these devices.
