@@ -28,6 +28,7 @@ public static class MqttEventIds
     public const int NodeRetainedFull = 2206;
     public const int QueueFull = 2207;
     public const int SubscriptionQuotaExceeded = 2208;
+    public const int TopicClaimed = 2209;
 
     // Bridge 2300-2399
     public const int BridgeConnected = 2300;

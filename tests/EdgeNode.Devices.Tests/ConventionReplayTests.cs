@@ -56,7 +56,7 @@ public class ConventionReplayTests
 
         var off = h.Command("shellyplus1pm-a8032ab12345", "off");
         Assert.Equal("shellyplus1pm-a8032ab12345/rpc", off.Topic);
-        Assert.Equal("""{"id":1,"src":"edgenode","method":"Switch.Set","params":{"id":0,"on":false}}""", off.PayloadText);
+        Assert.Equal("""{"id":1,"src":"shellyplus1pm-a8032ab12345/edgenode","method":"Switch.Set","params":{"id":0,"on":false}}""", off.PayloadText);
         Assert.False(off.Retain);
 
         h.Play(replay.Section("echo"));

@@ -20,6 +20,8 @@ public class FirmwareConfigTests
         Assert.True(commands.ContainsKey("MqttHost") && commands.ContainsKey("MqttUser") && commands.ContainsKey("MqttPassword"));
         // The topic becomes the device's address: it must already be a clean local part.
         Assert.Equal(commands["Topic"], DeviceLocalpart.FromIdentifier(commands["Topic"]));
+        // The default ACL is the account's own topics: the user must be the topic's name.
+        Assert.Equal(commands["Topic"], commands["MqttUser"]);
     }
 
     [Fact]
@@ -32,6 +34,7 @@ public class FirmwareConfigTests
         Assert.Equal(("online", "offline"), (yaml["mqtt.birth_message.payload"], yaml["mqtt.will_message.payload"]));
         Assert.Equal(prefix + "/status", yaml["mqtt.will_message.topic"]);
         Assert.Equal("homeassistant", yaml["mqtt.discovery_prefix"]);
+        Assert.Equal(prefix, yaml["mqtt.username"]);
         Assert.Equal("8883", yaml["mqtt.port"]);
         var adapter = new EspHomeAdapter(new DeviceRegistry(_ => false), new ListLogger());
         Assert.Contains(adapter.SubscriptionFilters, f => TopicFilter.Matches(f, prefix + "/status"));
@@ -45,6 +48,7 @@ public class FirmwareConfigTests
         Assert.Equal("zigbee2mqtt", yaml["mqtt.base_topic"]);
         Assert.Matches(@"^mqtt://.+:1883$", yaml["mqtt.server"]);
         Assert.Equal("true", yaml["availability.enabled"]);
+        Assert.Equal(yaml["mqtt.base_topic"], yaml["mqtt.user"]);
         var adapter = new Zigbee2MqttAdapter(new DeviceRegistry(_ => false), new ListLogger(), yaml["mqtt.base_topic"]);
         Assert.Contains(adapter.SubscriptionFilters, f => TopicFilter.Matches(f, "zigbee2mqtt/bridge/devices"));
     }
@@ -62,6 +66,7 @@ public class FirmwareConfigTests
         Assert.True(config.GetProperty("status_ntf").GetBoolean());
         Assert.True(config.GetProperty("enable_control").GetBoolean());
         var prefix = config.GetProperty("topic_prefix").GetString()!;
+        Assert.Equal(prefix, config.GetProperty("user").GetString());
         var adapter = new ShellyGen2Adapter(new DeviceRegistry(_ => false), new ListLogger());
         Assert.Contains(adapter.SubscriptionFilters, f => TopicFilter.Matches(f, prefix + "/events/rpc"));
         Assert.Contains(adapter.SubscriptionFilters, f => TopicFilter.Matches(f, prefix + "/online"));

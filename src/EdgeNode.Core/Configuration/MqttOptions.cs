@@ -12,8 +12,26 @@ public sealed record MqttOptions
     public static readonly IReadOnlyList<string> DefaultDeviceTopics =
     [
         "{device}/#", "tele/{device}/#", "stat/{device}/#", "cmnd/{device}/#", "shellies/{device}/#",
-        "homie/5/{device}/#", "homie/{device}/#", "homeassistant/+/{device}/#",
+        "homie/5/{device}/#", "homie/{device}/#", "homeassistant/+/{device}/#", "esphome/discover/{device}",
     ];
+
+    /// <summary>
+    /// What stock firmware subscribes to beyond its own topics, read-only: Tasmota's group topic and its fallback topic
+    /// (<c>cmnd/&lt;client id&gt;_fb</c>; <c>{clientid}</c> is the connection's MQTT client id), Home Assistant's and
+    /// ESPHome's "announce yourself again" topics, Homie's broadcasts. None of them carries another device's data.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultDeviceSubscribeTopics =
+    [
+        "cmnd/tasmotas/#", "cmnd/{clientid}_fb/#", "homeassistant/status", "esphome/discover", "esphome/ping/{device}",
+        "homie/5/$broadcast/#", "homie/$broadcast/#",
+    ];
+
+    /// <summary>
+    /// Filters whose '+' levels the first device account to publish there takes for itself (kept as its publish grant,
+    /// shown by `edgenode device acl`): Tasmota's discovery is named by the device's MAC, which nobody knows up front.
+    /// Another account publishing under a claimed MAC is refused.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultDeviceClaimTopics = ["tasmota/discovery/+/#"];
 
     public required int Port { get; init; }
     public required int TlsPort { get; init; }
@@ -47,6 +65,12 @@ public sealed record MqttOptions
 
     /// <summary>Topic filters every device may use, with <c>{device}</c> for its name; extra grants come from `edgenode device allow`.</summary>
     public IReadOnlyList<string> DeviceTopics { get; init; } = DefaultDeviceTopics;
+
+    /// <summary>Topic filters every device may subscribe to but not publish to (<c>{device}</c>, <c>{clientid}</c>).</summary>
+    public IReadOnlyList<string> DeviceSubscribeTopics { get; init; } = DefaultDeviceSubscribeTopics;
+
+    /// <summary>Filters a device account claims a '+' level of by publishing there first.</summary>
+    public IReadOnlyList<string> DeviceClaimTopics { get; init; } = DefaultDeviceClaimTopics;
 
     /// <summary>
     /// The longest keep-alive a client may use. A 5.0 client asking for 0 or more is told this as Server Keep Alive; a

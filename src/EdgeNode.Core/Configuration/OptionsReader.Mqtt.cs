@@ -4,7 +4,7 @@ public sealed partial class OptionsReader
 {
     private static readonly string[] MqttKeys =
         ["Port", "TlsPort", "AllowPlaintext", "AnonymousLoopback", "MaxPacketSize", "MaxInflight", "MaxQueuedMessages", "MaxSessionExpirySeconds",
-         "SysIntervalSeconds", "TopicAliasMaximum", "DeviceTopics", "Upstream", "MaxKeepAliveSeconds", "MaxQueuedBytes", "MaxSessionsPerAccount",
+         "SysIntervalSeconds", "TopicAliasMaximum", "DeviceTopics", "DeviceSubscribeTopics", "DeviceClaimTopics", "Upstream", "MaxKeepAliveSeconds", "MaxQueuedBytes", "MaxSessionsPerAccount",
          "MaxRetainedPerAccount", "MaxRetainedBytesPerAccount", "MaxRetained", "MaxRetainedBytes",
          "MaxSubscriptionsPerSession", "MaxSubscriptionsPerAccount"];
 
@@ -24,7 +24,9 @@ public sealed partial class OptionsReader
         MaxSessionExpiry = ReadSeconds("Mqtt:MaxSessionExpirySeconds", TimeSpan.FromDays(30), 0, int.MaxValue),
         SysInterval = ReadSeconds("Mqtt:SysIntervalSeconds", TimeSpan.FromSeconds(10), 0, 86400),
         TopicAliasMaximum = ReadInt("Mqtt:TopicAliasMaximum", 16, 0, 65535),
-        DeviceTopics = ReadDeviceTopics("Mqtt:DeviceTopics"),
+        DeviceTopics = ReadDeviceTopics("Mqtt:DeviceTopics", MqttOptions.DefaultDeviceTopics),
+        DeviceSubscribeTopics = ReadDeviceTopics("Mqtt:DeviceSubscribeTopics", MqttOptions.DefaultDeviceSubscribeTopics),
+        DeviceClaimTopics = ReadDeviceTopics("Mqtt:DeviceClaimTopics", MqttOptions.DefaultDeviceClaimTopics),
         MaxKeepAlive = ReadSeconds("Mqtt:MaxKeepAliveSeconds", TimeSpan.FromSeconds(600), 5, 65535),
         MaxQueuedBytes = ReadInt("Mqtt:MaxQueuedBytes", 16 * 1024 * 1024, 0, int.MaxValue),
         MaxSessionsPerAccount = ReadInt("Mqtt:MaxSessionsPerAccount", 32, 0, 1_000_000),
@@ -37,9 +39,9 @@ public sealed partial class OptionsReader
         Upstream = ReadUpstream(),
     };
 
-    private IReadOnlyList<string> ReadDeviceTopics(string key)
+    private IReadOnlyList<string> ReadDeviceTopics(string key, IReadOnlyList<string> defaults)
     {
-        if (_config.GetSection(key).Value is null && !_config.GetSection(key).GetChildren().Any()) return MqttOptions.DefaultDeviceTopics;
+        if (_config.GetSection(key).Value is null && !_config.GetSection(key).GetChildren().Any()) return defaults;
         return ReadList(key, ParseFilter);
     }
 

@@ -14,7 +14,7 @@ public static class CommandParser
 
     public static CommandParseResult Parse(string text, Device device)
     {
-        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var words = Words(text);
         if (words.Length == 0) return Fail($"Say a command to {device.Localpart}: {DeviceTexts.Verbs(device)}.");
         var verb = words[0].ToLowerInvariant();
         var rest = words[1..];
@@ -52,13 +52,15 @@ public static class CommandParser
             : Fail(result.Error!);
     }
 
-    private static (Capability? Capability, string? Error) Resolve(Device device, string verb, string[] nameWords, Func<Capability, bool> fits)
+    // kindWord names what the verb needs when that is narrower than a kind: a plug has a switch, but no dimmable light.
+    private static (Capability? Capability, string? Error) Resolve(Device device, string verb, string[] nameWords, Func<Capability, bool> fits,
+        string? kindWord = null)
     {
         var candidates = device.Capabilities.Where(fits).ToList();
         var kind = KindOf(verb);
         if (candidates.Count == 0)
         {
-            return (null, $"{device.Localpart} has no {CapabilityNames.KindWord(kind)}, so '{verb}' does nothing here. It understands: {DeviceTexts.Verbs(device)}.");
+            return (null, $"{device.Localpart} has no {kindWord ?? CapabilityNames.KindWord(kind)}, so '{verb}' does nothing here. It understands: {DeviceTexts.Verbs(device)}.");
         }
         if (nameWords.Length > 0)
         {
@@ -70,6 +72,14 @@ public static class CommandParser
         if (candidates.Count == 1) return (candidates[0], null);
         return (null, $"{device.Localpart} has {candidates.Count} {CapabilityNames.KindWord(kind, plural: true)}: {List(candidates)}. Say which one, e.g. '{verb} {candidates[0].Id}'.");
     }
+
+    // Courtesy and punctuation are not part of a command: "turn off please", "off!", "please toggle".
+    private static readonly HashSet<string> Courtesy = new(StringComparer.OrdinalIgnoreCase) { "please", "pls", "plz", "kindly", "thanks", "thx" };
+
+    private static string[] Words(string text) =>
+        [.. text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(w => w.TrimEnd('.', '!', '?', ',') is { Length: > 0 } bare ? bare : w)
+            .Where(w => !Courtesy.Contains(w))];
 
     private static CapabilityKind KindOf(string verb) => verb switch
     {
@@ -88,7 +98,7 @@ public static class CommandParser
 
         if (first is "brightness" or "dim" or "dimmer" or "bri")
         {
-            var target = Resolve(device, "set brightness", nameWords[1..], c => c.Kind == CapabilityKind.Light && c.HasBrightness);
+            var target = Resolve(device, "set brightness", nameWords[1..], c => c.Kind == CapabilityKind.Light && c.HasBrightness, "dimmable light");
             if (target.Capability is null) return Fail(target.Error!);
             return ParsePercent(valueText) is { } percent
                 ? Set(target.Capability, ReadingAttributes.Brightness, percent)
@@ -96,7 +106,7 @@ public static class CommandParser
         }
         if (first is "colortemp" or "colortemperature" or "colourtemp" or "colourtemperature" or "ct")
         {
-            var target = Resolve(device, "set color_temp", nameWords[1..], c => c.Kind == CapabilityKind.Light && c.HasColorTemperature);
+            var target = Resolve(device, "set color_temp", nameWords[1..], c => c.Kind == CapabilityKind.Light && c.HasColorTemperature, "light with a colour temperature");
             if (target.Capability is not { } light) return Fail(target.Error!);
             if (ParseNumber(valueText) is not { } raw) return Fail($"Colour temperature is a number of mireds (or Kelvin), not '{Echo(valueText)}'.");
             // Above 1000 nobody means mireds (that would be below 1000 K): take it as Kelvin.
@@ -107,7 +117,7 @@ public static class CommandParser
         }
         if (first is "position" or "pos")
         {
-            var target = Resolve(device, "position", nameWords[1..], c => c.Kind == CapabilityKind.Cover && c.HasPosition);
+            var target = Resolve(device, "set position", nameWords[1..], c => c.Kind == CapabilityKind.Cover && c.HasPosition, "cover with a position");
             if (target.Capability is null) return Fail(target.Error!);
             return ParsePercent(valueText) is { } percent
                 ? Set(target.Capability, ReadingAttributes.Position, percent)

@@ -26,6 +26,8 @@ public sealed record Device
     public DeviceInfo Info { get; init; } = DeviceInfo.Empty;
     public IReadOnlyList<Capability> Capabilities { get; init; } = [];
     public DeviceAvailability Availability { get; init; }
+    /// <summary>When the node learned of the current <see cref="Availability"/> ("offline since 21:04").</summary>
+    public DateTimeOffset? AvailabilitySince { get; init; }
     public IReadOnlyDictionary<string, Reading> State { get; init; } = FrozenDictionary<string, Reading>.Empty;
     public DeviceAccess Access { get; init; } = DeviceAccess.Empty;
     public DateTimeOffset? LastSeen { get; init; }

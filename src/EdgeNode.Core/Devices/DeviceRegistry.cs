@@ -98,15 +98,41 @@ public sealed class DeviceRegistry
         Mutate(key, DeviceChangeKind.Described, d =>
             d.FindCapability(capabilityId) is null ? d : d with { Capabilities = [.. d.Capabilities.Where(c => c.Id != capabilityId)] });
 
-    public bool SetAvailability(DeviceKey key, DeviceAvailability availability) =>
-        Mutate(key, DeviceChangeKind.Availability, d => d.Availability == availability
+    public bool SetAvailability(DeviceKey key, DeviceAvailability availability)
+    {
+        var now = _time.GetUtcNow();
+        return Mutate(key, DeviceChangeKind.Availability, d => d.Availability == availability
             ? d
-            : d with { Availability = availability, LastSeen = availability == DeviceAvailability.Online ? _time.GetUtcNow() : d.LastSeen });
+            : d with { Availability = availability, AvailabilitySince = now, LastSeen = availability == DeviceAvailability.Online ? now : d.LastSeen });
+    }
+
+    [ThreadStatic]
+    private static bool t_replaying;
+
+    /// <summary>
+    /// While the returned scope lives, readings reported on this thread come from the broker's retained snapshot, not
+    /// from the device speaking now, so they do not count as a sign of life (see <see cref="Report(DeviceKey, IReadOnlyList{ReadingUpdate})"/>).
+    /// </summary>
+    public static IDisposable ReplayingRetained()
+    {
+        t_replaying = true;
+        return new ReplayScope();
+    }
+
+    private sealed class ReplayScope : IDisposable
+    {
+        public void Dispose() => t_replaying = false;
+    }
 
     public bool SetAccess(DeviceKey key, DeviceAccess access) =>
         Mutate(key, DeviceChangeKind.Access, d => d with { Access = access });
 
-    /// <summary>Records readings. Every report notifies, even of unchanged values (see <see cref="DeviceChange"/>).</summary>
+    /// <summary>
+    /// Records readings. Every report notifies, even of unchanged values (see <see cref="DeviceChange"/>). A device
+    /// marked offline that reports live is online again: its will may have been published by a broker that stopped
+    /// (MQTT requires that) and a firmware that does not announce itself again would otherwise stay offline while it
+    /// answers commands.
+    /// </summary>
     public bool Report(DeviceKey key, IReadOnlyList<ReadingUpdate> updates)
     {
         if (updates.Count == 0) return false;
@@ -122,6 +148,13 @@ public sealed class DeviceRegistry
             var state = new Dictionary<string, Reading>(previous.State, StringComparer.Ordinal);
             foreach (var reading in readings) state[reading.Key] = reading;
             var next = previous with { State = state, LastSeen = now };
+            if (previous.Availability == DeviceAvailability.Offline && !t_replaying)
+            {
+                var online = previous with { Availability = DeviceAvailability.Online, AvailabilitySince = now, LastSeen = now };
+                PublishLocked(new DeviceChange(DeviceChangeKind.Availability, online, previous, []));
+                previous = online;
+                next = online with { State = state };
+            }
             _byKey[key] = next;
             PublishLocked(new DeviceChange(DeviceChangeKind.Readings, next, previous, readings));
         }

@@ -40,11 +40,14 @@ public static class DeviceTexts
         return reading.Value.Text;
     }
 
-    /// <summary>A telemetry line: "21.5 °C, 44 %" or "power on, 12 W".</summary>
+    /// <summary>
+    /// A telemetry line, every value labelled and the ones people look for first: "switch on, power 58 W, temperature
+    /// 21.5 °C, ..." (see <see cref="Ordered"/>).
+    /// </summary>
     public static string Telemetry(Device device, IEnumerable<Reading> readings) =>
-        string.Join(", ", readings.Select(r => Labelled(device, r)));
+        string.Join(", ", Ordered(device, readings).Select(r => Label(device, r) + " " + FormatValue(r, device.FindCapability(r.Capability))));
 
-    /// <summary>The presence status text: switch states first, then the most telling sensor values.</summary>
+    /// <summary>The presence status text, read at a glance in a contact list: switch states first, then the most telling sensor values, unlabelled.</summary>
     public static string StatusLine(Device device)
     {
         var items = new List<Reading>();
@@ -63,10 +66,13 @@ public static class DeviceTexts
             .OrderBy(c => KeyRank(c))
             .Select(c => device.ReadingOf(c.Id)!);
         items.AddRange(sensors.Take(items.Count > 0 ? SensorsBesideSwitch : SensorsAlone));
-        return Telemetry(device, items.Take(StatusLineItems));
+        return string.Join(", ", items.Take(StatusLineItems).Select(r => Compact(device, r)));
     }
 
-    /// <summary>The full answer to "status": availability, what the device is, and every last reading with its age.</summary>
+    /// <summary>
+    /// The answer to "status": availability, what the device is, when it was last heard from, then each last value
+    /// once, labelled, in the order of <see cref="Ordered"/>.
+    /// </summary>
     public static string StatusReport(Device device, DateTimeOffset now)
     {
         var text = new StringBuilder();
@@ -78,16 +84,66 @@ public static class DeviceTexts
             text.Append("; no readings yet.");
             return text.ToString();
         }
-        foreach (var reading in device.State.Values.OrderBy(r => r.Key, StringComparer.Ordinal))
+        var seen = device.LastSeen is { } last && last > device.State.Values.Max(r => r.At) ? last : device.State.Values.Max(r => r.At);
+        text.Append(", seen ").Append(Ago(now - seen)).Append(" ago");
+        foreach (var reading in Ordered(device, device.State.Values))
         {
-            var capability = device.FindCapability(reading.Capability);
-            var name = capability?.DisplayName ?? reading.Capability;
-            if (reading.Attribute is not null) name += " " + reading.Attribute;
-            text.Append('\n').Append(name).Append(": ").Append(FormatValue(reading, capability))
-                .Append(" (").Append(Age(now - reading.At)).Append(" ago)");
+            text.Append('\n').Append(Label(device, reading)).Append(": ").Append(FormatValue(reading, device.FindCapability(reading.Capability)));
         }
         return text.ToString();
     }
+
+    // What people care about first: the state, then power, temperature, humidity, energy (today before the total), the
+    // electrical details, and whatever else in the order the device gave it. A light's brightness follows its state.
+    private static readonly string[] ImportanceByClass =
+        ["power", "temperature", "humidity", "energy", "voltage", "current", "illuminance", "carbon_dioxide", "pressure", "battery",
+         "apparent_power", "reactive_power", "power_factor", "frequency"];
+
+    /// <summary>Readings in the order people read them (see <see cref="ImportanceByClass"/>); the order given breaks ties.</summary>
+    public static IEnumerable<Reading> Ordered(Device device, IEnumerable<Reading> readings) =>
+        readings.Select((reading, index) => (reading, index))
+            .OrderBy(p => Rank(device, p.reading))
+            .ThenBy(p => p.index)
+            .Select(p => p.reading);
+
+    private static (int, int) Rank(Device device, Reading reading)
+    {
+        var capability = device.FindCapability(reading.Capability);
+        if (capability?.Kind is CapabilityKind.Switch or CapabilityKind.Light or CapabilityKind.Cover)
+        {
+            return (0, device.Capabilities.ToList().IndexOf(capability) * 4 + (reading.Attribute is null ? 0 : 1));
+        }
+        var index = Array.IndexOf(ImportanceByClass, capability?.DeviceClass ?? "");
+        if (index < 0) return (1 + ImportanceByClass.Length, 0);
+        var within = capability!.DeviceClass == "energy"
+            ? (reading.Capability.EndsWith("today", StringComparison.OrdinalIgnoreCase) ? 0 : reading.Capability.EndsWith("yesterday", StringComparison.OrdinalIgnoreCase) ? 1 : 2)
+            : 0;
+        return (1 + index, within);
+    }
+
+    /// <summary>
+    /// What a value is called in a reading: a lone switch or light is "switch" or "light" (its id is often "power", which
+    /// would read like a measurement), several go by their names; an attribute by its own name; anything else by the
+    /// capability's display name.
+    /// </summary>
+    public static string Label(Device device, Reading reading)
+    {
+        var capability = device.FindCapability(reading.Capability);
+        if (reading.Attribute is not null) return reading.Attribute == ReadingAttributes.ColorTemperature ? "colour temperature" : reading.Attribute;
+        if (capability?.Kind is CapabilityKind.Switch or CapabilityKind.Light or CapabilityKind.Cover)
+        {
+            var alone = device.Capabilities.Count(c => c.Kind == capability.Kind) == 1;
+            return alone ? KindLabel(capability.Kind) : capability.DisplayName;
+        }
+        return capability?.DisplayName ?? reading.Capability;
+    }
+
+    private static string KindLabel(CapabilityKind kind) => kind switch
+    {
+        CapabilityKind.Light => "light",
+        CapabilityKind.Cover => "cover",
+        _ => "switch",
+    };
 
     /// <summary>The short list of what a device understands, for error answers.</summary>
     public static string Verbs(Device device)
@@ -149,11 +205,34 @@ public static class DeviceTexts
 
     public static string Done(DeviceCommand command) => "done: " + command.Describe();
 
+    /// <summary>
+    /// The answer once the device reported <paramref name="answer"/>: a toggle says the state it ended in ("done: on"),
+    /// since "toggle" alone does not tell whether the lamp is now on or off.
+    /// </summary>
+    public static string Done(DeviceCommand command, Reading answer) =>
+        command.Action == CommandAction.Toggle && answer.Attribute is null && answer.Value.Flag is { } on
+            ? "done: " + (on ? "on" : "off")
+            : Done(command);
+
     public static string NoAnswer(string deviceName, TimeSpan waited) => $"no answer from {deviceName} after {Age(waited)}";
+
+    /// <summary>The answer to a command for a device known to be offline: "plug1 is offline since 21:04 (12 min ago); the command was not sent".</summary>
+    public static string Offline(Device device, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        if (device.AvailabilitySince is not { } since) return $"{device.Localpart} is offline; the command was not sent";
+        var local = TimeZoneInfo.ConvertTime(since, zone);
+        var at = now - since < TimeSpan.FromHours(20)
+            ? local.ToString("HH:mm", CultureInfo.InvariantCulture)
+            : local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        return $"{device.Localpart} is offline since {at} ({Ago(now - since)} ago); the command was not sent";
+    }
 
     public static string WentOffline(string deviceName) => $"{deviceName} went offline before answering";
 
     public static string Forbidden(string deviceName) => $"you may not command {deviceName}";
+
+    // Whole seconds for "ago": "28 s ago" reads better than "28.4 s ago" for something seen, not measured.
+    private static string Ago(TimeSpan span) => span.TotalSeconds is >= 1 and < 120 ? $"{(int)span.TotalSeconds} s" : Age(span);
 
     private static string Age(TimeSpan span) => span.TotalSeconds switch
     {
@@ -177,7 +256,8 @@ public static class DeviceTexts
         return alone ? $"{verbs}: {about}" : $"{verbs} {c.Id}: {about}";
     }
 
-    private static string Labelled(Device device, Reading reading)
+    // The status line's short form: a value with a unit or a lone switch's state speaks for itself.
+    private static string Compact(Device device, Reading reading)
     {
         var capability = device.FindCapability(reading.Capability);
         var value = FormatValue(reading, capability);

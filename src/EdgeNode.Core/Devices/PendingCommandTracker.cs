@@ -67,8 +67,8 @@ public sealed class PendingCommandTracker
             case DeviceChangeKind.Availability when change.Device.Availability == DeviceAvailability.Offline:
                 return new CommandOutcome(CommandOutcomeKind.Lost, DeviceTexts.WentOffline(pending.DeviceName));
             case DeviceChangeKind.Readings:
-                return change.Readings.Any(r => Satisfies(pending.Command, r))
-                    ? new CommandOutcome(CommandOutcomeKind.Done, DeviceTexts.Done(pending.Command))
+                return change.Readings.FirstOrDefault(r => Satisfies(pending.Command, r)) is { } answer
+                    ? new CommandOutcome(CommandOutcomeKind.Done, DeviceTexts.Done(pending.Command, answer))
                     : null;
             default:
                 return null;

@@ -9,8 +9,9 @@ namespace EdgeNode.Devices;
 /// <summary>
 /// Shelly Gen2/Gen3 devices with MQTT enabled ("RPC status notifications" and "generic status update" on):
 /// &lt;prefix&gt;/online true/false, &lt;prefix&gt;/events/rpc NotifyStatus and NotifyFullStatus,
-/// &lt;prefix&gt;/status/&lt;component&gt;. Commands go as JSON-RPC to &lt;prefix&gt;/rpc with src "edgenode", whose
-/// answers arrive on edgenode/rpc; or, when <c>simpleCommands</c> is set, switches take the plain
+/// &lt;prefix&gt;/status/&lt;component&gt;. Commands go as JSON-RPC to &lt;prefix&gt;/rpc with src "&lt;prefix&gt;/edgenode",
+/// whose answers arrive on &lt;prefix&gt;/edgenode/rpc (the device answers on "&lt;src&gt;/rpc", and so stays within its own
+/// topics, which its account may publish to); or, when <c>simpleCommands</c> is set, switches take the plain
 /// &lt;prefix&gt;/command/switch:N on/off/toggle form. Capability ids are the Shelly component names ("switch:0").
 /// </summary>
 public sealed class ShellyGen2Adapter : ConventionAdapter
@@ -25,13 +26,13 @@ public sealed class ShellyGen2Adapter : ConventionAdapter
 
     public override DeviceConvention Convention => DeviceConvention.ShellyGen2;
 
-    public override IReadOnlyList<string> SubscriptionFilters { get; } = ["+/online", "+/events/rpc", "+/status/+", RpcSource + "/rpc"];
+    public override IReadOnlyList<string> SubscriptionFilters { get; } = ["+/online", "+/events/rpc", "+/status/+", "+/" + RpcSource + "/rpc"];
 
     protected override bool HandleCore(string topic, ReadOnlyMemory<byte> payload, bool retained)
     {
         var parts = topic.Split('/');
         if (parts.Length == 2 && parts[1] == "online") return HandleOnline(topic, parts[0], payload);
-        if (parts.Length == 2 && parts[0] == RpcSource && parts[1] == "rpc") return HandleResponse(topic, payload);
+        if (parts is [_, RpcSource, "rpc"]) return HandleResponse(topic, parts[0], payload);
         var isEvent = parts is [_, "events", "rpc"];
         var isStatus = parts is [_, "status", _];
         if (!isEvent && !isStatus) return false;
@@ -63,14 +64,15 @@ public sealed class ShellyGen2Adapter : ConventionAdapter
     }
 
     /// <summary>Answers to our own requests: Shelly.GetDeviceInfo gives the model, Shelly.GetStatus the full state.</summary>
-    private bool HandleResponse(string topic, ReadOnlyMemory<byte> payload)
+    private bool HandleResponse(string topic, string prefix, ReadOnlyMemory<byte> payload)
     {
         if (!JsonPayload.TryParse(payload, out var document)) return Ignore(topic, "not JSON");
         using (document)
         {
             var root = document.RootElement;
-            if (root.String("src") is not { Length: > 0 } source || root.Object("result") is not { } result) return false;
-            if (Registry.Find(new DeviceKey(Convention, source)) is not { } device) return false;
+            // The answer is the device's own only under its own prefix: the topic names it, whatever the payload says.
+            if (root.String("src") != prefix || root.Object("result") is not { } result) return false;
+            if (Registry.Find(new DeviceKey(Convention, prefix)) is not { } device) return false;
             if (result.String("model") is { } model) Registry.SetInfo(device.Key, new DeviceInfo(model, "Shelly", result.String("ver")));
             return ApplyComponents(device.Key, [.. result.EnumerateObject().Where(p => IsComponent(p.Name)).Select(p => (p.Name, p.Value))]) || true;
         }
@@ -188,7 +190,7 @@ public sealed class ShellyGen2Adapter : ConventionAdapter
         {
             writer.WriteStartObject();
             writer.WriteNumber("id", Interlocked.Increment(ref _nextRequestId));
-            writer.WriteString("src", RpcSource);
+            writer.WriteString("src", prefix + "/" + RpcSource);
             writer.WriteString("method", method);
             if (channel is not null || parameters is not null)
             {

@@ -8,19 +8,21 @@ namespace EdgeNode.Devices;
 /// Tasmota with its default full topic "%prefix%/%topic%/": tele/&lt;t&gt;/LWT, STATE, SENSOR, INFO1;
 /// stat/&lt;t&gt;/RESULT, POWER[n], STATUS10/11; commands on cmnd/&lt;t&gt;/POWER[n], Dimmer, CT and Status.
 /// Relays are capabilities "power" (POWER) and "power1".."power8"; a Dimmer in the state turns the relay into a
-/// light with brightness; sensor fields become "&lt;sensor&gt;-&lt;field&gt;" ("am2301-temperature").
+/// light with brightness; sensor fields become "&lt;sensor&gt;-&lt;field&gt;" ("am2301-temperature"). Tasmota's own
+/// discovery (tasmota/discovery/&lt;MAC&gt;/config and /sensors) gives names, model, firmware, relays and sensors up front.
 /// </summary>
-public sealed class TasmotaAdapter(DeviceRegistry registry, ILogger logger) : ConventionAdapter(registry, logger)
+public sealed partial class TasmotaAdapter(DeviceRegistry registry, ILogger logger) : ConventionAdapter(registry, logger)
 {
     private static readonly string[] IgnoredSensorFields = ["Time", "TempUnit", "PressureUnit", "SpeedUnit"];
 
     public override DeviceConvention Convention => DeviceConvention.Tasmota;
 
-    public override IReadOnlyList<string> SubscriptionFilters { get; } = ["tele/+/+", "stat/+/+"];
+    public override IReadOnlyList<string> SubscriptionFilters { get; } = ["tele/+/+", "stat/+/+", DiscoveryRoot + "/+/config", DiscoveryRoot + "/+/sensors"];
 
     protected override bool HandleCore(string topic, ReadOnlyMemory<byte> payload, bool retained)
     {
         var parts = topic.Split('/');
+        if (parts is [DiscoveryRoot0, DiscoveryRoot1, _, "config" or "sensors"]) return HandleDiscovery(topic, parts[2], parts[3], payload);
         if (parts.Length != 3 || parts[1].Length == 0) return false;
         var (prefix, name, command) = (parts[0], parts[1], parts[2]);
         if (prefix == "tele" && command == "LWT") return HandleLwt(topic, name, payload);
@@ -118,11 +120,15 @@ public sealed class TasmotaAdapter(DeviceRegistry registry, ILogger logger) : Co
         return readings.Count > 0 || state.Property("Uptime") is not null;
     }
 
-    private bool ApplySensors(DeviceKey key, JsonElement sensors)
+    internal bool ApplySensors(DeviceKey key, JsonElement sensors)
     {
         var temperatureUnit = "°" + (sensors.String("TempUnit") ?? "C");
         var pressureUnit = sensors.String("PressureUnit") ?? "hPa";
         var readings = new List<ReadingUpdate>();
+        // A field is named alone ("temperature") unless two sensors of this device report it ("AM2301 temperature").
+        var shared = sensors.EnumerateObject().Where(s => s.Value.ValueKind == JsonValueKind.Object)
+            .SelectMany(s => s.Value.EnumerateObject().Select(f => f.Name)).GroupBy(n => n).Where(g => g.Count() > 1)
+            .Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var sensor in sensors.EnumerateObject())
         {
             if (IgnoredSensorFields.Contains(sensor.Name)) continue;
@@ -131,11 +137,13 @@ public sealed class TasmotaAdapter(DeviceRegistry registry, ILogger logger) : Co
                 foreach (var field in sensor.Value.EnumerateObject())
                 {
                     if (field.Value.AsNumber() is not { } number || field.Value.ValueKind != JsonValueKind.Number) continue;
+                    if (TasmotaSensorFields.IsRaw(field.Name)) continue;
                     var id = DeviceLocalpart.FromIdentifier(sensor.Name + "-" + field.Name);
                     var (unit, deviceClass) = TasmotaSensorFields.Describe(field.Name, temperatureUnit, pressureUnit);
+                    var label = TasmotaSensorFields.Label(field.Name);
                     Registry.UpsertCapability(key, new Capability(id, CapabilityKind.Sensor)
                     {
-                        Name = $"{sensor.Name} {field.Name}",
+                        Name = shared.Contains(field.Name) ? $"{sensor.Name} {label}" : label,
                         Unit = unit,
                         DeviceClass = deviceClass,
                     });

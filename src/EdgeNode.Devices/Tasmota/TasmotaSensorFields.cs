@@ -24,4 +24,21 @@ internal static class TasmotaSensorFields
         "Distance" => ("cm", "distance"),
         _ => (null, null),
     };
+
+    /// <summary>Fields that only make sense to firmware tools (energy since the last report, start of the total).</summary>
+    public static bool IsRaw(string field) => field is "Period" or "TotalStartTime" or "Id";
+
+    /// <summary>The field as people say it: "Total" is "total", "ApparentPower" "apparent power", "Factor" "power factor".</summary>
+    public static string Label(string field)
+    {
+        if (field == "Factor") return "power factor";
+        if (field is "CO2" or "eCO2" or "TVOC" or "PM2.5" or "PM10") return field;
+        var words = new System.Text.StringBuilder();
+        for (var i = 0; i < field.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(field[i]) && char.IsLower(field[i - 1])) words.Append(' ');
+            words.Append(char.ToLowerInvariant(field[i]));
+        }
+        return words.ToString();
+    }
 }

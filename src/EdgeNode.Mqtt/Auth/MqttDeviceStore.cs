@@ -181,6 +181,28 @@ public sealed class MqttDeviceStore(Store store)
         return result;
     });
 
+    /// <summary>
+    /// Gives <paramref name="name"/> the publish grant <paramref name="filter"/> unless another device holds it: the
+    /// first to publish under a claimable filter keeps it (until an administrator takes it back with `device disallow`).
+    /// True when the device holds it now.
+    /// </summary>
+    public bool TryClaim(string name, string filter) => store.Write(tx =>
+    {
+        using var holder = tx.Command("SELECT 1 FROM mqtt_acl WHERE access = 'publish' AND filter = $f AND device <> $n LIMIT 1");
+        holder.Parameters.AddWithValue("$n", name);
+        holder.Parameters.AddWithValue("$f", filter);
+        if (holder.ExecuteScalar() is not null || !Exists(tx, name))
+        {
+            return false;
+        }
+
+        using var insert = tx.Command("INSERT INTO mqtt_acl (device, access, filter) VALUES ($n, 'publish', $f) ON CONFLICT DO NOTHING");
+        insert.Parameters.AddWithValue("$n", name);
+        insert.Parameters.AddWithValue("$f", filter);
+        insert.ExecuteNonQuery();
+        return true;
+    });
+
     public static string KindName(MqttAccessKind kind) => kind == MqttAccessKind.Publish ? "publish" : "subscribe";
 
     private static bool Exists(Microsoft.Data.Sqlite.SqliteTransaction tx, string name)

@@ -431,7 +431,7 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         return removed;
     }
 
-    internal MqttReasonCode Authenticate(MqttConnection connection, string? username, byte[]? password, out MqttAccess? access, out string? why)
+    internal MqttReasonCode Authenticate(MqttConnection connection, string? username, byte[]? password, string clientId, out MqttAccess? access, out string? why)
     {
         access = null;
         why = null;
@@ -467,7 +467,8 @@ public sealed partial class MqttBroker : IMqttMessageTarget
         }
 
         _throttle.RecordSuccess(account, connection.Remote);
-        access = MqttAccess.ForDevice(username, Options.DeviceTopics, _devices.Grants(username));
+        access = MqttAccess.ForDevice(username, clientId, Options.DeviceTopics, Options.DeviceSubscribeTopics, Options.DeviceClaimTopics,
+            _devices.Grants(username));
         return MqttReasonCode.Success;
     }
 
@@ -795,6 +796,27 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
     internal void LogProtocolViolation(string remote, MqttProtocolException e) =>
         MqttBrokerLog.ProtocolViolation(_logger, remote, $"0x{(byte)e.ReasonCode:X2}", e.Message);
+
+    /// <summary>
+    /// A device's PUBLISH outside its access that falls under a claim template (Mqtt:DeviceClaimTopics): the device takes
+    /// the filter for itself when nobody else holds it, and the connection may publish there from now on.
+    /// </summary>
+    internal bool TryClaim(MqttConnection connection, ReadOnlySpan<byte> topic)
+    {
+        if (_devices is null || connection.Username is not { } user || connection.Access.ClaimFor(topic) is not { } filter)
+        {
+            return false;
+        }
+
+        if (!_devices.TryClaim(user, filter))
+        {
+            return false;
+        }
+
+        connection.Access.AddPublish(filter);
+        MqttBrokerLog.TopicClaimed(_logger, user, filter);
+        return true;
+    }
 
     // A device that keeps publishing where it may not would otherwise write a line per packet.
     internal void LogPublishDenied(string clientId, string? user, ReadOnlySpan<byte> topic)

@@ -4,10 +4,11 @@ namespace EdgeNode.Mqtt.Broker;
 
 internal static partial class MqttBrokerLog
 {
-    [LoggerMessage(MqttEventIds.ClientConnected, LogLevel.Information, "MQTT client {ClientId} connected from {Remote} as {User} (MQTT {Version}, session present {SessionPresent})")]
+    // Debug: a Pi's journal fills up with every device's reconnects; refusals and failures stay at Information and above.
+    [LoggerMessage(MqttEventIds.ClientConnected, LogLevel.Debug, "MQTT client {ClientId} connected from {Remote} as {User} (MQTT {Version}, session present {SessionPresent})")]
     public static partial void ClientConnected(ILogger logger, string clientId, string remote, string user, string version, bool sessionPresent);
 
-    [LoggerMessage(MqttEventIds.ClientDisconnected, LogLevel.Information, "MQTT client {ClientId} disconnected ({Reason})")]
+    [LoggerMessage(MqttEventIds.ClientDisconnected, LogLevel.Debug, "MQTT client {ClientId} disconnected ({Reason})")]
     public static partial void ClientDisconnected(ILogger logger, string clientId, string reason);
 
     [LoggerMessage(MqttEventIds.ConnectRefused, LogLevel.Warning, "MQTT connection from {Remote} (user {User}) refused: {Reason}")]
@@ -63,4 +64,7 @@ internal static partial class MqttBrokerLog
 
     [LoggerMessage(MqttEventIds.SubscriptionQuotaExceeded, LogLevel.Warning, "MQTT client {ClientId} (user {User}) is at its subscription limit ({PerSession} per session, {PerAccount} per account); subscription to {Filter} refused (further ones on this connection are refused without logging)")]
     public static partial void SubscriptionQuotaExceeded(ILogger logger, string clientId, string user, string filter, int perSession, int perAccount);
+
+    [LoggerMessage(MqttEventIds.TopicClaimed, LogLevel.Information, "MQTT device {User} published first under {Filter}, which is now its own (see `edgenode device acl`)")]
+    public static partial void TopicClaimed(ILogger logger, string user, string filter);
 }

@@ -626,7 +626,7 @@ internal sealed class MqttConnection
             assigned = true;
         }
 
-        MqttReasonCode refusal = _broker.Authenticate(this, connect.UserName, connect.Password, out MqttAccess? access, out string? why);
+        MqttReasonCode refusal = _broker.Authenticate(this, connect.UserName, connect.Password, clientId, out MqttAccess? access, out string? why);
         if (refusal != MqttReasonCode.Success)
         {
             Refuse(refusal, connect.UserName, why!);
@@ -726,7 +726,7 @@ internal sealed class MqttConnection
             }
         }
 
-        if (!Access.MayPublish(topic))
+        if (!Access.MayPublish(topic) && !_broker.TryClaim(this, topic))
         {
             _broker.LogPublishDenied(ClientId, Username, topic);
             MqttReasonCode reason = MqttReasonCode.NotAuthorized;

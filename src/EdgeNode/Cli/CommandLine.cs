@@ -1,6 +1,6 @@
 namespace EdgeNode.Cli;
 
-public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, UserUnlock, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner, DeviceCommander, FederationStatus, FederationCheck, TlsShow, CheckDb }
+public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, UserUnlock, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner, DeviceOwnerRemove, DeviceOwnerList, DeviceCommander, FederationStatus, FederationCheck, TlsShow, CheckDb }
 
 /// <summary>A parsed command line: the verb, its arguments, the configuration file and `--Section:Key=value` overrides.</summary>
 public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, string? ConfigPath, IReadOnlyList<string> Overrides)
@@ -18,14 +18,18 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
           device add NAME        create an MQTT device account; the password is read from standard input
           device passwd NAME     change a device's password (read from standard input)
           device remove NAME     delete a device account
-          device list            list the device accounts
+          device list            list the device accounts with their owners and when each was last seen
           device allow NAME publish|subscribe|both FILTER
                                  let a device use topics beyond its default ones
           device disallow NAME publish|subscribe|both FILTER
                                  take such a grant back
           device acl NAME        show every topic filter a device may use
-          device owner DEVICE JID
-                                 give a chat device (plug1) to an owner instead of Node:Admins
+          device owner add DEVICE JID
+                                 add an owner to a chat device (plug1); the first replaces Node:Admins
+          device owner remove DEVICE JID
+                                 take an owner away (with none left, Node:Admins own it again)
+          device owner list [DEVICE]
+                                 show the owners of one device or of all
           device commander DEVICE JID
                                  an owner who may also command it (needed for owners on other servers)
           federation status      list the running node's server-to-server streams and how each authenticated

@@ -16,6 +16,11 @@ public static class DeviceCommands
     public static CommandLine? Parse(string[] words, string? configPath, List<string> overrides, out string? problem)
     {
         problem = null;
+        if (words.FirstOrDefault() == "owner" && words.Length > 1 && words[1] is "add" or "remove" or "list")
+        {
+            return ParseOwner(words, configPath, overrides, out problem);
+        }
+
         (Verb verb, int arity, string shape)? form = words.FirstOrDefault() switch
         {
             "add" => (Verb.DeviceAdd, 1, "NAME"),
@@ -25,7 +30,7 @@ public static class DeviceCommands
             "allow" => (Verb.DeviceAllow, 3, "NAME publish|subscribe|both FILTER"),
             "disallow" => (Verb.DeviceDisallow, 3, "NAME publish|subscribe|both FILTER"),
             "acl" => (Verb.DeviceAcl, 1, "NAME"),
-            "owner" => (Verb.DeviceOwner, 2, "DEVICE JID"),
+            "owner" => (Verb.DeviceOwner, 2, "add|remove DEVICE JID, or: device owner list [DEVICE]"),
             "commander" => (Verb.DeviceCommander, 2, "DEVICE JID"),
             _ => null,
         };
@@ -50,12 +55,36 @@ public static class DeviceCommands
         return new CommandLine(f.verb, words[1..], configPath, overrides);
     }
 
+    // `device owner add|remove DEVICE JID`, `device owner list [DEVICE]`; the older `device owner DEVICE JID` is add.
+    private static CommandLine? ParseOwner(string[] words, string? configPath, List<string> overrides, out string? problem)
+    {
+        problem = null;
+        var (verb, ok) = words[1] switch
+        {
+            "add" => (Verb.DeviceOwner, words.Length == 4),
+            "remove" => (Verb.DeviceOwnerRemove, words.Length == 4),
+            _ => (Verb.DeviceOwnerList, words.Length is 2 or 3),
+        };
+        if (!ok)
+        {
+            problem = words[1] == "list" ? "usage: device owner list [DEVICE]" : $"usage: device owner {words[1]} DEVICE JID";
+            return null;
+        }
+
+        return new CommandLine(verb, words[2..], configPath, overrides);
+    }
+
     public static int Run(CommandLine command, NodeOptions options, CliIo io)
     {
         string name = command.Arguments.Count > 0 ? command.Arguments[0] : "";
-        if (command.Verb is Verb.DeviceOwner or Verb.DeviceCommander)
+        if (command.Verb is Verb.DeviceOwner or Verb.DeviceOwnerRemove or Verb.DeviceCommander)
         {
             return Owner(command, options, io);
+        }
+
+        if (command.Verb is Verb.DeviceOwnerList)
+        {
+            return ListOwners(command, options, io);
         }
 
         if (command.Verb != Verb.DeviceList && !MqttDeviceStore.IsValidName(name, out string? problem))
@@ -70,9 +99,10 @@ public static class DeviceCommands
             switch (command.Verb)
             {
                 case Verb.DeviceList:
+                    var chat = new Devices.Wiring.DeviceOwnerStore(store);
                     foreach (string device in devices.List())
                     {
-                        io.Out.WriteLine(device);
+                        io.Out.WriteLine($"{device}  {Describe(chat, options, device)}");
                     }
 
                     return ExitCodes.Ok;
@@ -126,6 +156,16 @@ public static class DeviceCommands
                     }
 
                     io.Out.WriteLine("subscribe $SYS/#  (default)");
+                    foreach (string filter in options.Mqtt.DeviceSubscribeTopics)
+                    {
+                        io.Out.WriteLine($"subscribe {filter.Replace("{device}", name, StringComparison.Ordinal)}  (default)");
+                    }
+
+                    foreach (string filter in options.Mqtt.DeviceClaimTopics)
+                    {
+                        io.Out.WriteLine($"claim     {filter}  (default: the first device to publish there takes the '+' level)");
+                    }
+
                     foreach ((MqttAccessKind kind, string filter) in devices.Grants(name))
                     {
                         io.Out.WriteLine($"{MqttDeviceStore.KindName(kind),-9} {filter}");
@@ -141,6 +181,34 @@ public static class DeviceCommands
             return Fail(io, e.Message);
         }
     }
+
+    private static int ListOwners(CommandLine command, NodeOptions options, CliIo io)
+    {
+        using var store = Store.Open(options.Node.DataDir, NodeModules.Migrations);
+        var owners = new Devices.Wiring.DeviceOwnerStore(store);
+        IEnumerable<string> devices = command.Arguments.Count > 0 ? [command.Arguments[0].ToLowerInvariant()] : owners.All().Keys;
+        foreach (string device in devices)
+        {
+            io.Out.WriteLine($"{device}  {Describe(owners, options, device)}");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    // "owned by bob@pi.example; seen as Tasmota plug1 at 2026-12-07 21:04 UTC" (the chat name is the account's name for
+    // conventions named by topic; a device not seen yet says so).
+    private static string Describe(Devices.Wiring.DeviceOwnerStore owners, NodeOptions options, string device)
+    {
+        string seen = owners.LastSeen(device) is { } last
+            ? $"seen as {last.What} at {last.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC"
+            : "not seen yet";
+        return $"owned by {OwnerNames(owners, options, device)}; {seen}";
+    }
+
+    private static string OwnerNames(Devices.Wiring.DeviceOwnerStore owners, NodeOptions options, string device) =>
+        owners.OwnersOf(device) is { Length: > 0 } named
+            ? string.Join(", ", named)
+            : $"the node's administrators ({(options.Node.Admins.Count == 0 ? "none set" : string.Join(", ", options.Node.Admins))})";
 
     private static int Grant(CommandLine command, MqttDeviceStore devices, CliIo io, string name)
     {
@@ -179,6 +247,19 @@ public static class DeviceCommands
 
         using var store = Store.Open(options.Node.DataDir, NodeModules.Migrations);
         var owners = new Devices.Wiring.DeviceOwnerStore(store);
+        if (command.Verb == Verb.DeviceOwnerRemove)
+        {
+            bool removed = owners.RemoveOwner(device, owner.ToString());
+            io.Out.WriteLine(removed ? $"{owner} no longer owns {device}@{options.Node.Domain}" : $"{owner} did not own {device}@{options.Node.Domain}");
+            io.Out.WriteLine($"{device} is now owned by {OwnerNames(owners, options, device)}");
+            return ExitCodes.Ok;
+        }
+
+        if (string.Equals(owner.Domain, options.Node.Domain, StringComparison.OrdinalIgnoreCase) && !new AccountStore(store).Exists(owner))
+        {
+            io.Out.WriteLine($"warning: there is no account {owner} on this node (yet); the device will be in its roster once 'edgenode user add {owner}' makes it");
+        }
+
         if (command.Verb == Verb.DeviceCommander)
         {
             bool granted = owners.AllowCommands(device, owner.ToString());
@@ -186,8 +267,12 @@ public static class DeviceCommands
         }
         else
         {
+            bool first = owners.OwnersOf(device).Length == 0;
             bool added = owners.AddOwner(device, owner.ToString());
             io.Out.WriteLine(added ? $"{owner} now owns {device}@{options.Node.Domain}" : $"{owner} already owns {device}@{options.Node.Domain}");
+            io.Out.WriteLine(first && added
+                ? $"{device} is now owned by {OwnerNames(owners, options, device)} instead of the node's administrators"
+                : $"{device} is now owned by {OwnerNames(owners, options, device)} (to give it away, 'edgenode device owner remove {device} JID' the others)");
             if (!string.Equals(owner.Domain, options.Node.Domain, StringComparison.OrdinalIgnoreCase))
             {
                 io.Out.WriteLine($"note: {owner} is on another server: they may see {device} but not command it unless you run 'edgenode device commander {device} {owner}'");

@@ -74,7 +74,7 @@ public static class EdgeNodeCli
                 Verb.CheckConfig => CheckConfig(options, file, io),
                 Verb.CheckDb => CheckDbCommand.Run(options, io),
                 Verb.Run => await NodeHost.RunAsync(options, configuration, file, environment, io, stop),
-                Verb.DeviceAdd or Verb.DevicePasswd or Verb.DeviceRemove or Verb.DeviceList or Verb.DeviceAllow or Verb.DeviceDisallow or Verb.DeviceAcl or Verb.DeviceOwner or Verb.DeviceCommander
+                Verb.DeviceAdd or Verb.DevicePasswd or Verb.DeviceRemove or Verb.DeviceList or Verb.DeviceAllow or Verb.DeviceDisallow or Verb.DeviceAcl or Verb.DeviceOwner or Verb.DeviceOwnerRemove or Verb.DeviceOwnerList or Verb.DeviceCommander
                     => DeviceCommands.Run(command, options, io),
                 Verb.FederationStatus or Verb.FederationCheck => await FederationCommands.RunAsync(command, options, io, stop),
                 Verb.TlsShow => TlsCommands.Show(options, io),

@@ -140,9 +140,11 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         try
         {
             if (_retained is null) return;
-            var retained = _retained();
+            // The broker's own $SYS statistics are retained too, but no convention reads them: not counted as missed.
+            var retained = _retained().Where(m => !m.Topic.StartsWith('$')).ToList();
             var understood = 0;
             IReadOnlyList<MqttMessage> pending = retained;
+            using var replaying = DeviceRegistry.ReplayingRetained();
             for (var pass = 0; pass < MaxReplayPasses && pending.Count > 0; pass++)
             {
                 var version = Volatile.Read(ref _filtersVersion);
@@ -550,6 +552,16 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         if (device.Convention == DeviceConvention.Gpio && _gpio is not null)
         {
             CommandGpio(inbound, device, sender, command);
+            return;
+        }
+
+        // Known to be offline: said at once rather than after the echo timeout. Not queued: most firmwares connect
+        // with a clean session, so the broker would drop the command anyway, and a switch that flips hours later
+        // surprises whoever asked.
+        if (device.Availability == DeviceAvailability.Offline)
+        {
+            DevicesLog.CommandNotSentOffline(_logger, sender.Bare.ToString(), device.Localpart, command.ToString());
+            Reply(inbound, DeviceTexts.Offline(device, _time.GetUtcNow(), _time.LocalTimeZone));
             return;
         }
 

@@ -135,6 +135,15 @@ public sealed class DeviceOwnerStore(Store store)
         });
     }
 
+    /// <summary>When the node last recorded the device as seen, and as what ("Tasmota plug1"); null when never.</summary>
+    public (string What, DateTimeOffset At)? LastSeen(string localpart) => store.Read(c =>
+    {
+        using var query = c.Command("SELECT convention, native_id, last_seen FROM devices_seen WHERE localpart = $l");
+        query.Parameters.AddWithValue("$l", localpart);
+        using var row = query.ExecuteReader();
+        return row.Read() ? ($"{row.GetString(0)} {row.GetString(1)}", DateTimeOffset.FromUnixTimeSeconds(row.GetInt64(2))) : ((string, DateTimeOffset)?)null;
+    });
+
     public bool WasSeen(string localpart) => store.Read(c =>
     {
         using var query = c.Command("SELECT 1 FROM devices_seen WHERE localpart = $l");

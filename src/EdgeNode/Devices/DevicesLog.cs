@@ -15,6 +15,7 @@ internal static class DevicesEventIds
     public const int OwnersChanged = 4506;
     public const int RetainedReplayed = 4507;
     public const int ProfileProblem = 4508;
+    public const int CommandNotSentOffline = 4509;
 
     // Devices in Matrix rooms: 4530-4539.
     public const int MatrixQueueFull = 4530;
@@ -33,6 +34,9 @@ internal static partial class DevicesLog
 
     [LoggerMessage(DevicesEventIds.CommandSent, LogLevel.Information, "{Sender} commanded {Device}: {Command} ({Publications} MQTT messages)")]
     public static partial void CommandSent(ILogger logger, string sender, string device, string command, int publications);
+
+    [LoggerMessage(DevicesEventIds.CommandNotSentOffline, LogLevel.Information, "{Sender} commanded {Device}: {Command}; not sent, the device is offline")]
+    public static partial void CommandNotSentOffline(ILogger logger, string sender, string device, string command);
 
     [LoggerMessage(DevicesEventIds.CommandRefused, LogLevel.Warning, "{Sender} may not command {Device}; nothing was published")]
     public static partial void CommandRefused(ILogger logger, string sender, string device);

@@ -51,7 +51,7 @@ internal static class DevicesModule
                     : null);
         });
         services.AddSingleton(s => CreateGateway(options, s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<ILoggerFactory>(),
-            new BrokerTopicAccess(new MqttDeviceStore(s.GetRequiredService<Store>()), options.Mqtt.DeviceTopics)));
+            new BrokerTopicAccess(new MqttDeviceStore(s.GetRequiredService<Store>()), options.Mqtt)));
         if (options.Devices.Gpio.Pins.Count > 0)
         {
             services.AddSingleton(s => new GpioPinService(options.Devices.Gpio, s.GetRequiredService<DeviceRegistry>(),

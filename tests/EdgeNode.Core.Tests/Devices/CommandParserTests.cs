@@ -10,6 +10,9 @@ public class CommandParserTests
     [InlineData("Toggle", CommandAction.Toggle)]
     [InlineData("turn on", CommandAction.On)]
     [InlineData("switch   off", CommandAction.Off)]
+    [InlineData("turn off please", CommandAction.Off)]
+    [InlineData("please toggle!", CommandAction.Toggle)]
+    [InlineData("On.", CommandAction.On)]
     public void Parse_SwitchVerbs_TargetTheOnlySwitch(string text, CommandAction action)
     {
         var result = CommandParser.Parse(text, SampleDevices.Plug());
@@ -149,6 +152,19 @@ public class CommandParserTests
 
         Assert.False(result.Success);
         Assert.Contains(expected, result.Error);
+    }
+
+    [Theory]
+    [InlineData("set brightness 40", "plug1 has no dimmable light")]
+    [InlineData("set color_temp 300", "plug1 has no light with a colour temperature")]
+    [InlineData("set position 30", "plug1 has no cover with a position")]
+    public void Parse_LightSettingOnAPlug_NamesWhatIsMissing(string text, string expected)
+    {
+        var result = CommandParser.Parse(text, SampleDevices.Plug());
+
+        Assert.False(result.Success);
+        Assert.StartsWith(expected, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("no switch or light", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

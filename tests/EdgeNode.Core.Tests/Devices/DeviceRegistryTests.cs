@@ -209,7 +209,7 @@ public class DeviceRegistryTests
             registry.Report(key, new ReadingUpdate("n", ReadingValue.Of(1)));
         }
         registry.Report(keys[0], new ReadingUpdate("n", ReadingValue.Of(2)));
-        registry.SetAvailability(keys[0], DeviceAvailability.Offline);
+        registry.SetAvailability(keys[0], DeviceAvailability.Sleeping);
         registry.Report(keys[0], new ReadingUpdate("n", ReadingValue.Of(3)));
 
         var changes = new List<DeviceChange>();
@@ -251,5 +251,41 @@ public class DeviceRegistryTests
         Assert.Equal(20, registry.All.Count);
         Assert.All(registry.All, d => Assert.Equal(8, d.State.Count));
         Assert.Equal(20, registry.All.Select(d => d.Localpart).Distinct().Count());
+    }
+
+    [Fact]
+    public void Report_LiveFromOfflineDevice_ShowsItOnlineAgain()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var registry = new DeviceRegistry(_ => false, clock);
+        registry.Ensure(Plug, "plug1");
+        registry.SetAvailability(Plug, DeviceAvailability.Offline);
+        using var subscription = registry.Subscribe();
+        clock.Advance(TimeSpan.FromMinutes(3));
+
+        registry.Report(Plug, new ReadingUpdate("power", ReadingValue.Of(true)));
+
+        var device = registry.Find(Plug)!;
+        Assert.Equal(DeviceAvailability.Online, device.Availability);
+        Assert.Equal(clock.GetUtcNow(), device.AvailabilitySince);
+        Assert.True(device.State.ContainsKey("power"));
+        Assert.True(subscription.Reader.TryRead(out var first));
+        Assert.Equal(DeviceChangeKind.Availability, first.Kind);
+        Assert.True(subscription.Reader.TryRead(out var second));
+        Assert.Equal(DeviceChangeKind.Readings, second.Kind);
+    }
+
+    [Fact]
+    public void Report_ReplayedRetainedState_LeavesOfflineDeviceOffline()
+    {
+        var registry = new DeviceRegistry(_ => false);
+        registry.Ensure(Plug, "plug1");
+        registry.SetAvailability(Plug, DeviceAvailability.Offline);
+
+        using (DeviceRegistry.ReplayingRetained()) registry.Report(Plug, new ReadingUpdate("power", ReadingValue.Of(true)));
+
+        Assert.Equal(DeviceAvailability.Offline, registry.Find(Plug)!.Availability);
+        registry.Report(Plug, new ReadingUpdate("power", ReadingValue.Of(true)));
+        Assert.Equal(DeviceAvailability.Online, registry.Find(Plug)!.Availability);
     }
 }

@@ -7,7 +7,7 @@ public class DeviceTextsTests
     private static readonly DateTimeOffset At = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Telemetry_TemperatureAndHumidity_IsCompactLine()
+    public void Telemetry_TemperatureAndHumidity_LabelsEveryValue()
     {
         var device = SampleDevices.Thermostat();
         var readings = new[]
@@ -16,7 +16,7 @@ public class DeviceTextsTests
             new Reading("humidity", ReadingValue.Of(44.0), At),
         };
 
-        Assert.Equal("21.5 °C, 44 %", DeviceTexts.Telemetry(device, readings));
+        Assert.Equal("temperature 21.5 °C, humidity 44 %", DeviceTexts.Telemetry(device, readings));
     }
 
     [Fact]
@@ -110,13 +110,24 @@ public class DeviceTextsTests
     }
 
     [Fact]
-    public void StatusReport_WithInfoAndReadings_ListsEverythingWithAge()
+    public void StatusReport_WithInfoAndReadings_OneAgeForTheDeviceAndEachValueOnce()
     {
         var device = SampleDevices.WithReadings(SampleDevices.Plug(), At,
             new Reading("power", ReadingValue.Of(false), At)) with { Info = new DeviceInfo("Sonoff S31", "ITEAD", "13.2.0") };
 
         var report = DeviceTexts.StatusReport(device, At.AddSeconds(30));
 
-        Assert.Equal("plug1 is online (ITEAD, Sonoff S31, 13.2.0)\npower: off (30 s ago)", report);
+        Assert.Equal("plug1 is online (ITEAD, Sonoff S31, 13.2.0), seen 30 s ago\nswitch: off", report);
+    }
+
+    [Fact]
+    public void Offline_KnownSince_SaysWhenAndThatNothingWasSent()
+    {
+        var since = new DateTimeOffset(2025, 3, 1, 21, 4, 0, TimeSpan.Zero);
+        var device = SampleDevices.Plug() with { Availability = DeviceAvailability.Offline, AvailabilitySince = since };
+
+        var text = DeviceTexts.Offline(device, since.AddMinutes(12), TimeZoneInfo.Utc);
+
+        Assert.Equal("plug1 is offline since 21:04 (12 min ago); the command was not sent", text);
     }
 }

@@ -39,6 +39,20 @@ public class PendingCommandTrackerTests
         Assert.Equal(0, tracker.Count);
     }
 
+    [Theory]
+    [InlineData(true, "done: on")]
+    [InlineData(false, "done: off")]
+    public async Task Observe_ToggleEcho_AnswersTheNewState(bool reported, string expected)
+    {
+        var (registry, subscription, tracker, _, device) = Setup();
+        var pending = tracker.Track(device, new DeviceCommand(CommandAction.Toggle, "power"), Timeout);
+
+        registry.Report(device.Key, new ReadingUpdate("power", ReadingValue.Of(reported)));
+
+        Assert.Equal(1, Pump(subscription, tracker));
+        Assert.Equal(new CommandOutcome(CommandOutcomeKind.Done, expected), await pending.Completion);
+    }
+
     [Fact]
     public void Observe_OppositeState_KeepsWaiting()
     {

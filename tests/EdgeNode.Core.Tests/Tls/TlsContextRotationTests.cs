@@ -32,4 +32,21 @@ public class TlsContextRotationTests
         Assert.NotSame(second, rotation.Current);
         Assert.Throws<ObjectDisposedException>(() => first.Handle);
     }
+
+    [Fact]
+    public void ServerCertificate_OpenSslContext_RotatesDailyPerApplicationProtocol()
+    {
+        var time = new FakeTimeProvider();
+        using var presented = new ServerCertificate(Certificate, time: time);
+        TlsServerContext mqtt = presented.OpenSslContext("mqtt");
+        TlsServerContext xmpp = presented.OpenSslContext("xmpp-client");
+        Assert.NotSame(mqtt, xmpp);
+
+        time.Advance(TimeSpan.FromHours(23));
+        Assert.Same(mqtt, presented.OpenSslContext("mqtt"));
+
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.NotSame(mqtt, presented.OpenSslContext("mqtt"));
+        Assert.NotSame(xmpp, presented.OpenSslContext("xmpp-client"));
+    }
 }

@@ -171,7 +171,7 @@ public sealed class DeviceConventionInteropTests
         Assert.StartsWith("0 shellyplus1pm-a8032ab12345/rpc {", line, StringComparison.Ordinal);
         using var rpc = JsonDocument.Parse(line[line.IndexOf('{', StringComparison.Ordinal)..]);
         Assert.Equal("Switch.Set", rpc.RootElement.GetProperty("method").GetString());
-        Assert.Equal("edgenode", rpc.RootElement.GetProperty("src").GetString());
+        Assert.Equal("shellyplus1pm-a8032ab12345/edgenode", rpc.RootElement.GetProperty("src").GetString());
         Assert.Equal(0, rpc.RootElement.GetProperty("params").GetProperty("id").GetInt32());
         Assert.False(rpc.RootElement.GetProperty("params").GetProperty("on").GetBoolean());
     }
