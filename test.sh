@@ -63,6 +63,7 @@ step() {
 step "Native AOT gate (tests/aot-gate/run.sh)" bash tests/aot-gate/run.sh
 step "release check (tests/release/run.sh: linux-arm64 AOT build run under qemu, the .deb packages)" bash tests/release/run.sh
 step "README's run command, exactly as written, in a scratch copy (tests/readme/run_command.py)" /usr/bin/python3 tests/readme/run_command.py
+step "README's first hour, step by step (tests/readme/first_hour.py: installed layout, user add, two wrong passwords then the right one, the first device)" /usr/bin/python3 tests/readme/first_hour.py
 step "benchmark harness smoke run (./bench.sh --smoke: EdgeNode and the anchors, seconds, no speed asserted)" ./bench.sh --smoke
 step "fuzz smoke run (tests/fuzz/run.sh --smoke: every parser's target under afl-fuzz for seconds, from its seeds)" bash tests/fuzz/run.sh --smoke
 
