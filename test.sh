@@ -63,6 +63,7 @@ step() {
 step "Native AOT gate (tests/aot-gate/run.sh)" bash tests/aot-gate/run.sh
 step "release check (tests/release/run.sh: linux-arm64 AOT build run under qemu, the .deb packages)" bash tests/release/run.sh
 step "README's run command, exactly as written, in a scratch copy (tests/readme/run_command.py)" /usr/bin/python3 tests/readme/run_command.py
+step "README's first hour, step by step (tests/readme/first_hour.py: installed layout, user add, two wrong passwords then the right one, the first device)" /usr/bin/python3 tests/readme/first_hour.py
 step "benchmark harness smoke run (./bench.sh --smoke: EdgeNode and the anchors, seconds, no speed asserted)" ./bench.sh --smoke
 step "crash safety (tests/crash/run.sh 20: SIGKILL under mixed XMPP, MQTT and Matrix load 20 times, nothing acknowledged lost)" bash tests/crash/run.sh 20
 step "disk full (tests/crash/disk_full.py: the data directory on a full tmpfs; protocol errors, reads and delivery go on, recovery by itself)" /usr/bin/python3 tests/crash/disk_full.py "$(bash tests/crash/run.sh --binary)"

@@ -22,6 +22,7 @@ public static class EventIds
     public const int AccountSweepFailed = 12;
     public const int CertificateFingerprints = 13;
     public const int Stopped = 14;
+    public const int AccountsOnOtherDomain = 16;
     public const int DatabaseCheckedAfterUncleanStop = 15;
 
     // Listeners 100-199

@@ -31,6 +31,23 @@ internal static class OpenMarkers
         return stale;
     }
 
+    /// <summary>Process ids of other live processes that have the database open now (the node, another verb).</summary>
+    public static List<int> OpenElsewhere(string databasePath)
+    {
+        var pids = new List<int>();
+        var directory = System.IO.Path.GetDirectoryName(databasePath)!;
+        if (!Directory.Exists(directory)) return pids;
+        var bootId = BootId();
+        foreach (var marker in Directory.EnumerateFiles(directory, Prefix(databasePath) + "*"))
+        {
+            var name = System.IO.Path.GetFileName(marker).AsSpan(Prefix(databasePath).Length);
+            var dash = name.IndexOf('-');
+            if (dash > 0 && int.TryParse(name[..dash], out var pid) && pid != Environment.ProcessId && IsLive(marker, databasePath, bootId) && !pids.Contains(pid))
+                pids.Add(pid);
+        }
+        return pids;
+    }
+
     /// <summary>Writes this store's marker and returns its path.</summary>
     public static string Create(string databasePath)
     {

@@ -55,6 +55,13 @@ public sealed class Store : IDisposable
     public int SchemaVersion(string component) => _versions.GetValueOrDefault(component);
 
     /// <summary>
+    /// Process ids of other processes that have the database in <paramref name="dataDir"/> open now (a running node,
+    /// a verb), read from their open markers; a verb that must have the database to itself refuses while any do.
+    /// </summary>
+    public static IReadOnlyList<int> OpenElsewhere(string dataDir) =>
+        OpenMarkers.OpenElsewhere(System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDir, FileName)));
+
+    /// <summary>
     /// Opens (creating if absent) the database in <paramref name="dataDir"/> and brings every component's schema up
     /// to date; the core's set is always included.
     /// </summary>

@@ -430,7 +430,7 @@ public sealed partial class C2sConnection
             _connection.Abort(new ConnectionAbortedException(reason.ToString()));
         }
 
-        XmppLog.ConnectionClosed(_server.Logger, _id, reason.ToString());
+        XmppLog.ConnectionClosed(_server.Logger, _id, CloseReasons.Describe(reason));
     }
 
     private byte[] Goodbye(string? condition, string? text)

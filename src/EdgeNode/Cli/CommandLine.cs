@@ -1,6 +1,6 @@
 namespace EdgeNode.Cli;
 
-public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, UserUnlock, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner, DeviceOwnerRemove, DeviceOwnerList, DeviceCommander, FederationStatus, FederationCheck, TlsShow, CheckDb }
+public enum Verb { Run, UserAdd, UserPasswd, UserRemove, UserList, UserUnlock, CheckConfig, Version, Help, DeviceAdd, DevicePasswd, DeviceRemove, DeviceList, DeviceAllow, DeviceDisallow, DeviceAcl, DeviceOwner, DeviceOwnerRemove, DeviceOwnerList, DeviceCommander, FederationStatus, FederationCheck, TlsShow, CheckDb, DomainRename }
 
 /// <summary>A parsed command line: the verb, its arguments, the configuration file and `--Section:Key=value` overrides.</summary>
 public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, string? ConfigPath, IReadOnlyList<string> Overrides)
@@ -35,6 +35,8 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
           federation status      list the running node's server-to-server streams and how each authenticated
           federation check DOMAIN
                                  resolve, connect, TLS, certificate and authentication with DOMAIN, in words
+          domain rename OLD NEW  move the accounts of OLD (rosters, offline messages, device owners, Matrix
+                                 profiles and account data) to NEW while the node is stopped
           tls show               the TLS certificate in use and its SHA-256 and SHA-1 fingerprints
           check-config           validate the configuration and print every problem
           check-db               check the whole database file for damage (exit 0 sound, 1 damaged)
@@ -91,6 +93,7 @@ public sealed record CommandLine(Verb Verb, IReadOnlyList<string> Arguments, str
             case "user": return ParseUser(rest, configPath, overrides, out problem);
             case "device": return DeviceCommands.Parse(rest, configPath, overrides, out problem);
             case "federation": return FederationCommands.Parse(rest, configPath, overrides, out problem);
+            case "domain": return DomainCommands.Parse(rest, configPath, overrides, out problem);
             case "tls" when rest is ["show"]: return new CommandLine(Verb.TlsShow, [], configPath, overrides);
             case "tls": problem = "tls needs: show"; return null;
             case "run" or "check-config" or "check-db": problem = $"{words[0]} takes no arguments"; return null;

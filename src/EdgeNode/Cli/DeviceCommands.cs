@@ -112,7 +112,7 @@ public static class DeviceCommands
                         return Fail(io, $"the device {name} already exists (use 'edgenode device passwd {name}' to change its password)");
                     }
 
-                    if (ReadPassword(io, name) is not { } password)
+                    if (PasswordReader.Read(io, $"device {name}") is not { } password)
                     {
                         return ExitCodes.Failure;
                     }
@@ -126,7 +126,7 @@ public static class DeviceCommands
                         return Fail(io, $"there is no device {name}");
                     }
 
-                    if (ReadPassword(io, name) is not { } newPassword)
+                    if (PasswordReader.Read(io, $"device {name}") is not { } newPassword)
                     {
                         return ExitCodes.Failure;
                     }
@@ -296,24 +296,6 @@ public static class DeviceCommands
 
     private static IEnumerable<string> Expand(NodeOptions options, string name) =>
         options.Mqtt.DeviceTopics.Select(t => t.Replace("{device}", name, StringComparison.Ordinal));
-
-    private static string? ReadPassword(CliIo io, string name)
-    {
-        string? password = PasswordReader.Read(io, $"device {name}");
-        if (password is null)
-        {
-            io.Error.WriteLine("edgenode: no password given on standard input");
-            return null;
-        }
-
-        if (!PasswordRules.IsAcceptable(password, out string? problem))
-        {
-            io.Error.WriteLine($"edgenode: {problem}");
-            return null;
-        }
-
-        return password;
-    }
 
     private static int Fail(CliIo io, string message, int code = ExitCodes.Failure)
     {

@@ -78,6 +78,7 @@ public static class EdgeNodeCli
                     => DeviceCommands.Run(command, options, io),
                 Verb.FederationStatus or Verb.FederationCheck => await FederationCommands.RunAsync(command, options, io, stop),
                 Verb.TlsShow => TlsCommands.Show(options, io),
+                Verb.DomainRename => DomainCommands.Run(command, options, io),
                 _ => UserCommands.Run(command, options, io),
             };
         }

@@ -1,19 +1,29 @@
+using EdgeNode.Core.Accounts;
+
 namespace EdgeNode.Cli;
 
 /// <summary>Reads a password: from a terminal twice and without echo, otherwise the first line of standard input.</summary>
 public static class PasswordReader
 {
-    public static string? Read(CliIo io, string jid)
+    /// <summary>
+    /// The password for <paramref name="who"/>, or null after one line on standard error saying why there is none
+    /// (none given, the two entries differ, or the password is not acceptable).
+    /// </summary>
+    public static string? Read(CliIo io, string who)
     {
-        if (!io.Interactive) return io.In.ReadLine();
-        var first = Prompt(io, $"Password for {jid}: ");
+        string? password = io.Interactive ? ReadTwice(io, who) : io.In.ReadLine();
+        string? problem = null;
+        if (password is null) problem = io.Interactive ? "the passwords differ" : "no password given on standard input";
+        else if (!PasswordRules.IsAcceptable(password, out problem)) password = null;
+        if (password is null) io.Error.WriteLine($"edgenode: {problem}");
+        return password;
+    }
+
+    private static string? ReadTwice(CliIo io, string who)
+    {
+        var first = Prompt(io, $"Password for {who}: ");
         var second = Prompt(io, "Again: ");
-        if (first != second)
-        {
-            io.Error.WriteLine("edgenode: the passwords differ");
-            return null;
-        }
-        return first;
+        return first == second ? first : null;
     }
 
     private static string Prompt(CliIo io, string prompt)

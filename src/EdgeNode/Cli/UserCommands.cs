@@ -34,14 +34,14 @@ public static class UserCommands
                 return ExitCodes.Ok;
             case Verb.UserAdd:
                 if (accounts.Exists(jid)) return Fail(io, $"the account {jid} already exists (use 'edgenode user passwd {jid}' to change its password)");
-                if (ReadPassword(io, jid) is not { } password) return ExitCodes.Failure;
+                if (PasswordReader.Read(io, jid.ToString()) is not { } password) return ExitCodes.Failure;
                 try { accounts.Add(jid, password); }
                 catch (AccountExistsException e) { return Fail(io, e.Message); }
                 io.Out.WriteLine($"created {jid}");
                 return ExitCodes.Ok;
             case Verb.UserPasswd:
                 if (!accounts.Exists(jid)) return Fail(io, $"there is no account {jid}");
-                if (ReadPassword(io, jid) is not { } newPassword) return ExitCodes.Failure;
+                if (PasswordReader.Read(io, jid.ToString()) is not { } newPassword) return ExitCodes.Failure;
                 try { accounts.SetPassword(jid, newPassword); }
                 catch (AccountNotFoundException e) { return Fail(io, e.Message); }
                 io.Out.WriteLine($"changed the password of {jid}");
@@ -71,22 +71,6 @@ public static class UserCommands
             return false;
         }
         return true;
-    }
-
-    private static string? ReadPassword(CliIo io, Jid jid)
-    {
-        var password = PasswordReader.Read(io, jid.ToString());
-        if (password is null)
-        {
-            io.Error.WriteLine("edgenode: no password given on standard input");
-            return null;
-        }
-        if (!PasswordRules.IsAcceptable(password, out var problem))
-        {
-            io.Error.WriteLine($"edgenode: {problem}");
-            return null;
-        }
-        return password;
     }
 
     private static int Fail(CliIo io, string message)

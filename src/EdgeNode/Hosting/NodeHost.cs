@@ -54,6 +54,8 @@ public static class NodeHost
             signingKey = SigningKeys.LoadOrCreate(store, out var keyCreated);
             if (keyCreated) NodeLog.SigningKeyCreated(log, signingKey.KeyId);
             if (new AccountStore(store).List().Count == 0) NodeLog.AddUserHint(log, options.Node.Domain);
+            foreach (var (oldDomain, count) in DomainRename.OtherDomains(store, options.Node.Domain))
+                NodeLog.AccountsOnOtherDomain(log, count, oldDomain, options.Node.Domain);
         }
         catch (Exception e) when (e is ConfigurationErrorException or IOException or UnauthorizedAccessException)
         {

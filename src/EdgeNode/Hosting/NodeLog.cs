@@ -32,6 +32,9 @@ internal static partial class NodeLog
     [LoggerMessage(EventIds.AddUserHint, LogLevel.Information, "No accounts yet. Add one with: edgenode user add alice@{Domain} (the password is read from standard input)")]
     public static partial void AddUserHint(ILogger logger, string domain);
 
+    [LoggerMessage(EventIds.AccountsOnOtherDomain, LogLevel.Warning, "{Count} account(s) in the database are on {OldDomain}, not on Node:Domain {Domain}: nobody can log in to them. To move them with their rosters, offline messages and devices, stop the node and run: edgenode domain rename {OldDomain} {Domain}")]
+    public static partial void AccountsOnOtherDomain(ILogger logger, int count, string oldDomain, string domain);
+
     [LoggerMessage(EventIds.Listening, LogLevel.Information, "Listening on {Addresses}: {Listeners}")]
     public static partial void Listening(ILogger logger, string addresses, string listeners);
 

@@ -13,13 +13,13 @@ public sealed class TestNode : IAsyncDisposable
 {
     private static readonly string[] PortKeys = ["Xmpp:C2sPort", "Xmpp:C2sDirectTlsPort", "Xmpp:S2sPort", "Xmpp:S2sDirectTlsPort", "Http:Port", "Http:FederationPort", "Mqtt:Port", "Mqtt:TlsPort"];
 
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _stop = new();
     private readonly StringWriter _out = new();
     private readonly StringWriter _error = new();
-    private readonly string[] _baseArgs;
+    private string[] _baseArgs;
     private Task<int>? _run;
 
-    public string Domain { get; }
+    public string Domain { get; private set; }
     public string DataDir { get; }
     public string Address { get; }
     public IReadOnlyDictionary<string, int> Ports { get; }
@@ -61,6 +61,21 @@ public sealed class TestNode : IAsyncDisposable
             throw new InvalidOperationException($"the node stopped before it was ready (exit {await _run}): {_error}");
         var message = Encoding.UTF8.GetString(buffer, 0, await receive);
         if (message != "READY=1") throw new InvalidOperationException($"the node sent {message} instead of READY=1");
+    }
+
+    /// <summary>Stops the node (exit code 0 expected), runs <paramref name="between"/> (verbs on the stopped node's
+    /// data), then starts it again on the same data and ports with Node:Domain <paramref name="domain"/>.</summary>
+    public async Task RestartAsync(string domain, Func<Task>? between = null)
+    {
+        _stop.Cancel();
+        var code = await _run!.WaitAsync(TimeSpan.FromSeconds(30));
+        if (code != 0) throw new InvalidOperationException($"the node exited with {code}: {_error}");
+        _stop.Dispose();
+        _stop = new CancellationTokenSource();
+        _baseArgs = _baseArgs.Select(a => a.StartsWith("--Node:Domain=", StringComparison.Ordinal) ? $"--Node:Domain={domain}" : a).ToArray();
+        Domain = domain;
+        if (between is not null) await between();
+        await RunAsync();
     }
 
     /// <summary>Creates an account the way an operator does: `edgenode user add JID` with the password on stdin.</summary>
