@@ -4,7 +4,7 @@
 It reads these README blocks and nothing else for what to do and what to expect:
 - "### Connect your first device", step 1: the `"Node": {...}` fragment of edgenode.json (domain and administrator)
   and the `edgenode user add ...` command; step 2: the `edgenode device add ...` command; step 3: the Tasmota
-  backlog file it links (MqttPort, MqttTLS, Topic); step 4: the log lines in backticks the node must print; step 5:
+  backlog file it links (MqttPort, SetOption103 for TLS, Topic); step 4: the log lines in backticks the node must print; step 5:
   the roster group and status in backticks.
 - "## Accounts", the sh block: the line `echo '<password>' | sudo edgenode user add <jid>` (the password comes from
   it), and the prose line `edgenode: configuration /etc/edgenode/edgenode.json, data directory /var/lib/edgenode`
@@ -121,7 +121,8 @@ class Readme:
             backlog = next(l for l in f.read().splitlines() if l.startswith("Backlog "))
         settings = dict(part.strip().split(" ", 1) for part in backlog[len("Backlog "):].split(";"))
         self.mqtt_port = int(settings.get("MqttPort", "1883"))
-        self.mqtt_tls = settings.get("MqttTLS", "0") == "1"
+        # Tasmota turns MQTT over TLS on with SetOption103 1.
+        self.mqtt_tls = settings.get("SetOption103", "0") == "1"
         self.topic = settings["Topic"]
         self.log_lines = [c for c in inline_code(first[4]) if " " in c]
         self.group = re.search(r"under `([^`]+)`", first[5])
