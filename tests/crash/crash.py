@@ -73,7 +73,9 @@ class Node:
                      "--Xmpp:OfflineQuota=1000000", "--Xmpp:OfflineQuotaBytes=1000000000", "--Xmpp:OfflineQuotaPerSender=0",
                      "--Xmpp:MessagesPerSecond=0", "--Xmpp:MessagesPerSecondToOneRecipient=0",
                      "--Mqtt:MaxQueuedMessages=1000000", "--Mqtt:MaxQueuedBytes=1000000000",
-                     "--Matrix:MaxPendingToDevicePerDevice=1000000"]
+                     "--Matrix:MaxPendingToDevicePerDevice=1000000", "--Matrix:MessagesPerSecond=0",
+                     # Every client of the load comes from 127.0.0.1.
+                     "--Node:ConnectionLimitExempt=127.0.0.0/8"]
         self.process = None
         self.log_path = os.path.join(work, "node.log")
         self.notify_path = os.path.join(work, "notify.sock")

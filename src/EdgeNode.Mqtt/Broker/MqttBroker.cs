@@ -545,7 +545,11 @@ public sealed partial class MqttBroker : IMqttMessageTarget
 
         if (detached)
         {
-            MqttBrokerLog.ClientDisconnected(_logger, session.ClientId, connection.Graceful ? "DISCONNECT" : "connection lost");
+            // "connection lost" only when the client vanished; a close the node made says so and why.
+            string reason = connection.Graceful ? "DISCONNECT"
+                : connection.ClosedByNode is { } why ? "closed by the node: " + why
+                : "connection lost";
+            MqttBrokerLog.ClientDisconnected(_logger, session.ClientId, reason);
         }
 
         PublishWills(wills);

@@ -144,6 +144,22 @@ internal sealed class MqttConnection
     /// <summary>True when the client said goodbye with DISCONNECT (v5: not "with will message").</summary>
     public bool Graceful { get; private set; }
 
+    /// <summary>Why the node closed the connection itself; null when the client closed it or vanished.</summary>
+    public string? ClosedByNode => Volatile.Read(ref _closedByNode);
+
+    private string? _closedByNode;
+
+    private void NodeCloses(string why) => Interlocked.CompareExchange(ref _closedByNode, why, null);
+
+    private static string Describe(MqttReasonCode reason) => reason switch
+    {
+        MqttReasonCode.SessionTakenOver => "another connection took over its session",
+        MqttReasonCode.ServerShuttingDown => "the node is stopping",
+        MqttReasonCode.KeepAliveTimeout => "silent past its keep-alive",
+        MqttReasonCode.QuotaExceeded => "it did not read what was sent to it",
+        _ => $"reason 0x{(byte)reason:X2}",
+    };
+
     /// <summary>The output reached its bound and has not drained to half of it yet: nothing is read from the client meanwhile.</summary>
     public bool IsBacklogged
     {
@@ -262,6 +278,7 @@ internal sealed class MqttConnection
     /// <summary>Closes from outside (take-over, keep-alive, shutdown): a v5 client is told why first.</summary>
     public void Close(MqttReasonCode reason)
     {
+        NodeCloses(Describe(reason));
         lock (_outputLock)
         {
             if (IsConnected && Version == MqttProtocolVersion.V500 && !_outputDone && !_closeRequested)
@@ -301,6 +318,7 @@ internal sealed class MqttConnection
         {
             if (now - _openedAt > ConnectTimeout.TotalMilliseconds)
             {
+                NodeCloses("no CONNECT in time");
                 _closeRequested = true;
                 _input.CancelPendingRead();
             }
@@ -516,6 +534,7 @@ internal sealed class MqttConnection
     /// <summary>Ends a connection whose socket takes nothing: pending flushes are cancelled and the transport is aborted.</summary>
     private void ForceAbort()
     {
+        NodeCloses("its socket took nothing more");
         _aborted = true;
         _closeRequested = true;
         _output.CancelPendingFlush();
@@ -914,6 +933,7 @@ internal sealed class MqttConnection
 
     private void OnProtocolError(MqttProtocolException e)
     {
+        NodeCloses("protocol error");
         _broker.LogProtocolViolation(Remote, e);
         if (e is MqttUnsupportedProtocolVersionException)
         {

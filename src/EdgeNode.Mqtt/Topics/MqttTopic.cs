@@ -32,7 +32,8 @@ public static class MqttTopic
     /// <summary>
     /// Splits <c>$share/{ShareName}/{filter}</c> (MQTT 5.0 section 4.8.2). False when <paramref name="filter"/> is
     /// not a shared subscription or is an invalid one: an empty share name, a '+' or '#' in it (a '/' ends it), a
-    /// name that is not valid UTF-8, or no valid plain filter after it.
+    /// name that is not valid UTF-8, or no valid plain filter after it. A filter after it that is itself a shared
+    /// subscription (<c>$share/a/$share/b/x</c>) is refused too: it would be no valid filter on its own.
     /// </summary>
     public static bool TryParseShared(ReadOnlySpan<byte> filter, out ReadOnlySpan<byte> shareName, out ReadOnlySpan<byte> topicFilter)
     {
@@ -52,7 +53,7 @@ public static class MqttTopic
 
         ReadOnlySpan<byte> name = rest[..slash];
         ReadOnlySpan<byte> inner = rest[(slash + 1)..];
-        if (name.IndexOfAny((byte)'+', (byte)'#') >= 0 || !MqttUtf8.IsValid(name) || !IsValidPlainFilter(inner))
+        if (name.IndexOfAny((byte)'+', (byte)'#') >= 0 || !MqttUtf8.IsValid(name) || IsShared(inner) || !IsValidPlainFilter(inner))
         {
             return false;
         }

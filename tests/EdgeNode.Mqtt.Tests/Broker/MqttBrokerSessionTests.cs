@@ -161,10 +161,14 @@ public class MqttBrokerSessionTests
         var broker = BrokerHarness.NewBroker();
         await using var first = new BrokerHarness(broker);
         await first.ConnectAsync("twin");
+        var taken = first.Connection("twin");
+        Assert.Null(taken.ClosedByNode);
         await using var second = new BrokerHarness(broker);
         await second.ConnectAsync("twin");
         var disconnect = (MqttDisconnect)(await first.ReceiveAsync()).Control!;
         Assert.Equal(MqttReasonCode.SessionTakenOver, disconnect.ReasonCode);
+        // The log says the node closed it, and why, not "connection lost".
+        Assert.Equal("another connection took over its session", taken.ClosedByNode);
         Assert.Equal(1, broker.Stats.Connected);
     }
 

@@ -43,8 +43,10 @@ public class MqttKeepAliveTests
 
         connection.CheckTimers(connection.LastReceived + 149_000);
         Assert.False(connection.IsClosing);
+        Assert.Null(connection.ClosedByNode);
         connection.CheckTimers(connection.LastReceived + 151_000);
         Assert.True(connection.IsClosing);
+        Assert.Equal("silent past its keep-alive", connection.ClosedByNode);
         var disconnect = (MqttDisconnect)(await client.ReceiveAsync()).Control!;
         Assert.Equal(MqttReasonCode.KeepAliveTimeout, disconnect.ReasonCode);
     }

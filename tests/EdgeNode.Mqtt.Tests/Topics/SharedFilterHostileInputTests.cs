@@ -38,6 +38,17 @@ public class SharedFilterHostileInputTests
         Assert.True(valid > 1000 && invalid > 1000, $"valid {valid}, invalid {invalid}");
     }
 
+    [Theory]
+    [InlineData("$share/e/$share/x")]
+    // Found by the mqtt-topic fuzz target: the inner filter was accepted, but on its own it is no valid filter.
+    [InlineData("$share/e/$share/////////////////@//////////////e/gPag/aA")]
+    public void TryParseShared_InnerFilterItselfShared_Refused(string filter)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(filter);
+        Assert.False(MqttTopic.TryParseShared(bytes, out _, out _));
+        Assert.False(MqttTopic.IsValidTopicFilter(bytes));
+    }
+
     [Fact]
     public void SubscribeMatchUnsubscribe_RandomSharedFilters_TreeEndsEmpty()
     {
@@ -144,7 +155,7 @@ public class SharedFilterHostileInputTests
 
         string name = rest[..slash];
         string inner = rest[(slash + 1)..];
-        if (name.Contains('+') || name.Contains('#') || inner.Length == 0)
+        if (name.Contains('+') || name.Contains('#') || inner.Length == 0 || inner.StartsWith("$share/", StringComparison.Ordinal))
         {
             return false;
         }

@@ -42,7 +42,9 @@ public class NodeHostTests
         Assert.EndsWith("</stream:stream>", Encoding.UTF8.GetString(xmpp));
 
         // An anonymous CONNECT for MQTT 5.0 then 3.1.1 (anonymous access is off): each gets its version's "not authorized" CONNACK.
-        Assert.Equal(new byte[] { 0x20, 0x03, 0x00, 0x87, 0x00 }, await ExchangeAsync(ports["Mqtt:Port"], [0x10, 0x0d, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 0, 0, 0]));
+        // 5.0 also says why in a reason string (property 0x1F).
+        byte[] v5 = await ExchangeAsync(ports["Mqtt:Port"], [0x10, 0x0d, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 0, 0, 0]);
+        Assert.Equal((0x20, v5.Length - 2, 0x00, 0x87, v5.Length - 5, 0x1F), ((int)v5[0], (int)v5[1], (int)v5[2], (int)v5[3], (int)v5[4], (int)v5[5]));
         Assert.Equal(new byte[] { 0x20, 0x02, 0x00, 0x05 }, await ExchangeAsync(ports["Mqtt:Port"], [0x10, 0x0c, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 2, 0, 60, 0, 0]));
 
         using (var http = new HttpClient())
