@@ -47,10 +47,10 @@ public static class NodeHost
             if (store.QuickChecked) NodeLog.DatabaseCheckedAfterUncleanStop(log);
             certificate = NodeCertificate.LoadOrCreate(options, out var source);
             if (source.CreatedNow) NodeLog.CertificateCreated(log, options.Node.Domain, Path.GetFullPath(source.CertificatePath), Path.GetFullPath(source.KeyPath));
-            NodeLog.CertificateInUse(log, source.CertificatePath, certificate.Subject, certificate.NotAfter.ToUniversalTime());
+            NodeLog.CertificateInUse(log, Path.GetFullPath(source.CertificatePath), certificate.Subject, certificate.NotAfter.ToUniversalTime());
             var fingerprints = CertificateFingerprints.Of(certificate);
             NodeLog.CertificateFingerprints(log, fingerprints.Sha256, fingerprints.Sha1);
-            if (certificate.NotAfter < DateTime.Now) NodeLog.CertificateExpired(log, source.CertificatePath, certificate.NotAfter.ToUniversalTime());
+            if (certificate.NotAfter < DateTime.Now) NodeLog.CertificateExpired(log, Path.GetFullPath(source.CertificatePath), certificate.NotAfter.ToUniversalTime());
             signingKey = SigningKeys.LoadOrCreate(store, out var keyCreated);
             if (keyCreated) NodeLog.SigningKeyCreated(log, signingKey.KeyId);
             if (new AccountStore(store).List().Count == 0) NodeLog.AddUserHint(log, options.Node.Domain);
