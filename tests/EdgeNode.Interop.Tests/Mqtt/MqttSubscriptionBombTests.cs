@@ -81,6 +81,30 @@ public class MqttSubscriptionBombTests
         Assert.Contains("DONE", result.Out);
     }
 
+    [Fact]
+    public async Task SigKill_MidBomb_OthersServedWithinTwoSecondsAndAcknowledgedDataKept()
+    {
+        await using var node = await NodeProcess.StartAsync("localhost", async n =>
+        {
+            await n.VerbAsync(Password + "\n", "device", "add", Attacker);
+            await AttackWitness.AddAccountsAsync(n);
+        });
+        using var witness = await AttackWitness.PrepareAsync(node);
+        await using var attack = Peer.Start(Peer.Require(Peer.Python, "python3"),
+            [Path.Combine(AppContext.BaseDirectory, "Mqtt/scripts/paho_subscription_bomb.py"), "127.0.0.1",
+             node.Port("Mqtt:Port").ToString(CultureInfo.InvariantCulture), Attacker, Password, "5", "3000", "100", "forever"]);
+
+        // Every SUBSCRIBE is on the wire: the node is working through them while the witnesses are served.
+        await AttackWitness.WaitForAttackerAsync(attack, "SENT");
+        await witness.ServedDuringAttackAsync();
+        Assert.False(attack.HasExited, $"the attack ended before the kill ({witness.Timings}):\n{attack.Out}\n{attack.Error}");
+
+        await node.KillAsync();
+        attack.Kill();
+        await node.RestartAsync();
+        await witness.KeptAfterRestartAsync();
+    }
+
     private static long StoredSubscriptions(TestNode node, string clientId)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(node.DataDir, Store.FileName)};Mode=ReadOnly;Pooling=False");
