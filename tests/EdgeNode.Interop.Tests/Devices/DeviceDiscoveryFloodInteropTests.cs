@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeNode.Interop.Tests.Support;
+using Xunit.Abstractions;
 
 namespace EdgeNode.Interop.Tests.Devices;
 
@@ -8,7 +9,7 @@ namespace EdgeNode.Interop.Tests.Devices;
 /// Assistant devices and then keeps deleting and announcing them. Users unrelated to it are served within 2 s
 /// meanwhile, and what the node acknowledged survives a SIGKILL taken mid-flood.
 /// </summary>
-public sealed class DeviceDiscoveryFloodInteropTests
+public sealed class DeviceDiscoveryFloodInteropTests(ITestOutputHelper output)
 {
     private const string Bridge = "habridge";
     private const string Password = "correct horse battery";
@@ -35,6 +36,7 @@ public sealed class DeviceDiscoveryFloodInteropTests
         await AttackWitness.WaitForAttackerAsync(flood, "SENT");
         await witness.ServedDuringAttackAsync();
         Assert.False(flood.HasExited, $"the flood ended before the kill ({witness.Timings}):\n{flood.Out}\n{flood.Error}");
+        output.WriteLine($"{witness.Timings}; the flood at the kill: {flood.Out.ReplaceLineEndings(" | ")}");
 
         await node.KillAsync();
         flood.Kill();

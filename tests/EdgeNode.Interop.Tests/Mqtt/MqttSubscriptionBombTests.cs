@@ -5,6 +5,7 @@ using EdgeNode.Interop.Tests.Support;
 using Microsoft.Data.Sqlite;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Xunit.Abstractions;
 
 namespace EdgeNode.Interop.Tests.Mqtt;
 
@@ -13,7 +14,7 @@ namespace EdgeNode.Interop.Tests.Mqtt;
 /// first Mqtt:MaxSubscriptionsPerSession, refuses the rest per filter, stores only the granted rows, takes seconds, and
 /// keeps serving everyone else meanwhile; it still stops in time while such a client is active.
 /// </summary>
-public class MqttSubscriptionBombTests
+public class MqttSubscriptionBombTests(ITestOutputHelper output)
 {
     private const string Attacker = "plug1";
     private const string Bystander = "sensor2";
@@ -98,6 +99,7 @@ public class MqttSubscriptionBombTests
         await AttackWitness.WaitForAttackerAsync(attack, "SENT");
         await witness.ServedDuringAttackAsync();
         Assert.False(attack.HasExited, $"the attack ended before the kill ({witness.Timings}):\n{attack.Out}\n{attack.Error}");
+        output.WriteLine($"{witness.Timings}; the bomber at the kill: {attack.Out.ReplaceLineEndings(" | ")}");
 
         await node.KillAsync();
         attack.Kill();
