@@ -11,7 +11,6 @@ namespace EdgeNode.Interop.Tests.Support;
 /// </summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
-    private static readonly string[] PortKeys = ["Xmpp:C2sPort", "Xmpp:C2sDirectTlsPort", "Xmpp:S2sPort", "Xmpp:S2sDirectTlsPort", "Http:Port", "Http:FederationPort", "Mqtt:Port", "Mqtt:TlsPort"];
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string[] _args;
@@ -22,7 +21,7 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         Domain = domain;
         DataDir = Directory.CreateTempSubdirectory("edgenode-process-").FullName;
-        Ports = PortKeys.Zip(TestNode.FreePorts(Address, PortKeys.Length)).ToDictionary(p => p.First, p => p.Second);
+        Ports = TestNode.PortKeys.Zip(TestNode.FreePorts(Address, TestNode.PortKeys.Length)).ToDictionary(p => p.First, p => p.Second);
         _args = [$"--Node:DataDir={DataDir}", $"--Node:Domain={domain}", $"--Node:ListenAddresses={Address}",
             .. Ports.Select(p => $"--{p.Key}={p.Value}"), .. settings];
     }
