@@ -5,6 +5,7 @@ using EdgeNode.Interop.Tests.Support;
 using Microsoft.Data.Sqlite;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Xunit.Abstractions;
 
 namespace EdgeNode.Interop.Tests.Mqtt;
 
@@ -13,7 +14,7 @@ namespace EdgeNode.Interop.Tests.Mqtt;
 /// first Mqtt:MaxSubscriptionsPerSession, refuses the rest per filter, stores only the granted rows, takes seconds, and
 /// keeps serving everyone else meanwhile; it still stops in time while such a client is active.
 /// </summary>
-public class MqttSubscriptionBombTests
+public class MqttSubscriptionBombTests(ITestOutputHelper output)
 {
     private const string Attacker = "plug1";
     private const string Bystander = "sensor2";
@@ -79,6 +80,31 @@ public class MqttSubscriptionBombTests
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"the node took {stopwatch.Elapsed} to stop");
         PeerResult result = await attack.WaitAsync(MqttPeers.Wait);
         Assert.Contains("DONE", result.Out);
+    }
+
+    [Fact]
+    public async Task SigKill_MidBomb_OthersServedWithinTwoSecondsAndAcknowledgedDataKept()
+    {
+        await using var node = await NodeProcess.StartAsync("localhost", async n =>
+        {
+            await n.VerbAsync(Password + "\n", "device", "add", Attacker);
+            await AttackWitness.AddAccountsAsync(n);
+        });
+        using var witness = await AttackWitness.PrepareAsync(node);
+        await using var attack = Peer.Start(Peer.Require(Peer.Python, "python3"),
+            [Path.Combine(AppContext.BaseDirectory, "Mqtt/scripts/paho_subscription_bomb.py"), "127.0.0.1",
+             node.Port("Mqtt:Port").ToString(CultureInfo.InvariantCulture), Attacker, Password, "5", "3000", "100", "forever"]);
+
+        // Every SUBSCRIBE is on the wire: the node is working through them while the witnesses are served.
+        await AttackWitness.WaitForAttackerAsync(attack, "SENT");
+        await witness.ServedDuringAttackAsync();
+        Assert.False(attack.HasExited, $"the attack ended before the kill ({witness.Timings}):\n{attack.Out}\n{attack.Error}");
+        output.WriteLine($"{witness.Timings}; the bomber at the kill: {attack.Out.ReplaceLineEndings(" | ")}");
+
+        await node.KillAsync();
+        attack.Kill();
+        await node.RestartAsync();
+        await witness.KeptAfterRestartAsync();
     }
 
     private static long StoredSubscriptions(TestNode node, string clientId)

@@ -136,6 +136,9 @@ public sealed class Peer : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when the peer exits; unlike <see cref="WaitAsync"/>, it never kills it.</summary>
+    public Task WaitForExitAsync(CancellationToken cancel) => _process.WaitForExitAsync(cancel);
+
     /// <summary>Sends SIGKILL: the peer's sockets die without a goodbye (a device losing power).</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

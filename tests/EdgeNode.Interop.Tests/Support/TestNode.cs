@@ -11,7 +11,7 @@ namespace EdgeNode.Interop.Tests.Support;
 /// </summary>
 public sealed class TestNode : IAsyncDisposable
 {
-    private static readonly string[] PortKeys = ["Xmpp:C2sPort", "Xmpp:C2sDirectTlsPort", "Xmpp:S2sPort", "Xmpp:S2sDirectTlsPort", "Http:Port", "Http:FederationPort", "Mqtt:Port", "Mqtt:TlsPort"];
+    internal static readonly string[] PortKeys = ["Xmpp:C2sPort", "Xmpp:C2sDirectTlsPort", "Xmpp:S2sPort", "Xmpp:S2sDirectTlsPort", "Http:Port", "Http:FederationPort", "Mqtt:Port", "Mqtt:TlsPort"];
 
     private CancellationTokenSource _stop = new();
     private readonly StringWriter _out = new();

@@ -1,5 +1,6 @@
 """The subscription bomb: one device on a persistent session sends COUNT subscriptions, PER_PACKET filters to a
-SUBSCRIBE, all at once, then waits for every SUBACK. Prints GRANTED <n>, REFUSED <code> <n> and SECONDS <elapsed>.
+SUBSCRIBE, all at once (then prints SENT <packets>), and waits for every SUBACK. Prints GRANTED <n>,
+REFUSED <code> <n> and SECONDS <elapsed>.
 With 'forever' it then keeps re-sending SUBSCRIBE packets until the broker closes the connection (a client still
 active when the node stops) and prints DONE when it does."""
 import sys
@@ -66,6 +67,7 @@ filters = [f"cmnd/{user}/f{i}" for i in range(count)]
 start = time.monotonic()
 for i in range(0, count, per_packet):
     client.subscribe([(f, 1) for f in filters[i:i + per_packet]])
+print("SENT", packets, flush=True)
 ok = all_acked.wait(120)
 elapsed = time.monotonic() - start
 granted = sum(n for code, n in codes.items() if code < 0x80)
