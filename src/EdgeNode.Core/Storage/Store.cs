@@ -326,14 +326,35 @@ public sealed class Store : IDisposable
     /// </summary>
     public T Read<T>(Func<SqliteConnection, T> work)
     {
+        try
+        {
+            return ReadOnce(work);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_IOERR)
+        {
+            // Seen once right after another process held the database exclusively (a backup tool): the long-lived
+            // reader that failed is closed, and the read is tried once more on a freshly opened one.
+            return ReadOnce(work);
+        }
+    }
+
+    private T ReadOnce<T>(Func<SqliteConnection, T> work)
+    {
         var connection = _readers.Rent();
+        bool failed = false;
         try
         {
             return work(connection);
         }
+        catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_IOERR)
+        {
+            failed = true;
+            throw;
+        }
         finally
         {
-            _readers.Return(connection);
+            if (failed) connection.Dispose();
+            else _readers.Return(connection);
         }
     }
 

@@ -106,7 +106,9 @@ public class XmppAbuseTests
     [Fact]
     public async Task MessageFlood_OneSenderToOneRecipient_IsRefusedWithResourceConstraint_AndTheRecipientStaysAndHearsOthers()
     {
-        await using var node = await TestNode.StartAsync();
+        // 5,000 refusals are about 1.7 MB: room for them, so that how fast mallory reads on a busy machine does not
+        // decide whether she is dropped as a non-reader (another test covers that limit).
+        await using var node = await TestNode.StartAsync(settings: ["--Xmpp:MaxOutboundBytes=8388608"]);
         foreach (var user in (string[])["mallory", "alice", "carol"]) await node.AddUserAsync(user, "pw-" + user);
         var (alice, aliceJid) = await RawXmppClient.LoginAsync(node.Address, node.Port("Xmpp:C2sPort"), "alice", "pw-alice");
         await using var _alice = alice;
