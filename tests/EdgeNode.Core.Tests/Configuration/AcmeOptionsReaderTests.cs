@@ -67,4 +67,31 @@ public class AcmeOptionsReaderTests
         var problems = Problems(("Tls:Acme:RenewDays", "3"));
         Assert.Contains(problems, p => p.StartsWith("Tls:Acme:RenewDays: unknown setting", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("Tls:Acme:RenewBeforeDays", "0")]
+    [InlineData("Tls:Acme:RenewBeforeDays", "366")]
+    [InlineData("Tls:Acme:RenewBeforeDays", "ten")]
+    [InlineData("Tls:Acme:HttpPort", "70000")]
+    [InlineData("Tls:Acme:HttpPort", "-1")]
+    [InlineData("Tls:Acme:Enabled", "maybe")]
+    [InlineData("Tls:Acme:Domains:0", "bad\u0000name.example.org")]
+    [InlineData("Tls:Acme:Domains:0", "under_score..example.org")]
+    public void Read_HostileAcmeValue_RefusedNamingTheKey(string key, string value)
+    {
+        // Enabled, so that every value is checked; each bad one is named, none is taken silently.
+        var settings = new List<(string, string)> { ("Node:Domain", "pi.example.org"), ("Tls:Acme:AcceptTermsOfService", "true") };
+        if (key != "Tls:Acme:Enabled") settings.Add(("Tls:Acme:Enabled", "true"));
+        settings.Add((key, value));
+        string name = key.EndsWith(":0", StringComparison.Ordinal) ? key[..^2] : key;
+        Assert.Contains(Problems([.. settings]), p => p.StartsWith(name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_HugeDomainList_RefusedWithoutThrowingElsewhere()
+    {
+        var settings = new List<(string, string)> { ("Node:Domain", "pi.example.org"), ("Tls:Acme:Enabled", "true"), ("Tls:Acme:AcceptTermsOfService", "true") };
+        settings.Add(("Tls:Acme:Domains:0", new string('a', 300) + ".example.org"));
+        Assert.Contains(Problems([.. settings]), p => p.StartsWith("Tls:Acme:Domains", StringComparison.Ordinal));
+    }
 }
