@@ -29,4 +29,10 @@ public enum RouteOutcome : byte
 
     /// <summary>Another domain, and federation does not carry it; the sender is told remote-server-not-found.</summary>
     RemoteDomain,
+
+    /// <summary>
+    /// One of the recipient's protocols cannot carry this message (too large for Matrix, say), so it was delivered
+    /// nowhere; the sender is told not-acceptable.
+    /// </summary>
+    NotAcceptable,
 }

@@ -53,6 +53,54 @@ public enum StanzaErrorCondition : byte
     ServiceUnavailable,
 }
 
+/// <summary>Which front-end a routed stanza came from; a front-end is never handed back what it sent itself.</summary>
+public enum StanzaOrigin : byte
+{
+    /// <summary>An XMPP client of this node (c2s).</summary>
+    Xmpp,
+
+    /// <summary>A Matrix client of this node (an event in a room).</summary>
+    Matrix,
+
+    /// <summary>A device or GPIO pin, spoken for by the node.</summary>
+    Device,
+
+    /// <summary>The node participant itself.</summary>
+    Node,
+
+    /// <summary>Another server (XMPP federation).</summary>
+    Remote,
+}
+
+/// <summary>What a message says about an earlier one (<see cref="RoutedStanza.RelatesTo"/> names it).</summary>
+public enum MessageRelation : byte
+{
+    None,
+
+    /// <summary>A corrected text that replaces the earlier message (XEP-0308, m.replace).</summary>
+    Replace,
+
+    /// <summary>An answer quoting the earlier message (XEP-0461, m.in_reply_to).</summary>
+    Reply,
+
+    /// <summary>The sender's reactions to it, the whole current set (XEP-0444, m.annotation).</summary>
+    Reaction,
+
+    /// <summary>The recipient has seen it and everything before it (XEP-0333 displayed, m.read).</summary>
+    Displayed,
+}
+
+/// <summary>What the sender is doing in the conversation (XEP-0085; Matrix typing covers Composing).</summary>
+public enum ChatState : byte
+{
+    None,
+    Active,
+    Composing,
+    Paused,
+    Inactive,
+    Gone,
+}
+
 /// <summary>One structured value carried beside a message's text (a device reading: name, value, unit).</summary>
 public readonly record struct StanzaField(string Name, string Value, string? Unit = null);
 
@@ -65,11 +113,13 @@ public enum IqType : byte
 }
 
 /// <summary>
-/// One message, presence or iq on its way through the router, as views of the sender's buffers: nothing
-/// here is copied or decoded to strings. Addresses are UTF-8 (<c>local@domain/resource</c>); <see cref="Body"/>
-/// is the decoded body text for targets that do not speak XMPP; <see cref="Xmpp"/> is the stanza as an XMPP
-/// element with its authoritative <c>from</c> stamped and its namespace declared, so that an XMPP target writes
-/// it as bytes without building it again.
+/// One message, presence or iq on its way through the router, in protocol-neutral terms, as views of the sender's
+/// buffers: nothing here is copied or decoded to strings. Addresses are UTF-8 (<c>local@domain/resource</c>). A
+/// message is its kind, body, optional formatted body, thread, id, time, attachments, and what it says about an
+/// earlier message (correction, reply, reactions, displayed marker) or about the sender (chat state). Each front-end
+/// translates its wire format to and from these fields. <see cref="Xmpp"/> is an opaque XMPP extension: the stanza as
+/// the XMPP sender wrote it (from stamped, namespace declared), so that an XMPP target can write it without building
+/// it again and keep payloads only XMPP peers understand; the router never reads it and other front-ends ignore it.
 /// </summary>
 public readonly ref struct RoutedStanza
 {
@@ -116,6 +166,45 @@ public readonly ref struct RoutedStanza
 
     /// <summary>The stanza as a standalone XMPP element (from stamped, xmlns declared); empty when the sender is not XMPP.</summary>
     public ReadOnlySpan<byte> Xmpp { get; }
+
+    /// <summary>The front-end the stanza came from.</summary>
+    public StanzaOrigin Origin { get; init; }
+
+    /// <summary>The body as HTML (UTF-8; Matrix's org.matrix.custom.html, XHTML-IM's body); empty for plain text.</summary>
+    public ReadOnlySpan<byte> FormattedBody { get; init; }
+
+    /// <summary>The conversation thread the message belongs to (UTF-8); empty for none.</summary>
+    public ReadOnlySpan<byte> Thread { get; init; }
+
+    /// <summary>When the sender's front-end accepted the message (Unix milliseconds); 0 means now.</summary>
+    public long Timestamp { get; init; }
+
+    /// <summary>An automatic message (a bot's or device's notice, Matrix m.notice): clients should not answer it automatically.</summary>
+    public bool Notice { get; init; }
+
+    /// <summary>
+    /// The body is only a fallback: the real content is encrypted end to end (OMEMO, Megolm) for the sender's protocol
+    /// and cannot be read on another one.
+    /// </summary>
+    public bool Encrypted { get; init; }
+
+    /// <summary>What this message says about an earlier one.</summary>
+    public MessageRelation Relation { get; init; }
+
+    /// <summary>The id of the earlier message <see cref="Relation"/> is about (UTF-8), as the conversation knows it.</summary>
+    public ReadOnlySpan<byte> RelatesTo { get; init; }
+
+    /// <summary>The address of the earlier message's sender (UTF-8, bare) when known (a reply names whom it answers).</summary>
+    public ReadOnlySpan<byte> RelatesToSender { get; init; }
+
+    /// <summary>For <see cref="MessageRelation.Reaction"/>: the sender's reactions to the message now (empty: all withdrawn).</summary>
+    public ReadOnlySpan<string> Reactions { get; init; }
+
+    /// <summary>The sender's chat state carried by this message (with or without a body).</summary>
+    public ChatState ChatState { get; init; }
+
+    /// <summary>Files shared with the message, as URLs anyone in the conversation may fetch.</summary>
+    public ReadOnlySpan<string> Attachments { get; init; }
 
     // The fields below are for senders that do not speak XMPP (devices, GPIO pins): they describe what the
     // XMPP bytes would otherwise carry, and a target that receives Xmpp bytes ignores them.

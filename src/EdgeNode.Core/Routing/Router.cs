@@ -3,10 +3,13 @@ using System.Collections.Concurrent;
 namespace EdgeNode.Core.Routing;
 
 /// <summary>
-/// The one router of the node (DESIGN.md "The one idea"): front-ends register their sessions here and hand it
-/// every message, presence and iq; it decides who receives what by RFC 6121 section 8 and asks the targets to
-/// deliver. It knows addresses, availability and priority, never a wire format. Lookups go from UTF-8 address
-/// bytes through a case-folded key on the stack to the registry, so routing to an online session allocates nothing.
+/// The one router of the node (DESIGN.md "The one idea"): every front-end hands it messages, presences and iqs in
+/// the neutral model (<see cref="RoutedStanza"/>), and it delivers them to targets of every kind: the sessions
+/// registered here (XMPP client resources, devices, the node participant), the account-wide front-ends
+/// (<see cref="IAccountFrontEnd"/>: a Matrix user's devices through a direct room), the remote router (federation)
+/// and the offline store. It knows addresses, availability and priority, never a wire format. Lookups go from UTF-8
+/// address bytes through a case-folded key on the stack to the registry, so routing to an online session allocates
+/// nothing.
 /// </summary>
 public sealed class Router
 {
@@ -17,6 +20,8 @@ public sealed class Router
     private IAccountDirectory? _accounts;
     private IRemoteRouter? _remote;
     private volatile string[] _hosted = [];
+    private volatile IAccountFrontEnd[] _frontEnds = [];
+    private readonly ConcurrentDictionary<string, AccountPresence[]> _presence = new(StringComparer.Ordinal);
 
     public Router(string domain)
     {
@@ -49,6 +54,66 @@ public sealed class Router
 
     /// <summary>Where stanzas for other domains go (federation); none means they come back as RemoteDomain.</summary>
     public void UseRemoteRouter(IRemoteRouter remote) => _remote = remote;
+
+    /// <summary>Adds a front-end that reaches accounts as a whole (Matrix); it is handed every message between participants.</summary>
+    public void AddFrontEnd(IAccountFrontEnd frontEnd)
+    {
+        ArgumentNullException.ThrowIfNull(frontEnd);
+        lock (_gate)
+        {
+            _frontEnds = [.. _frontEnds, frontEnd];
+        }
+    }
+
+    /// <summary>
+    /// Records one front-end's view of an account's availability and tells the other front-ends, which show the
+    /// union of all views to those allowed to see it. Views are kept until replaced; an unavailable one stays so
+    /// that its last-active time is known.
+    /// </summary>
+    public void PublishPresence(AccountPresence presence)
+    {
+        ArgumentNullException.ThrowIfNull(presence);
+        _presence.AddOrUpdate(presence.Bare, static (_, p) => [p], static (_, current, p) =>
+        {
+            for (int i = 0; i < current.Length; i++)
+            {
+                if (current[i].Source == p.Source)
+                {
+                    var replaced = (AccountPresence[])current.Clone();
+                    replaced[i] = p;
+                    return replaced;
+                }
+            }
+
+            return [.. current, p];
+        }, presence);
+        IAccountFrontEnd[] frontEnds = _frontEnds;
+        for (int i = 0; i < frontEnds.Length; i++)
+        {
+            if (frontEnds[i].Protocol != presence.Source)
+            {
+                frontEnds[i].ShowPresence(presence);
+            }
+        }
+    }
+
+    /// <summary>Every front-end's latest view of the account's availability (empty when none published one).</summary>
+    public AccountPresence[] PresenceOf(string bare) => _presence.TryGetValue(bare, out AccountPresence[]? views) ? views : [];
+
+    /// <summary>Whether the two accounts share a conversation on any account-wide front-end (a Matrix room both are in).</summary>
+    public bool ShareConversation(string bareA, string bareB)
+    {
+        IAccountFrontEnd[] frontEnds = _frontEnds;
+        for (int i = 0; i < frontEnds.Length; i++)
+        {
+            if (frontEnds[i].ShareConversation(bareA, bareB))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Adds a session. A session already registered under the same full address is returned (and removed):
@@ -151,7 +216,9 @@ public sealed class Router
     /// <summary>
     /// Routes one stanza to its addressee. <paramref name="sender"/> is the sending session when it is one of ours
     /// (its other sessions may get a copy of a chat message); <paramref name="allowCopies"/> false keeps a message
-    /// private to the addressed sessions (XEP-0280 &lt;private/&gt;).
+    /// private to the addressed sessions (XEP-0280 &lt;private/&gt;). A message to a local account is first handed
+    /// to the account-wide front-ends (a refusal there stops it everywhere), then to the sessions; it goes to the
+    /// offline store only when it reached none of the person's clients.
     /// </summary>
     public RouteOutcome Route(in RoutedStanza stanza, IRouteTarget? sender = null, bool allowCopies = true)
     {
@@ -172,10 +239,30 @@ public sealed class Router
                 return RouteOutcome.BadAddress;
         }
 
+        AccountReach reach = AccountReach.NotUsed;
+        if (stanza.Kind == StanzaKind.Message && stanza.MessageType is MessageType.Chat or MessageType.Normal or MessageType.Headline
+            && _frontEnds.Length > 0)
+        {
+            reach = DeliverToFrontEnds(stanza, bare);
+            if (reach == AccountReach.Refused)
+            {
+                return RouteOutcome.NotAcceptable;
+            }
+        }
+
         bool copies = allowCopies && stanza.Kind == StanzaKind.Message && stanza.MessageType == MessageType.Chat;
         if (copies && sender is not null)
         {
             CopyToOtherSessions(sender.Bare, sender, stanza, CopyKind.Sent);
+        }
+        else if (copies && stanza.Origin is not StanzaOrigin.Xmpp and not StanzaOrigin.Remote)
+        {
+            // Written on another protocol (a Matrix client): the sender's XMPP clients get it as their own, sent elsewhere.
+            Span<char> fromKey = stackalloc char[Address.MaxBareChars];
+            if (Address.TrySplit(stanza.From, fromKey, out int fromLength, out _, out _))
+            {
+                CopyToOtherSessions(fromKey.Slice(0, fromLength), null, stanza, CopyKind.Sent);
+            }
         }
 
         IRouteTarget[] targets = _lookup.TryGetValue(bare, out Participant? participant) ? participant.Targets : [];
@@ -196,12 +283,12 @@ public sealed class Router
                 }
             }
 
-            return RouteToMissingResource(stanza, bare, targets, copies);
+            return RouteToMissingResource(stanza, bare, targets, copies, reach);
         }
 
         return stanza.Kind switch
         {
-            StanzaKind.Message => RouteMessageToBare(stanza, bare, targets, copies),
+            StanzaKind.Message => RouteMessageToBare(stanza, bare, targets, copies, reach),
             StanzaKind.Presence => RoutePresenceToBare(stanza, targets),
             _ => RouteOutcome.ForServer,
         };
@@ -227,15 +314,48 @@ public sealed class Router
         return result;
     }
 
+    // Every account-wide front-end but the sender's own gets the message; the furthest any of them got is the answer.
+    private AccountReach DeliverToFrontEnds(in RoutedStanza stanza, ReadOnlySpan<char> toBare)
+    {
+        Span<char> fromKey = stackalloc char[Address.MaxBareChars];
+        ReadOnlySpan<char> fromBare = Address.TrySplit(stanza.From, fromKey, out int fromLength, out _, out _)
+            ? fromKey.Slice(0, fromLength)
+            : default;
+        AccountReach reach = AccountReach.NotUsed;
+        IAccountFrontEnd[] frontEnds = _frontEnds;
+        for (int i = 0; i < frontEnds.Length; i++)
+        {
+            if (frontEnds[i].Protocol == stanza.Origin)
+            {
+                continue;
+            }
+
+            AccountReach one = frontEnds[i].Deliver(stanza, fromBare, toBare);
+            if (one == AccountReach.Refused)
+            {
+                return one;
+            }
+
+            if (one > reach)
+            {
+                reach = one;
+            }
+        }
+
+        return reach;
+    }
+
     // RFC 6121 8.5.3.2: no session has the addressed resource.
-    private RouteOutcome RouteToMissingResource(in RoutedStanza stanza, ReadOnlySpan<char> bare, IRouteTarget[] targets, bool copies)
+    private RouteOutcome RouteToMissingResource(in RoutedStanza stanza, ReadOnlySpan<char> bare, IRouteTarget[] targets, bool copies,
+        AccountReach reach)
     {
         switch (stanza.Kind)
         {
             case StanzaKind.Message:
                 return stanza.MessageType switch
                 {
-                    MessageType.Chat => RouteMessageToBare(stanza, bare, targets, copies),
+                    MessageType.Chat => RouteMessageToBare(stanza, bare, targets, copies, reach),
+                    MessageType.Normal or MessageType.Groupchat when reach >= AccountReach.Kept => RouteOutcome.Delivered,
                     MessageType.Normal or MessageType.Groupchat => RouteOutcome.ServiceUnavailable,
                     _ => RouteOutcome.Ignored,
                 };
@@ -246,8 +366,10 @@ public sealed class Router
         }
     }
 
-    // RFC 6121 8.5.2: a message to a bare address.
-    private RouteOutcome RouteMessageToBare(in RoutedStanza stanza, ReadOnlySpan<char> bare, IRouteTarget[] targets, bool copies)
+    // RFC 6121 8.5.2: a message to a bare address. What an account-wide front-end kept for the person (reach) counts
+    // as delivered: the offline store is for messages that reached none of the person's clients.
+    private RouteOutcome RouteMessageToBare(in RoutedStanza stanza, ReadOnlySpan<char> bare, IRouteTarget[] targets, bool copies,
+        AccountReach reach)
     {
         MessageType type = stanza.MessageType;
         if (type == MessageType.Groupchat)
@@ -273,7 +395,7 @@ public sealed class Router
                 }
             }
 
-            return any ? RouteOutcome.Delivered : RouteOutcome.Ignored;
+            return any || reach >= AccountReach.Kept ? RouteOutcome.Delivered : RouteOutcome.Ignored;
         }
 
         // Normal and chat: the available sessions of the highest non-negative priority, all of them when tied.
@@ -289,7 +411,13 @@ public sealed class Router
 
         if (best < 0)
         {
-            return StoreOffline(stanza, bare, targets);
+            if (reach == AccountReach.Reached)
+            {
+                return RouteOutcome.Delivered;
+            }
+
+            RouteOutcome stored = StoreOffline(stanza, bare, targets);
+            return reach == AccountReach.Kept && stored != RouteOutcome.StoredOffline ? RouteOutcome.Delivered : stored;
         }
 
         for (int i = 0; i < targets.Length; i++)
@@ -360,9 +488,9 @@ public sealed class Router
         return accounts is null || accounts.Exists(bare.ToString());
     }
 
-    private void CopyToOtherSessions(string bare, IRouteTarget except, in RoutedStanza stanza, CopyKind kind)
+    private void CopyToOtherSessions(ReadOnlySpan<char> bare, IRouteTarget? except, in RoutedStanza stanza, CopyKind kind)
     {
-        if (!_participants.TryGetValue(bare, out Participant? participant))
+        if (!_lookup.TryGetValue(bare, out Participant? participant))
         {
             return;
         }

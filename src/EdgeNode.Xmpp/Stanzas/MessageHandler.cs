@@ -96,6 +96,9 @@ public static class MessageHandler
             case RouteOutcome.RemoteDomain:
                 Reply(sender, scratch, to, id, "remote-server-not-found"u8);
                 break;
+            case RouteOutcome.NotAcceptable:
+                Reply(sender, scratch, to, id, "not-acceptable"u8, "The recipient's other clients cannot take this message (too large, or not text they can show); it was not delivered.");
+                break;
             case RouteOutcome.ForServer:
                 // Messages to the server itself are not for anyone; RFC 6121 8.5.1 lets the server ignore them.
                 break;
