@@ -86,6 +86,11 @@ public sealed class Homeserver : IDisposable
     public string MediaDirectory { get; }
     public RoomVersion DefaultRoomVersion { get; }
 
+    /// <summary>The Matrix front-end of the node's router, once the host made one (none: Matrix is an island).</summary>
+    public Bridge.MatrixFrontEnd? FrontEnd { get; private set; }
+
+    internal void UseFrontEnd(Bridge.MatrixFrontEnd frontEnd) => FrontEnd = frontEnd;
+
     /// <summary>True once: for the first request refused for its query-string token (the log names the key then).</summary>
     internal bool FirstQueryTokenRefusal() => Interlocked.Exchange(ref _queryTokenRefused, 1) == 0;
 

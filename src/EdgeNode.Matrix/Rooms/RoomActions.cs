@@ -47,6 +47,7 @@ public sealed class RoomActions(Homeserver server)
         var stored = Rooms.Send(db, roomId, sender, EventTypes.Member, target, content);
         server.DeviceRooms.Observe(db, roomId, sender, EventTypes.Member, target, content);
         server.XmppOnlyInvites.Observe(db, roomId, sender, EventTypes.Member, target, content);
+        server.FrontEnd?.Observe(db, roomId, sender, EventTypes.Member, target, content);
         return stored;
     }
 
@@ -94,6 +95,7 @@ public sealed class RoomActions(Homeserver server)
         var stored = Rooms.Send(db, roomId, sender, type, stateKey, content, txnDevice, txnId);
         server.DeviceRooms.Observe(db, roomId, sender, type, stateKey, content);
         server.XmppOnlyInvites.Observe(db, roomId, sender, type, stateKey, content);
+        server.FrontEnd?.Observe(db, roomId, sender, type, stateKey, content);
         return stored;
     }
 
