@@ -69,13 +69,28 @@ internal sealed class S2sDelivery(XmppServer xmpp, S2sService service)
             }
         }
 
-        RouteOutcome outcome = xmpp.Router.Route(RoutedStanza.Message(type, from, to, id, body, xml));
-        if (type != MessageType.Error && outcome is RouteOutcome.ServiceUnavailable or RouteOutcome.OfflineStoreFull or RouteOutcome.BadAddress or RouteOutcome.StorageFull)
+        MessageExtensions extensions = MessageExtensions.Read(message, S2sNames.Server);
+        var routed = RoutedStanza.Message(type, from, to, id, body, xml) with
+        {
+            Origin = StanzaOrigin.Remote,
+            Thread = extensions.Thread,
+            Relation = extensions.Relation,
+            RelatesTo = extensions.RelatesTo,
+            RelatesToSender = extensions.RelatesToSender,
+            Reactions = extensions.Reactions,
+            ChatState = extensions.ChatState,
+            Encrypted = extensions.Encrypted,
+            Attachments = extensions.Attachments,
+        };
+        RouteOutcome outcome = xmpp.Router.Route(routed);
+        if (type != MessageType.Error && outcome is RouteOutcome.ServiceUnavailable or RouteOutcome.OfflineStoreFull or RouteOutcome.BadAddress
+            or RouteOutcome.StorageFull or RouteOutcome.NotAcceptable)
         {
             string condition = outcome switch
             {
                 RouteOutcome.BadAddress => "jid-malformed",
                 RouteOutcome.StorageFull => "resource-constraint",
+                RouteOutcome.NotAcceptable => "not-acceptable",
                 _ => "service-unavailable",
             };
             service.ReplyError("message"u8, from, to, id, condition, null);
@@ -95,7 +110,7 @@ internal sealed class S2sDelivery(XmppServer xmpp, S2sService service)
         {
             // A participant without an account (a device, the node): it answers subscriptions and probes itself,
             // by its own access list.
-            xmpp.Router.Route(RoutedStanza.Presence(type, from, to, xml));
+            xmpp.Router.Route(RoutedStanza.Presence(type, from, to, xml) with { Origin = StanzaOrigin.Remote });
             return;
         }
 
@@ -112,7 +127,7 @@ internal sealed class S2sDelivery(XmppServer xmpp, S2sService service)
                 AnswerProbe(fromBare, Encoding.UTF8.GetString(from), toBare);
                 return;
             default:
-                xmpp.Router.Route(RoutedStanza.Presence(type, from, to, xml));
+                xmpp.Router.Route(RoutedStanza.Presence(type, from, to, xml) with { Origin = StanzaOrigin.Remote });
                 return;
         }
     }
@@ -158,7 +173,7 @@ internal sealed class S2sDelivery(XmppServer xmpp, S2sService service)
         AddressClass target = xmpp.Router.Classify(to, out bool hasResource);
         if (target == AddressClass.Local && hasResource)
         {
-            RouteOutcome outcome = xmpp.Router.Route(RoutedStanza.Iq(type, from, to, id, xml));
+            RouteOutcome outcome = xmpp.Router.Route(RoutedStanza.Iq(type, from, to, id, xml) with { Origin = StanzaOrigin.Remote });
             if (outcome == RouteOutcome.ServiceUnavailable && type is IqType.Get or IqType.Set)
             {
                 service.ReplyError("iq"u8, from, to, id, "service-unavailable", null);

@@ -343,7 +343,11 @@ public sealed class S2sService : IRemoteRouter, IDisposable
             StanzaKind.Iq => (byte)IqType.Error,
             _ => (byte)PresenceType.Error,
         };
-        _xmpp.Router.Route(new RoutedStanza(kind, errorType, to, from, id, Encoding.UTF8.GetBytes(text), xml) { Error = StanzaErrorCondition.ServiceUnavailable });
+        _xmpp.Router.Route(new RoutedStanza(kind, errorType, to, from, id, Encoding.UTF8.GetBytes(text), xml)
+        {
+            Error = StanzaErrorCondition.ServiceUnavailable,
+            Origin = StanzaOrigin.Remote,
+        });
         return true;
     }
 

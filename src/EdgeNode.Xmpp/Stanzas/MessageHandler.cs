@@ -71,7 +71,23 @@ public static class MessageHandler
             body = buffer.Slice(0, length);
         }
 
-        var routed = RoutedStanza.Message(type, sender.FullAddress, to, id, body, stamped.WrittenSpan);
+        // The neutral fields the other front-ends read (Matrix); the XMPP bytes go to XMPP targets as they are.
+        MessageExtensions extensions = MessageExtensions.Read(message, Ns.Client);
+        // Other protocols know the message by its origin-id when it has one (the id clients relate to); federation
+        // keeps the id attribute, which a bounce from the remote side must name.
+        ReadOnlySpan<byte> neutralId = extensions.OriginId.IsEmpty || router.Classify(to, out _) == AddressClass.Remote ? id : extensions.OriginId;
+        var routed = new RoutedStanza(StanzaKind.Message, (byte)type, sender.FullAddress, to, neutralId, body, stamped.WrittenSpan)
+        {
+            Origin = StanzaOrigin.Xmpp,
+            Thread = extensions.Thread,
+            Relation = extensions.Relation,
+            RelatesTo = extensions.RelatesTo,
+            RelatesToSender = extensions.RelatesToSender,
+            Reactions = extensions.Reactions,
+            ChatState = extensions.ChatState,
+            Encrypted = extensions.Encrypted,
+            Attachments = extensions.Attachments,
+        };
         RouteOutcome outcome = Carbons.Route(router, routed, sender, Carbons.Classify(message, type));
         if (type == MessageType.Error)
         {

@@ -64,4 +64,53 @@ public class MessageRoutingTests
         Assert.Equal(10_000, delivered);
         Assert.Equal(0, allocated);
     }
+
+    /// <summary>
+    /// The gate for a bodiless chat state (typing notifications are most of a chat's traffic), with an account-wide
+    /// front-end registered that does not use the conversation: reading its children for the neutral model and
+    /// handing it to the front-end allocate nothing either.
+    /// </summary>
+    [Fact]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void ParseAndRoute_ChatStateOnlyAfterWarmUp_AllocatesZeroBytes()
+    {
+        var fixture = new RoutingFixture();
+        fixture.Router.AddFrontEnd(new SilentFrontEnd());
+        byte[] composing = Encoding.UTF8.GetBytes("<message to='juliet@pi.example' type='chat' id='c1'>"
+            + "<composing xmlns='http://jabber.org/protocol/chatstates'/><thread>t1</thread></message>");
+        var single = new System.Buffers.ReadOnlySequence<byte>(composing);
+        for (int i = 0; i < 200; i++)
+        {
+            fixture.ParseAndRoute(single);
+            fixture.ParseAndRoute(fixture.Single);
+            fixture.DrainRecipient();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int delivered = 0;
+        for (int i = 0; i < 5_000; i++)
+        {
+            delivered += fixture.ParseAndRoute(single) == RouteOutcome.Delivered ? 1 : 0;
+            delivered += fixture.ParseAndRoute(fixture.Single) == RouteOutcome.Delivered ? 1 : 0;
+            fixture.DrainRecipient();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(10_000, delivered);
+        Assert.Equal(0, allocated);
+    }
+
+    private sealed class SilentFrontEnd : IAccountFrontEnd
+    {
+        public StanzaOrigin Protocol => StanzaOrigin.Matrix;
+
+        public AccountReach Deliver(in RoutedStanza stanza, ReadOnlySpan<char> fromBare, ReadOnlySpan<char> toBare) =>
+            stanza.ChatState is ChatState.Composing or ChatState.Active && !stanza.Encrypted ? AccountReach.NotUsed : AccountReach.Refused;
+
+        public void ShowPresence(AccountPresence presence)
+        {
+        }
+
+        public bool ShareConversation(string bareA, string bareB) => false;
+    }
 }
