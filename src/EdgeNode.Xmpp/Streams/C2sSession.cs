@@ -21,6 +21,9 @@ public sealed class C2sSession : IRouteTarget
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_copy;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_forwarded;
+
     private readonly byte[] _resource;
     private readonly byte[] _full;
     private readonly ISessionOwner _owner;
@@ -378,20 +381,45 @@ public sealed class C2sSession : IRouteTarget
         {
             case StanzaKind.Message:
                 NeutralStanzas.WriteMessage(buffer, stanza);
-                return Send(buffer.WrittenSpan);
+                return SendAndTrim(buffer, ref t_copy);
             case StanzaKind.Presence when stanza.PresenceType is not PresenceType.Probe:
                 NeutralStanzas.WritePresence(buffer, stanza);
-                return Send(buffer.WrittenSpan);
+                return SendAndTrim(buffer, ref t_copy);
             default:
                 return true;
         }
     }
 
+    // A thread's buffer that one large message (a 60 KB Matrix body) grew is let go, so that no thread keeps it.
+    private bool SendAndTrim(ArrayBufferWriter<byte> buffer, ref ArrayBufferWriter<byte>? slot)
+    {
+        bool sent = Send(buffer.WrittenSpan);
+        if (buffer.Capacity > RetainedScratchBytes)
+        {
+            slot = null;
+        }
+
+        return sent;
+    }
+
+    private const int RetainedScratchBytes = 64 * 1024;
+
     public void DeliverCopy(in RoutedStanza stanza, CopyKind kind)
     {
-        if (!_carbons || stanza.Xmpp.IsEmpty)
+        if (!_carbons || stanza.Kind != StanzaKind.Message)
         {
             return;
+        }
+
+        // A message written on another protocol (a Matrix client of this account or of a contact) has no XMPP bytes:
+        // the forwarded message is built from its neutral fields.
+        ReadOnlySpan<byte> original = stanza.Xmpp;
+        if (original.IsEmpty)
+        {
+            ArrayBufferWriter<byte> inner = t_forwarded ??= new ArrayBufferWriter<byte>(1024);
+            inner.ResetWrittenCount();
+            NeutralStanzas.WriteMessage(inner, stanza);
+            original = inner.WrittenSpan;
         }
 
         // XEP-0280 6 and 7: the copy is a message from the bare account to this resource, of the original's type,
@@ -406,11 +434,15 @@ public sealed class C2sSession : IRouteTarget
         writer.WriteAttribute("type"u8, StanzaTypes.Name(stanza.MessageType));
         writer.WriteStartElement(name, Ns.Carbons);
         writer.WriteStartElement("forwarded"u8, Ns.Forward);
-        writer.WriteRaw(stanza.Xmpp);
+        writer.WriteRaw(original);
         writer.WriteEndElement("forwarded"u8);
         writer.WriteEndElement(name);
         writer.WriteEndElement("message"u8);
-        Send(buffer.WrittenSpan);
+        SendAndTrim(buffer, ref t_copy);
+        if (t_forwarded is { Capacity: > RetainedScratchBytes })
+        {
+            t_forwarded = null;
+        }
     }
 
     public void Close(TargetCloseReason reason) => _owner.RequestClose(reason);

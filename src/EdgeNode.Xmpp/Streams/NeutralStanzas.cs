@@ -6,11 +6,21 @@ using EdgeNode.Xmpp.Xml;
 namespace EdgeNode.Xmpp.Streams;
 
 /// <summary>
-/// Builds the XMPP element for a stanza whose sender does not speak XMPP (a device, a GPIO pin), from the router's
-/// neutral fields: a message with its body, an error condition or structured readings, a presence with show and status.
+/// Builds the XMPP element for a stanza whose sender does not speak XMPP (a Matrix user, a device, a GPIO pin), from
+/// the router's neutral fields: a message with its body and thread, what it says about an earlier message (XEP-0308
+/// correction, XEP-0461 reply, XEP-0444 reactions, XEP-0333 displayed), a XEP-0085 chat state, XEP-0066 links, an
+/// error condition or structured readings; a presence with show and status. Text from another protocol is written
+/// whole, with characters XML 1.0 cannot carry replaced by U+FFFD.
 /// </summary>
 internal static class NeutralStanzas
 {
+    private static ReadOnlySpan<byte> Correction => "urn:xmpp:message-correct:0"u8;
+    private static ReadOnlySpan<byte> Reply => "urn:xmpp:reply:0"u8;
+    private static ReadOnlySpan<byte> Reactions => "urn:xmpp:reactions:0"u8;
+    private static ReadOnlySpan<byte> Markers => "urn:xmpp:chat-markers:0"u8;
+    private static ReadOnlySpan<byte> ChatStates => "http://jabber.org/protocol/chatstates"u8;
+    private static ReadOnlySpan<byte> OutOfBand => "jabber:x:oob"u8;
+
     public static void WriteMessage(IBufferWriter<byte> output, in RoutedStanza stanza)
     {
         var writer = new XmlStanzaWriter(output);
@@ -20,12 +30,40 @@ internal static class NeutralStanzas
         writer.WriteAttribute("type"u8, MessageTypeName(stanza.MessageType));
         if (!stanza.Id.IsEmpty)
         {
-            writer.WriteAttribute("id"u8, stanza.Id);
+            writer.WriteAttributeReplacingInvalid("id"u8, stanza.Id);
         }
 
         if (!stanza.Body.IsEmpty)
         {
-            writer.WriteElementWithText("body"u8, stanza.Body);
+            writer.WriteStartElement("body"u8);
+            writer.WriteTextReplacingInvalid(stanza.Body);
+            writer.WriteEndElement("body"u8);
+        }
+
+        if (!stanza.Thread.IsEmpty)
+        {
+            writer.WriteStartElement("thread"u8);
+            writer.WriteTextReplacingInvalid(stanza.Thread);
+            writer.WriteEndElement("thread"u8);
+        }
+
+        WriteRelation(ref writer, stanza);
+        WriteChatState(ref writer, stanza.ChatState);
+        foreach (string url in stanza.Attachments)
+        {
+            writer.WriteStartElement("x"u8, OutOfBand);
+            writer.WriteStartElement("url"u8);
+            writer.WriteTextReplacingInvalid(url.AsSpan());
+            writer.WriteEndElement("url"u8);
+            writer.WriteEndElement("x"u8);
+        }
+
+        if (stanza.Origin == StanzaOrigin.Matrix && stanza.MessageType == MessageType.Chat && !stanza.Body.IsEmpty
+            && stanza.Relation is MessageRelation.None or MessageRelation.Reply)
+        {
+            // So that XMPP clients send displayed markers, which become the Matrix side's read receipts.
+            writer.WriteStartElement("markable"u8, Markers);
+            writer.WriteEndElement("markable"u8);
         }
 
         if (stanza.MessageType == MessageType.Error)
@@ -39,7 +77,7 @@ internal static class NeutralStanzas
             {
                 writer.WriteStartElement("text"u8, Ns.Stanzas);
                 writer.WriteAttribute("xml:lang"u8, "en"u8);
-                writer.WriteText(stanza.Body);
+                writer.WriteTextReplacingInvalid(stanza.Body);
                 writer.WriteEndElement("text"u8);
             }
 
@@ -95,10 +133,74 @@ internal static class NeutralStanzas
 
         if (!stanza.Status.IsEmpty)
         {
-            writer.WriteElementWithText("status"u8, stanza.Status);
+            writer.WriteStartElement("status"u8);
+            writer.WriteTextReplacingInvalid(stanza.Status);
+            writer.WriteEndElement("status"u8);
         }
 
         writer.WriteEndElement("presence"u8);
+    }
+
+    private static void WriteRelation(ref XmlStanzaWriter writer, in RoutedStanza stanza)
+    {
+        if (stanza.RelatesTo.IsEmpty)
+        {
+            return;
+        }
+
+        switch (stanza.Relation)
+        {
+            case MessageRelation.Replace:
+                writer.WriteStartElement("replace"u8, Correction);
+                writer.WriteAttributeReplacingInvalid("id"u8, stanza.RelatesTo);
+                writer.WriteEndElement("replace"u8);
+                break;
+            case MessageRelation.Reply:
+                writer.WriteStartElement("reply"u8, Reply);
+                if (!stanza.RelatesToSender.IsEmpty)
+                {
+                    writer.WriteAttributeReplacingInvalid("to"u8, stanza.RelatesToSender);
+                }
+
+                writer.WriteAttributeReplacingInvalid("id"u8, stanza.RelatesTo);
+                writer.WriteEndElement("reply"u8);
+                break;
+            case MessageRelation.Reaction:
+                writer.WriteStartElement("reactions"u8, Reactions);
+                writer.WriteAttributeReplacingInvalid("id"u8, stanza.RelatesTo);
+                foreach (string reaction in stanza.Reactions)
+                {
+                    writer.WriteStartElement("reaction"u8);
+                    writer.WriteTextReplacingInvalid(reaction.AsSpan());
+                    writer.WriteEndElement("reaction"u8);
+                }
+
+                writer.WriteEndElement("reactions"u8);
+                break;
+            case MessageRelation.Displayed:
+                writer.WriteStartElement("displayed"u8, Markers);
+                writer.WriteAttributeReplacingInvalid("id"u8, stanza.RelatesTo);
+                writer.WriteEndElement("displayed"u8);
+                break;
+        }
+    }
+
+    private static void WriteChatState(ref XmlStanzaWriter writer, ChatState state)
+    {
+        ReadOnlySpan<byte> name = state switch
+        {
+            ChatState.Active => "active"u8,
+            ChatState.Composing => "composing"u8,
+            ChatState.Paused => "paused"u8,
+            ChatState.Inactive => "inactive"u8,
+            ChatState.Gone => "gone"u8,
+            _ => default,
+        };
+        if (!name.IsEmpty)
+        {
+            writer.WriteStartElement(name, ChatStates);
+            writer.WriteEndElement(name);
+        }
     }
 
     private static ReadOnlySpan<byte> MessageTypeName(MessageType type) => type switch

@@ -65,6 +65,31 @@ public ref struct XmlStanzaWriter
         XmlEscaping.WriteEscaped(_output, value, attribute: false, nameof(value));
     }
 
+    /// <summary>
+    /// An attribute whose value comes from another protocol: characters XML 1.0 cannot carry become U+FFFD instead of
+    /// being refused.
+    /// </summary>
+    public void WriteAttributeReplacingInvalid(ReadOnlySpan<byte> qualifiedName, ReadOnlySpan<byte> value)
+    {
+        BeginAttribute(qualifiedName);
+        XmlEscaping.WriteEscapedReplacing(_output, value, attribute: true);
+        _output.Write("'"u8);
+    }
+
+    /// <summary>Text from another protocol: characters XML 1.0 cannot carry become U+FFFD instead of being refused.</summary>
+    public void WriteTextReplacingInvalid(ReadOnlySpan<byte> value)
+    {
+        BeginContent();
+        XmlEscaping.WriteEscapedReplacing(_output, value, attribute: false);
+    }
+
+    /// <summary><see cref="WriteTextReplacingInvalid(ReadOnlySpan{byte})"/> for UTF-16.</summary>
+    public void WriteTextReplacingInvalid(ReadOnlySpan<char> value)
+    {
+        BeginContent();
+        XmlEscaping.WriteEscapedReplacing(_output, value, attribute: false);
+    }
+
     /// <summary>Ends the innermost element, as "/&gt;" when it has no content.</summary>
     public void WriteEndElement(ReadOnlySpan<byte> qualifiedName)
     {
