@@ -17,5 +17,6 @@ public static class XmppEventIds
     public const int MessagesRefused = 1024;
     public const int RosterFull = 1025;
     public const int HandlerFailed = 1030;
+    public const int OtherViewFailed = 1031;
     public const int AccountRegistered = 1040;
 }

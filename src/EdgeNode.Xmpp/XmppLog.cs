@@ -47,6 +47,9 @@ internal static partial class XmppLog
     [LoggerMessage(XmppEventIds.HandlerFailed, LogLevel.Error, "XMPP connection {Id} failed")]
     public static partial void HandlerFailed(ILogger logger, string id, Exception exception);
 
+    [LoggerMessage(XmppEventIds.OtherViewFailed, LogLevel.Error, "XMPP contacts of {Account} could not be shown its presence on another protocol")]
+    public static partial void OtherViewFailed(ILogger logger, string account, Exception exception);
+
     [LoggerMessage(XmppEventIds.AccountRegistered, LogLevel.Information, "XMPP in-band registration created {Account} from {Remote}")]
     public static partial void AccountRegistered(ILogger logger, string account, string remote);
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
 using EdgeNode.Core.Routing;
 using EdgeNode.Xmpp.Roster;
@@ -14,6 +15,17 @@ namespace EdgeNode.Xmpp.Presence;
 /// </summary>
 public sealed class PresenceService(XmppServer server)
 {
+    /// <summary>The resource under which an account's presence on another protocol (Matrix) is shown to XMPP contacts.</summary>
+    public const string OtherProtocolResource = "matrix";
+
+    /// <summary>The longest status text kept for the account's neutral view (the XMPP bytes keep the whole).</summary>
+    private const int MaxStatusChars = 1024;
+
+    private readonly Lock _publishGate = new();
+
+    // The presence (without 'to') from <bare>/matrix of each local account available on another protocol now.
+    private readonly ConcurrentDictionary<string, byte[]> _otherViews = new(StringComparer.Ordinal);
+
     /// <summary>
     /// A presence from the client without a subscription type: broadcast (no 'to') or directed. True when the session
     /// has just become able to receive its stored offline messages (XEP-0160), which the caller then delivers.
@@ -88,8 +100,9 @@ public sealed class PresenceService(XmppServer server)
 
         bool initial = !session.IsAvailable;
         bool wasNegative = session.Priority < 0;
-        session.SetAvailable(priority, template);
+        session.SetAvailable(priority, template, ShowOf(presence), StatusOf(presence));
         Broadcast(session, template, PresenceType.Available);
+        PublishAvailability(session.Bare);
         if (initial)
         {
             OnInitialPresence(session);
@@ -155,11 +168,52 @@ public sealed class PresenceService(XmppServer server)
         if (wasAvailable)
         {
             Broadcast(session, template, PresenceType.Unavailable);
+            PublishAvailability(session.Bare);
         }
 
         foreach (string address in session.TakeDirected())
         {
             RouteTo(template, address, PresenceType.Unavailable, session);
+        }
+    }
+
+    /// <summary>
+    /// Tells the router the account's availability on XMPP when it changed (first available session, last one gone,
+    /// the best session's show or status), so that other protocols show it: the view of the available session of the
+    /// highest priority.
+    /// </summary>
+    private void PublishAvailability(string bare)
+    {
+        lock (_publishGate)
+        {
+            C2sSession? best = null;
+            foreach (IRouteTarget target in server.Router.TargetsOf(bare))
+            {
+                if (target is C2sSession session && session.IsAvailable && (best is null || session.Priority > best.Priority))
+                {
+                    best = session;
+                }
+            }
+
+            AccountPresence? last = null;
+            foreach (AccountPresence view in server.Router.PresenceOf(bare))
+            {
+                if (view.Source == StanzaOrigin.Xmpp)
+                {
+                    last = view;
+                }
+            }
+
+            AccountPresence now = best is null
+                ? new AccountPresence(bare, StanzaOrigin.Xmpp, false, LastActiveTs: server.Time.GetUtcNow().ToUnixTimeMilliseconds())
+                : new AccountPresence(bare, StanzaOrigin.Xmpp, true, best.Show, best.Status);
+            bool changed = last is null
+                ? now.Available
+                : last.Available != now.Available || last.Show != now.Show || !string.Equals(last.Status, now.Status, StringComparison.Ordinal);
+            if (changed)
+            {
+                server.Router.PublishPresence(now);
+            }
         }
     }
 
@@ -238,6 +292,123 @@ public sealed class PresenceService(XmppServer server)
                 target.Deliver(RoutedStanza.Presence(PresenceType.Probe, to.FullAddress, Encoding.UTF8.GetBytes(bare), default));
             }
         }
+
+        if (_otherViews.TryGetValue(bare, out byte[]? view))
+        {
+            to.Send(Addressed(view, to.FullAddress));
+        }
+    }
+
+    /// <summary>The account's presence on another protocol (from &lt;bare&gt;/matrix, without 'to'), or null when it is not available there.</summary>
+    internal byte[]? OtherProtocolView(string bare) => _otherViews.TryGetValue(bare, out byte[]? view) ? view : null;
+
+    /// <summary>
+    /// Shows another protocol's view of a local account (<see cref="XmppPresenceFrontEnd"/>) to the account's roster
+    /// subscribers as presence from the extra resource &lt;bare&gt;/matrix, and keeps it to answer probes; an
+    /// unavailable view that was shown is withdrawn with unavailable from that resource.
+    /// </summary>
+    internal void ShowOtherView(AccountPresence presence)
+    {
+        string bare = presence.Bare;
+        byte[] from = Encoding.UTF8.GetBytes(bare + "/" + OtherProtocolResource);
+        byte[] template;
+        PresenceType type;
+        if (presence.Available)
+        {
+            template = OtherViewTemplate(from, presence);
+            type = PresenceType.Available;
+            _otherViews[bare] = template;
+        }
+        else
+        {
+            if (!_otherViews.TryRemove(bare, out _))
+            {
+                return;
+            }
+
+            template = UnavailableFrom(from);
+            type = PresenceType.Unavailable;
+        }
+
+        foreach (RosterItem contact in server.Rosters.Subscribers(bare))
+        {
+            byte[] to = Encoding.UTF8.GetBytes(contact.Contact);
+            server.Router.Route(RoutedStanza.Presence(type, from, to, Addressed(template, to)));
+        }
+    }
+
+    private static byte[] OtherViewTemplate(byte[] from, AccountPresence presence)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        var writer = new XmlStanzaWriter(buffer);
+        writer.WriteStartElement("presence"u8, Ns.Client);
+        writer.WriteAttribute("from"u8, from);
+        ReadOnlySpan<byte> show = presence.Show switch
+        {
+            PresenceShow.Away => "away"u8,
+            PresenceShow.Chat => "chat"u8,
+            PresenceShow.DoNotDisturb => "dnd"u8,
+            PresenceShow.ExtendedAway => "xa"u8,
+            _ => default,
+        };
+        if (!show.IsEmpty)
+        {
+            writer.WriteElementWithText("show"u8, show);
+        }
+
+        if (!string.IsNullOrEmpty(presence.Status))
+        {
+            writer.WriteStartElement("status"u8);
+            writer.WriteTextReplacingInvalid(presence.Status.AsSpan());
+            writer.WriteEndElement("status"u8);
+        }
+
+        // Below any XMPP client of the account, so that messages to the bare address prefer those.
+        writer.WriteElementWithText("priority"u8, "-1"u8);
+        writer.WriteEndElement("presence"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] UnavailableFrom(byte[] from)
+    {
+        var buffer = new ArrayBufferWriter<byte>(96);
+        var writer = new XmlStanzaWriter(buffer);
+        writer.WriteStartElement("presence"u8, Ns.Client);
+        writer.WriteAttribute("from"u8, from);
+        writer.WriteAttribute("type"u8, "unavailable"u8);
+        writer.WriteEndElement("presence"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static PresenceShow ShowOf(XmlElement presence)
+    {
+        if (!presence.TryGetChild("show"u8, Ns.Client, out XmlElement show))
+        {
+            return PresenceShow.None;
+        }
+
+        XmlText text = show.Text;
+        return text.ValueEquals("away"u8) ? PresenceShow.Away
+            : text.ValueEquals("chat"u8) ? PresenceShow.Chat
+            : text.ValueEquals("dnd"u8) ? PresenceShow.DoNotDisturb
+            : text.ValueEquals("xa"u8) ? PresenceShow.ExtendedAway
+            : PresenceShow.None;
+    }
+
+    private static string? StatusOf(XmlElement presence)
+    {
+        if (!presence.TryGetChild("status"u8, Ns.Client, out XmlElement status))
+        {
+            return null;
+        }
+
+        string text = status.Text.GetString();
+        if (text.Length <= MaxStatusChars)
+        {
+            return text.Length == 0 ? null : text;
+        }
+
+        return text[..(char.IsHighSurrogate(text[MaxStatusChars - 1]) ? MaxStatusChars - 1 : MaxStatusChars)];
     }
 
     /// <summary>Sends the session's owner's presence (all resources) to one contact, as after a new subscription.</summary>
@@ -249,6 +420,13 @@ public sealed class PresenceService(XmppServer server)
             {
                 RouteTo(template, contact, PresenceType.Available, session);
             }
+        }
+
+        if (OtherProtocolView(ownerBare) is { } view)
+        {
+            byte[] to = Encoding.UTF8.GetBytes(contact);
+            server.Router.Route(RoutedStanza.Presence(PresenceType.Available, Encoding.UTF8.GetBytes(ownerBare + "/" + OtherProtocolResource), to,
+                Addressed(view, to)));
         }
     }
 

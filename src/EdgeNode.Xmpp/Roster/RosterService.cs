@@ -349,6 +349,15 @@ public sealed class RosterService(XmppServer server)
                             return;
                         }
 
+                        if (server.Router.ShareConversation(remoteBare, localBare))
+                        {
+                            // They already share a conversation on another protocol: approved on the account's behalf.
+                            Save(localBare, item with { Subscription = item.Subscription | Subscription.From, PendingIn = false, Approved = false, InRoster = true });
+                            SendSubscription(localBare, remoteBare, PresenceType.Subscribed);
+                            server.Presence.SendPresenceTo(localBare, remoteBare);
+                            return;
+                        }
+
                         server.Rosters.Save(localBare, item with { PendingIn = true });
                     }
 
@@ -392,6 +401,15 @@ public sealed class RosterService(XmppServer server)
         if (known is null && IsFullQuietly(contact, user))
         {
             return false;
+        }
+
+        if (server.Router.ShareConversation(user, contact))
+        {
+            // The two already talk on another protocol (a Matrix room both are in): approved on the contact's behalf,
+            // as if the contact had answered subscribed.
+            Save(contact, item with { Subscription = item.Subscription | Subscription.From, PendingIn = false, Approved = false, InRoster = true });
+            InboundSubscribed(user, contact);
+            return true;
         }
 
         if (!item.PendingIn)

@@ -155,6 +155,14 @@ internal sealed class S2sDelivery(XmppServer xmpp, S2sService service)
             }
         }
 
+        if (xmpp.Presence.OtherProtocolView(localBare) is { } view)
+        {
+            // The account's presence on Matrix, as the extra resource <bare>/matrix.
+            any = true;
+            byte[] from = Encoding.UTF8.GetBytes(localBare + "/" + PresenceService.OtherProtocolResource);
+            xmpp.Router.Route(RoutedStanza.Presence(PresenceType.Available, from, to, PresenceService.Addressed(view, to)));
+        }
+
         if (!any)
         {
             byte[] unavailable = Encoding.UTF8.GetBytes(

@@ -119,15 +119,26 @@ public sealed class C2sSession : IRouteTarget
         }
     }
 
-    public void SetAvailable(int priority, byte[] template)
+    public void SetAvailable(int priority, byte[] template) => SetAvailable(priority, template, PresenceShow.None, null);
+
+    /// <summary>Available with the presence's shade and status text, which the account's protocol-neutral view reports.</summary>
+    public void SetAvailable(int priority, byte[] template, PresenceShow show, string? status)
     {
         lock (_presenceLock)
         {
             _presence = template;
             _priority = priority;
+            Show = show;
+            Status = status;
             _available = true;
         }
     }
+
+    /// <summary>The &lt;show/&gt; of the last available presence.</summary>
+    public PresenceShow Show { get; private set; }
+
+    /// <summary>The first &lt;status/&gt; text of the last available presence; null for none.</summary>
+    public string? Status { get; private set; }
 
     public void SetUnavailable()
     {

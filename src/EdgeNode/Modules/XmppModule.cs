@@ -9,6 +9,7 @@ using EdgeNode.Core.Tls;
 using EdgeNode.Hosting;
 using EdgeNode.Core.Dns;
 using EdgeNode.Xmpp;
+using EdgeNode.Xmpp.Presence;
 using EdgeNode.Xmpp.S2s;
 using EdgeNode.Xmpp.Storage;
 using EdgeNode.Xmpp.Streams;
@@ -36,6 +37,8 @@ internal static class XmppModule
                 sp.GetService<X509Certificate2>(), sp.GetRequiredService<ILoggerFactory>(),
                 throttle: sp.GetRequiredService<LoginThrottle>(), presented: sp.GetService<ServerCertificate>());
             server.UseAccountRemoval(jid => sp.GetRequiredService<AccountRemoval>().Remove(jid));
+            // The XMPP side of account presence: views from other protocols shown as <bare>/matrix to subscribers.
+            sp.GetRequiredService<Router>().AddFrontEnd(new XmppPresenceFrontEnd(server));
             // A clean </stream:stream> with system-shutdown for every client as soon as the node begins to stop.
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(server.Shutdown);
             return server;
