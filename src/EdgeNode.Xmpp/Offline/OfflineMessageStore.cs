@@ -1,5 +1,7 @@
+using System.Buffers;
 using EdgeNode.Core.Routing;
 using EdgeNode.Core.Storage;
+using EdgeNode.Xmpp.Streams;
 
 namespace EdgeNode.Xmpp.Offline;
 
@@ -35,12 +37,24 @@ public sealed class OfflineMessageStore : IOfflineStore
     {
         // Only messages a person would miss: chat and normal with a body (no chat states, no receipts alone).
         if (stanza.Kind != StanzaKind.Message || stanza.MessageType is not (MessageType.Chat or MessageType.Normal)
-            || stanza.Body.IsEmpty || stanza.Xmpp.IsEmpty)
+            || stanza.Body.IsEmpty)
         {
             return OfflineResult.NotStored;
         }
 
-        byte[] bytes = stanza.Xmpp.ToArray();
+        // A message written on another protocol (a Matrix client) is kept as the XMPP message its clients will get.
+        byte[] bytes;
+        if (stanza.Xmpp.IsEmpty)
+        {
+            var written = new ArrayBufferWriter<byte>(256 + stanza.Body.Length);
+            NeutralStanzas.WriteMessage(written, stanza);
+            bytes = written.WrittenSpan.ToArray();
+        }
+        else
+        {
+            bytes = stanza.Xmpp.ToArray();
+        }
+
         ReadOnlySpan<byte> from = stanza.From;
         int slash = from.IndexOf((byte)'/');
         string sender = System.Text.Encoding.UTF8.GetString(slash < 0 ? from : from[..slash]).ToLowerInvariant();

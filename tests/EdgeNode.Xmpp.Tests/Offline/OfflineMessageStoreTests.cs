@@ -29,6 +29,22 @@ public class OfflineMessageStoreTests
     }
 
     [Fact]
+    public void Store_MatrixMessageWithoutXmppBytes_IsKeptAsTheXmppMessageItsClientsGet()
+    {
+        using var fixture = new OfflineFixture();
+        var stanza = RoutedStanza.Message(MessageType.Chat, "bob@pi.example"u8, "juliet@pi.example"u8, "$ev1"u8, "while you were away\u0001"u8,
+            default) with { Origin = StanzaOrigin.Matrix };
+        Assert.Equal(OfflineResult.Stored, fixture.Offline.Store(Juliet, stanza));
+        Assert.Equal(OfflineResult.NotStored, fixture.Offline.Store(Juliet, RoutedStanza.Message(MessageType.Chat, "bob@pi.example"u8,
+            "juliet@pi.example"u8, default, default, default) with { Origin = StanzaOrigin.Matrix, ChatState = ChatState.Composing }));
+
+        var page = fixture.Offline.ReadPage(Juliet, 0, 100, int.MaxValue);
+        Assert.Equal("<message xmlns='jabber:client' from='bob@pi.example' to='juliet@pi.example' type='chat' id='$ev1'>"
+            + "<body>while you were away\uFFFD</body><markable xmlns='urn:xmpp:chat-markers:0'/></message>",
+            Encoding.UTF8.GetString(Assert.Single(page).Stanza));
+    }
+
+    [Fact]
     public void Store_DiskFull_StorageFullWithNothingKept_ThenStoredOnceThereIsRoom()
     {
         using var fixture = new OfflineFixture();
