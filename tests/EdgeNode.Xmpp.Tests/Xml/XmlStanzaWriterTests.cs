@@ -136,6 +136,20 @@ public class XmlStanzaWriterTests
     }
 
     [Fact]
+    public void WriteTextReplacingInvalid_ForbiddenAndInvalid_BecomeReplacementCharacters()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new XmlStanzaWriter(output);
+        writer.WriteStartElement("a"u8);
+        writer.WriteAttributeReplacingInvalid("v"u8, [(byte)'\'', 0x01, 0xEF, 0xBF, 0xBE, 0xC0, 0xAF]);
+        writer.WriteTextReplacingInvalid([0x00, (byte)'<', 0x7F, 0xEF, 0xBF, 0xBD, 0xE2, 0x82]);
+        writer.WriteTextReplacingInvalid("x\ud800y\u001F\ufffe\ud83d\ude00".AsSpan());
+        writer.WriteEndElement("a"u8);
+        Assert.Equal("<a v='&apos;\uFFFD\uFFFD\uFFFD\uFFFD'>\uFFFD&lt;\u007F\uFFFD\uFFFDx\uFFFDy\uFFFD\uFFFD\U0001F600</a>",
+            Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
     public void WriteText_TabNewlineAndPrivateUse_AreWrittenAsIs()
     {
         var output = new ArrayBufferWriter<byte>();
