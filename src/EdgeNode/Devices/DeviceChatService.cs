@@ -16,7 +16,9 @@ namespace EdgeNode.Devices.Wiring;
 /// Makes devices chat participants (DESIGN.md "The one idea"): MQTT traffic from the hub goes through the
 /// convention adapters into the registry; every device gets a session on the router, its owners get it in their
 /// rosters with its presence, its readings as headline messages, and what they write to it becomes MQTT commands
-/// whose echo is answered in chat. The protocol libraries never meet: this class, in the executable, joins them.
+/// whose echo is answered in chat. Everything a device says goes through the router with origin Device, to the
+/// person's bare address, so every front-end (XMPP sessions, Matrix rooms) shows it; its presence is also published
+/// as the device's account presence. The protocol libraries never meet: this class, in the executable, joins them.
 /// </summary>
 internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserver
 {
@@ -46,7 +48,6 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private readonly Dictionary<DeviceKey, string> _shownPresence = [];
     private readonly DeviceSubscription _changes;
     private readonly Dictionary<string, IDisposable> _observations = new(StringComparer.Ordinal);
-    private IDeviceChannel[] _channels = [];
     private int _filtersVersion;
     private readonly Lock _replayGate = new();
     private readonly HashSet<string> _liveDuringReplay = new(StringComparer.Ordinal);
@@ -211,21 +212,6 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         _gateway.Handle(message.Topic, message.Payload, message.Retain);
     }
 
-    /// <summary>Adds a place where devices' people see them besides XMPP (Matrix rooms).</summary>
-    public void AddChannel(IDeviceChannel channel) => _channels = [.. _channels, channel];
-
-    /// <summary>
-    /// A message to a device from another channel (a Matrix room): handled like a chat message over XMPP, with the
-    /// same access rules; the answer goes to <paramref name="reply"/> instead of the router. False when no device
-    /// has that address.
-    /// </summary>
-    public bool EnqueueFromChannel(string localpart, string from, string body, Action<string> reply)
-    {
-        if (_registry.FindByLocalpart(localpart) is not { } device || ParticipantOf(device.Key) is not { } participant) return false;
-        Enqueue(new DeviceInbound(participant, from, body, null, MessageType.Chat, reply));
-        return true;
-    }
-
     public void Enqueue(DeviceInbound inbound)
     {
         if (!_inbox.Writer.TryWrite(inbound)) DevicesLog.InboxFull(_logger, inbound.To.Bare, inbound.From);
@@ -244,7 +230,10 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         var device = _registry.Find(participant.Key);
         bool granted = subscribe && device is not null && device.Access.CanRead(jid, _router.Domain);
         if (subscribe) DevicesLog.SubscriptionAnswered(_logger, jid.Bare.ToString(), participant.Bare, granted);
-        _router.Route(RoutedStanza.Presence(granted ? PresenceType.Subscribed : PresenceType.Unsubscribed, participant.BareUtf8, to, default));
+        _router.Route(RoutedStanza.Presence(granted ? PresenceType.Subscribed : PresenceType.Unsubscribed, participant.BareUtf8, to, default) with
+        {
+            Origin = StanzaOrigin.Device,
+        });
         if (granted) SendPresence(participant, device!, Encoding.UTF8.GetBytes(requester));
     }
 
@@ -272,7 +261,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
             : ParticipantIq.IsVCardGet(stanza.IqType, stanza.Xmpp)
                 ? (IqType.Result, ParticipantIq.VCardResult(from, stanza.From, stanza.Id, VCardOf(device)))
                 : (IqType.Error, ParticipantIq.Error(from, stanza.From, stanza.Id, "service-unavailable"u8, "cancel"u8));
-        ParticipantIq.Answer(_router, type, from, stanza.From, stanza.Id, answer);
+        ParticipantIq.Answer(_router, StanzaOrigin.Device, type, from, stanza.From, stanza.Id, answer);
     }
 
     internal static VCardFields VCardOf(Device device)
@@ -384,6 +373,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         }
         _router.Unregister(participant);
         _shownPresence.Remove(device.Key);
+        _router.PublishPresence(new AccountPresence(participant.Bare, StanzaOrigin.Device, false));
     }
 
     private DeviceParticipant? ParticipantOf(DeviceKey key)
@@ -423,30 +413,33 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         var shown = device.Availability + "|" + StatusText(device);
         if (_shownPresence.TryGetValue(device.Key, out var last) && last == shown) return;
         _shownPresence[device.Key] = shown;
-        var people = LocalOwners(device).ToArray();
-        foreach (var owner in people.Concat(RemoteReaders(device))) SendPresence(participant, device, Encoding.UTF8.GetBytes(owner));
-        foreach (var channel in _channels) channel.Show(device, StatusText(device), people);
+        foreach (var owner in LocalOwners(device).Concat(RemoteReaders(device))) SendPresence(participant, device, Encoding.UTF8.GetBytes(owner));
+        var (available, show) = PresenceOf(device);
+        _router.PublishPresence(new AccountPresence(participant.Bare, StanzaOrigin.Device, available, show, StatusText(device)));
     }
+
+    private static (bool Available, PresenceShow Show) PresenceOf(Device device) => device.Availability.ToPresence() switch
+    {
+        DevicePresence.Unavailable => (false, PresenceShow.None),
+        DevicePresence.Away => (true, PresenceShow.Away),
+        DevicePresence.DoNotDisturb => (true, PresenceShow.DoNotDisturb),
+        _ => (true, PresenceShow.None),
+    };
 
     private void SendPresence(DeviceParticipant participant, Device device, byte[] to)
     {
-        var presence = device.Availability.ToPresence();
-        var type = presence == DevicePresence.Unavailable ? PresenceType.Unavailable : PresenceType.Available;
-        var show = presence switch
-        {
-            DevicePresence.Away => PresenceShow.Away,
-            DevicePresence.DoNotDisturb => PresenceShow.DoNotDisturb,
-            _ => PresenceShow.None,
-        };
+        var (available, show) = PresenceOf(device);
+        var type = available ? PresenceType.Available : PresenceType.Unavailable;
         _router.Route(new RoutedStanza(StanzaKind.Presence, (byte)type, participant.FullAddressUtf8, to, default, default, default)
         {
+            Origin = StanzaOrigin.Device,
             Show = show,
             Status = Encoding.UTF8.GetBytes(StatusText(device)),
         });
     }
 
     private void RouteUnavailable(DeviceParticipant participant, byte[] to) =>
-        _router.Route(RoutedStanza.Presence(PresenceType.Unavailable, participant.FullAddressUtf8, to, default));
+        _router.Route(RoutedStanza.Presence(PresenceType.Unavailable, participant.FullAddressUtf8, to, default) with { Origin = StanzaOrigin.Device });
 
     private static string StatusText(Device device)
     {
@@ -474,9 +467,9 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
             var body = Encoding.UTF8.GetBytes(text);
             foreach (var owner in LocalOwners(device).Concat(RemoteReaders(device)))
             {
-                foreach (var channel in _channels) channel.Say(device, owner, text);
                 _router.Route(RoutedStanza.Message(MessageType.Headline, participant.FullAddressUtf8, Encoding.UTF8.GetBytes(owner), default, body, default) with
                 {
+                    Origin = StanzaOrigin.Device,
                     Fields = fields,
                 });
             }
@@ -621,30 +614,28 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private void Refuse(DeviceInbound inbound, Device device)
     {
         DevicesLog.CommandRefused(_logger, inbound.From, device.Localpart);
-        if (inbound.ReplyTo is { } reply)
+        // An XMPP client shows an error beside what was sent; Matrix has no error for a message already in the
+        // room, so there the refusal is the device's answer like any other.
+        if (inbound.Origin == StanzaOrigin.Matrix)
         {
-            reply(DeviceTexts.Forbidden(device.Localpart));
+            Reply(inbound, DeviceTexts.Forbidden(device.Localpart));
             return;
         }
 
         _router.Route(RoutedStanza.Message(MessageType.Error, inbound.To.FullAddressUtf8, Encoding.UTF8.GetBytes(inbound.From),
             inbound.Id is null ? default : Encoding.UTF8.GetBytes(inbound.Id), Encoding.UTF8.GetBytes(DeviceTexts.Forbidden(device.Localpart)), default) with
         {
+            Origin = StanzaOrigin.Device,
             Error = StanzaErrorCondition.Forbidden,
         });
     }
 
-    private void Reply(DeviceInbound inbound, string text)
-    {
-        if (inbound.ReplyTo is { } reply)
-        {
-            reply(text);
-            return;
-        }
-
+    private void Reply(DeviceInbound inbound, string text) =>
         _router.Route(RoutedStanza.Message(inbound.Type == MessageType.Normal ? MessageType.Normal : MessageType.Chat, inbound.To.FullAddressUtf8,
-            Encoding.UTF8.GetBytes(inbound.From), default, Encoding.UTF8.GetBytes(text), default));
-    }
+            Encoding.UTF8.GetBytes(inbound.From), default, Encoding.UTF8.GetBytes(text), default) with
+        {
+            Origin = StanzaOrigin.Device,
+        });
 
     // `edgenode device owner` writes to the store, possibly while the node runs; the node notices within a second.
     private async Task OwnersAsync(CancellationToken stop)
@@ -719,7 +710,6 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     public override void Dispose()
     {
         _changes.Dispose();
-        foreach (var channel in _channels) (channel as IDisposable)?.Dispose();
         base.Dispose();
     }
 }

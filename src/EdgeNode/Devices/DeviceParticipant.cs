@@ -42,7 +42,7 @@ internal sealed class DeviceParticipant : IRouteTarget
         {
             case StanzaKind.Message when stanza.MessageType is MessageType.Chat or MessageType.Normal && !stanza.Body.IsEmpty:
                 _service.Enqueue(new DeviceInbound(this, Encoding.UTF8.GetString(stanza.From), Encoding.UTF8.GetString(stanza.Body),
-                    stanza.Id.IsEmpty ? null : Encoding.UTF8.GetString(stanza.Id), stanza.MessageType));
+                    stanza.Id.IsEmpty ? null : Encoding.UTF8.GetString(stanza.Id), stanza.MessageType, stanza.Origin));
                 return true;
             case StanzaKind.Presence when stanza.PresenceType == PresenceType.Probe:
                 _service.AnswerProbe(this, stanza.From);
@@ -71,7 +71,7 @@ internal sealed class DeviceParticipant : IRouteTarget
 }
 
 /// <summary>
-/// A chat message to a device, copied out of the sender's buffers. <see cref="ReplyTo"/> is set when it came from
-/// another channel than the router (a Matrix room), where the answer goes back.
+/// A chat message to a device, copied out of the sender's buffers; <see cref="Origin"/> is the front-end it was
+/// written on (the answer goes back through the router to every front-end either way).
 /// </summary>
-internal sealed record DeviceInbound(DeviceParticipant To, string From, string Body, string? Id, MessageType Type, Action<string>? ReplyTo = null);
+internal sealed record DeviceInbound(DeviceParticipant To, string From, string Body, string? Id, MessageType Type, StanzaOrigin Origin = StanzaOrigin.Xmpp);

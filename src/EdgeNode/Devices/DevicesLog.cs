@@ -17,9 +17,6 @@ internal static class DevicesEventIds
     public const int ProfileProblem = 4508;
     public const int CommandNotSentOffline = 4509;
 
-    // Devices in Matrix rooms: 4530-4539.
-    public const int MatrixQueueFull = 4530;
-
     // Devices across federation: 4540-4549.
     public const int SubscriptionAnswered = 4540;
 }
@@ -46,9 +43,6 @@ internal static partial class DevicesLog
 
     [LoggerMessage(DevicesEventIds.WiringFailed, LogLevel.Error, "Device wiring failed while handling {What}")]
     public static partial void WiringFailed(ILogger logger, string what, Exception exception);
-
-    [LoggerMessage(DevicesEventIds.MatrixQueueFull, LogLevel.Warning, "Devices' Matrix rooms are behind (1024 writes waiting); a reading or answer for Matrix was dropped")]
-    public static partial void MatrixQueueFull(ILogger logger);
 
     [LoggerMessage(DevicesEventIds.SubscriptionAnswered, LogLevel.Information, "{Requester} asked to see device {Device}: granted {Granted} (by the device's access list)")]
     public static partial void SubscriptionAnswered(ILogger logger, string requester, string device, bool granted);

@@ -98,7 +98,7 @@ internal sealed class NodeChatService : BackgroundService
                     Participant.Bare[..Participant.Bare.IndexOf('@', StringComparison.Ordinal)], Title: "EdgeNode " + Cli.EdgeNodeCli.Version,
                     Description: "The node itself: say 'status' for its health, 'help' for what it understands.")))
                 : (IqType.Error, ParticipantIq.Error(from, stanza.From, stanza.Id, "service-unavailable"u8, "cancel"u8));
-        ParticipantIq.Answer(_router, type, from, stanza.From, stanza.Id, answer);
+        ParticipantIq.Answer(_router, StanzaOrigin.Node, type, from, stanza.From, stanza.Id, answer);
     }
 
     private void Handle(NodeInbound inbound)
@@ -110,6 +110,7 @@ internal sealed class NodeChatService : BackgroundService
                 inbound.Id is null ? default : Encoding.UTF8.GetBytes(inbound.Id),
                 Encoding.UTF8.GetBytes($"only the administrators of {_router.Domain} may talk to {Participant.Bare}"), default) with
             {
+                Origin = StanzaOrigin.Node,
                 Error = StanzaErrorCondition.Forbidden,
             });
             return;
@@ -118,7 +119,10 @@ internal sealed class NodeChatService : BackgroundService
         NodeLog.Commanded(_logger, inbound.From, verb);
         var answer = _commands.Execute(inbound.Body);
         _router.Route(RoutedStanza.Message(inbound.Type == MessageType.Normal ? MessageType.Normal : MessageType.Chat, Participant.FullAddressUtf8,
-            Encoding.UTF8.GetBytes(inbound.From), default, Encoding.UTF8.GetBytes(answer), default));
+            Encoding.UTF8.GetBytes(inbound.From), default, Encoding.UTF8.GetBytes(answer), default) with
+        {
+            Origin = StanzaOrigin.Node,
+        });
     }
 
     private bool IsAdmin(string address) =>
@@ -131,6 +135,7 @@ internal sealed class NodeChatService : BackgroundService
         _router.Route(new RoutedStanza(StanzaKind.Presence, (byte)PresenceType.Available, Participant.FullAddressUtf8, Encoding.UTF8.GetBytes(to),
             default, default, default)
         {
+            Origin = StanzaOrigin.Node,
             Status = Encoding.UTF8.GetBytes(PresenceStatus),
         });
 

@@ -58,9 +58,9 @@ internal static class ParticipantIq
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Routes an answer from the participant's full address back to the asking session.</summary>
-    public static void Answer(Router router, IqType type, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, ReadOnlySpan<byte> id, byte[] iq) =>
-        router.Route(RoutedStanza.Iq(type, from, to, id, iq));
+    /// <summary>Routes an answer from the participant (<paramref name="origin"/>: a device or the node) back to the asking session.</summary>
+    public static void Answer(Router router, StanzaOrigin origin, IqType type, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, ReadOnlySpan<byte> id, byte[] iq) =>
+        router.Route(RoutedStanza.Iq(type, from, to, id, iq) with { Origin = origin });
 
     private static XmlStanzaWriter Begin(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> type, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, ReadOnlySpan<byte> id)
     {

@@ -65,9 +65,9 @@ internal static class DevicesModule
             var service = new DeviceChatService(options, s.GetRequiredService<Router>(), s.GetRequiredService<XmppServer>().RosterService,
                 s.GetRequiredService<MqttMessageHub>(), s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<DeviceGateway>(),
                 s.GetRequiredService<DeviceOwnerStore>(), logger, gpio: s.GetService<GpioPinService>(), retained: broker.RetainedMessages);
-            // Devices are Matrix users too: their people get a direct room with each (Matrix is on when Http:Port is).
-            if (options.Http.Port != 0 && s.GetService<Homeserver>() is { } homeserver)
-                service.AddChannel(new MatrixDeviceChannel(homeserver, service, logger));
+            // Devices are Matrix users too (Matrix is on when Http:Port is): the Matrix front-end on the router posts
+            // what they say in their rooms, and routes what is written there to the addresses devices have here.
+            if (options.Http.Port != 0 && s.GetService<Homeserver>()?.FrontEnd is { } matrix) matrix.Devices.DevicesDomain = service.DevicesDomain;
             return service;
         });
         if (options.Devices.NodeParticipant is not null) services.AddHostedService(s => CreateNodeParticipant(options, s));
