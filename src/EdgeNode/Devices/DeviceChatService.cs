@@ -3,10 +3,10 @@ using System.Threading.Channels;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Devices;
+using EdgeNode.Core.Participants;
 using EdgeNode.Core.Routing;
 using EdgeNode.Mqtt.Codec;
 using EdgeNode.Mqtt.Messaging;
-using EdgeNode.Xmpp.Roster;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -30,7 +30,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
 
     private readonly NodeOptions _options;
     private readonly Router _router;
-    private readonly RosterService _rosters;
+    private readonly IParticipantDirectory _directory;
     private readonly MqttMessageHub _hub;
     private readonly DeviceRegistry _registry;
     private readonly DeviceGateway _gateway;
@@ -55,7 +55,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private IReadOnlyDictionary<string, string[]> _assigned = new Dictionary<string, string[]>();
     private IReadOnlyDictionary<string, string[]> _commanding = new Dictionary<string, string[]>();
 
-    public DeviceChatService(NodeOptions options, Router router, RosterService rosters, MqttMessageHub hub, DeviceRegistry registry,
+    public DeviceChatService(NodeOptions options, Router router, IParticipantDirectory directory, MqttMessageHub hub, DeviceRegistry registry,
         DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null, GpioPinService? gpio = null,
         Func<IReadOnlyList<MqttMessage>>? retained = null)
     {
@@ -66,7 +66,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         if (DevicesDomain != router.Domain) router.HostDomain(DevicesDomain);
         _options = options;
         _router = router;
-        _rosters = rosters;
+        _directory = directory;
         _hub = hub;
         _registry = registry;
         _gateway = gateway;
@@ -247,24 +247,18 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     }
 
     /// <summary>
-    /// An iq to the device's address: its vCard for whoever may read it (FN is its display name; model, maker,
-    /// firmware and capabilities beside), forbidden for anyone else, service-unavailable for other queries.
+    /// An iq to the device's address: its card for whoever may read it (the directory makes the vCard), forbidden
+    /// for anyone else, service-unavailable for other queries.
     /// </summary>
-    public void AnswerIq(DeviceParticipant participant, in RoutedStanza stanza)
-    {
-        if (stanza.IqType is not (IqType.Get or IqType.Set)) return;
-        var device = _registry.Find(participant.Key);
-        // From the bare address the iq went to: clients match the answer to the address they asked (RFC 6120 8.2.3).
-        var from = participant.BareUtf8;
-        var (type, answer) = device is null || !Jid.TryParse(Encoding.UTF8.GetString(stanza.From), out var asker) || !device.Access.CanRead(asker, _router.Domain)
-            ? (IqType.Error, ParticipantIq.Error(from, stanza.From, stanza.Id, "forbidden"u8, "auth"u8))
-            : ParticipantIq.IsVCardGet(stanza.IqType, stanza.Xmpp)
-                ? (IqType.Result, ParticipantIq.VCardResult(from, stanza.From, stanza.Id, VCardOf(device)))
-                : (IqType.Error, ParticipantIq.Error(from, stanza.From, stanza.Id, "service-unavailable"u8, "cancel"u8));
-        ParticipantIq.Answer(_router, StanzaOrigin.Device, type, from, stanza.From, stanza.Id, answer);
-    }
+    public void AnswerIq(DeviceParticipant participant, in RoutedStanza stanza) =>
+        _directory.Answer(stanza, _registry.Find(participant.Key) is { } device ? DescriptionOf(device) : null, StanzaOrigin.Device);
 
-    internal static VCardFields VCardOf(Device device)
+    /// <summary>
+    /// The device as a participant, in no protocol's terms: its name, its group (what it mostly is), the local
+    /// people who have it among their contacts, everyone who may see it, and a card (model, maker, firmware and
+    /// capabilities).
+    /// </summary>
+    internal ParticipantDescription DescriptionOf(Device device)
     {
         var description = new StringBuilder();
         description.Append(device.Convention).Append(" device");
@@ -275,7 +269,16 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
                 $"{c.DisplayName} ({KindName(c.Kind)}{(string.IsNullOrEmpty(c.Unit) ? "" : ", " + c.Unit)})")));
         }
         description.Append('.');
-        return new VCardFields(device.DisplayName, device.Localpart, device.Info.Manufacturer, device.Info.Model, description.ToString());
+        return new ParticipantDescription(BareOf(device), device.DisplayName, ParticipantKind.Device)
+        {
+            Groups = [DeviceGroups.Of(device)],
+            Contacts = [.. LocalOwners(device)],
+            Viewers = [.. device.Access.Owners.Concat(device.Access.Commanders).Concat(device.Access.Readers).Select(j => j.Bare.ToString()).Distinct(StringComparer.Ordinal)],
+            Nickname = device.Localpart,
+            Organisation = device.Info.Manufacturer,
+            Title = device.Info.Model,
+            Description = description.ToString(),
+        };
     }
 
     private static string KindName(CapabilityKind kind) => kind switch
@@ -366,11 +369,8 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
             _participants.Remove(device.Key, out participant);
         }
         if (participant is null) return;
-        foreach (var owner in LocalOwners(device))
-        {
-            RouteUnavailable(participant, Encoding.UTF8.GetBytes(owner));
-            if (removeFromRosters) _rosters.RemoveManaged(owner, participant.Bare);
-        }
+        foreach (var owner in LocalOwners(device)) RouteUnavailable(participant, Encoding.UTF8.GetBytes(owner));
+        if (removeFromRosters) _directory.Forget(DescriptionOf(device));
         _router.Unregister(participant);
         _shownPresence.Remove(device.Key);
         _router.PublishPresence(new AccountPresence(participant.Bare, StanzaOrigin.Device, false));
@@ -382,28 +382,15 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     }
 
     // Owners get the device without the subscription handshake, both ways (they see it, it "sees" them), in a
-    // group named after what it mostly is; former owners lose it.
+    // group named after what it mostly is; former owners lose it (and see it go unavailable).
     private void SyncRoster(Device device, Device? previous)
     {
-        var bare = BareOf(device);
-        var owners = LocalOwners(device).ToHashSet(StringComparer.Ordinal);
-        if (previous is not null)
+        if (previous is not null && ParticipantOf(device.Key) is { } participant)
         {
-            foreach (var former in LocalOwners(previous).Where(o => !owners.Contains(o)))
-            {
-                if (ParticipantOf(device.Key) is { } participant) RouteUnavailable(participant, Encoding.UTF8.GetBytes(former));
-                _rosters.RemoveManaged(former, bare);
-            }
+            var owners = LocalOwners(device).ToHashSet(StringComparer.Ordinal);
+            foreach (var former in LocalOwners(previous).Where(o => !owners.Contains(o))) RouteUnavailable(participant, Encoding.UTF8.GetBytes(former));
         }
-        foreach (var owner in owners)
-        {
-            _rosters.PutManaged(owner, new RosterItem(bare)
-            {
-                Name = device.DisplayName,
-                Groups = [DeviceGroups.Of(device)],
-                Subscription = Subscription.Both,
-            });
-        }
+        _directory.Describe(DescriptionOf(device), previous is null ? null : DescriptionOf(previous));
     }
 
     // Presence goes out when what it shows changes: availability, or the status line of key readings.

@@ -2,8 +2,8 @@ using System.Text;
 using System.Threading.Channels;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
+using EdgeNode.Core.Participants;
 using EdgeNode.Core.Routing;
-using EdgeNode.Xmpp.Roster;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -22,22 +22,33 @@ internal sealed class NodeChatService : BackgroundService
     private const string PresenceStatus = "EdgeNode: say 'status' or 'help'";
 
     private readonly Router _router;
-    private readonly RosterService _rosters;
+    private readonly IParticipantDirectory _directory;
+    private readonly ParticipantDescription _description;
     private readonly NodeCommands _commands;
     private readonly Func<string, bool> _isAccount;
     private readonly ILogger _logger;
     private readonly HashSet<string> _admins;
     private readonly Channel<NodeInbound> _inbox = Channel.CreateBounded<NodeInbound>(new BoundedChannelOptions(64) { SingleReader = true });
 
-    public NodeChatService(NodeOptions options, Router router, RosterService rosters, NodeCommands commands, Func<string, bool> isAccount, ILogger logger)
+    public NodeChatService(NodeOptions options, Router router, IParticipantDirectory directory, NodeCommands commands, Func<string, bool> isAccount,
+        string version, ILogger logger)
     {
         _router = router;
-        _rosters = rosters;
+        _directory = directory;
         _commands = commands;
         _isAccount = isAccount;
         _logger = logger;
         _admins = options.Node.Admins.Select(a => Jid.Parse(a).Bare.ToString()).ToHashSet(StringComparer.Ordinal);
         Participant = new NodeParticipant(options.Devices.NodeParticipant + "@" + router.Domain, this);
+        _description = new ParticipantDescription(Participant.Bare, $"EdgeNode {router.Domain}", ParticipantKind.Node)
+        {
+            Groups = [Group],
+            Contacts = [.. LocalAdmins()],
+            Viewers = [.. _admins],
+            Nickname = options.Devices.NodeParticipant,
+            Title = "EdgeNode " + version,
+            Description = "The node itself: say 'status' for its health, 'help' for what it understands.",
+        };
     }
 
     public NodeParticipant Participant { get; }
@@ -51,11 +62,8 @@ internal sealed class NodeChatService : BackgroundService
         }
         _router.Register(Participant)?.Close(TargetCloseReason.Replaced);
         NodeLog.Started(_logger, Participant.Bare, _admins.Count == 0 ? "(none: set Node:Admins)" : string.Join(", ", _admins));
-        foreach (var admin in LocalAdmins())
-        {
-            _rosters.PutManaged(admin, new RosterItem(Participant.Bare) { Name = Group, Groups = [Group], Subscription = Subscription.Both });
-            SendPresence(admin);
-        }
+        _directory.Describe(_description, null);
+        foreach (var admin in LocalAdmins()) SendPresence(admin);
         try
         {
             await foreach (var inbound in _inbox.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
@@ -86,20 +94,8 @@ internal sealed class NodeChatService : BackgroundService
         if (IsAdmin(from)) SendPresence(from);
     }
 
-    /// <summary>The node's vCard for its administrators; forbidden for others, service-unavailable for other queries.</summary>
-    public void AnswerIq(in RoutedStanza stanza)
-    {
-        if (stanza.IqType is not (IqType.Get or IqType.Set)) return;
-        var from = Participant.BareUtf8;
-        var (type, answer) = !IsAdmin(Encoding.UTF8.GetString(stanza.From))
-            ? (IqType.Error, ParticipantIq.Error(from, stanza.From, stanza.Id, "forbidden"u8, "auth"u8))
-            : ParticipantIq.IsVCardGet(stanza.IqType, stanza.Xmpp)
-                ? (IqType.Result, ParticipantIq.VCardResult(from, stanza.From, stanza.Id, new VCardFields($"EdgeNode {_router.Domain}",
-                    Participant.Bare[..Participant.Bare.IndexOf('@', StringComparison.Ordinal)], Title: "EdgeNode " + Cli.EdgeNodeCli.Version,
-                    Description: "The node itself: say 'status' for its health, 'help' for what it understands.")))
-                : (IqType.Error, ParticipantIq.Error(from, stanza.From, stanza.Id, "service-unavailable"u8, "cancel"u8));
-        ParticipantIq.Answer(_router, StanzaOrigin.Node, type, from, stanza.From, stanza.Id, answer);
-    }
+    /// <summary>The node's card for its administrators; forbidden for others, service-unavailable for other queries.</summary>
+    public void AnswerIq(in RoutedStanza stanza) => _directory.Answer(stanza, _description, StanzaOrigin.Node);
 
     private void Handle(NodeInbound inbound)
     {

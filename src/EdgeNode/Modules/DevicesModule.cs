@@ -2,6 +2,7 @@ using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Devices;
+using EdgeNode.Core.Participants;
 using EdgeNode.Core.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Devices;
@@ -11,6 +12,7 @@ using EdgeNode.Mqtt.Auth;
 using EdgeNode.Mqtt.Broker;
 using EdgeNode.Mqtt.Messaging;
 using EdgeNode.Xmpp;
+using EdgeNode.Xmpp.Participants;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +33,9 @@ internal static class DevicesModule
     {
         services.TryAddSingleton(_ => new Router(options.Node.Domain));
         services.AddSingleton(s => new DeviceOwnerStore(s.GetRequiredService<Store>()));
+        // Devices and the node reach XMPP people's rosters and vCard queries through the XMPP library's directory.
+        services.AddSingleton<IParticipantDirectory>(s => new XmppParticipantDirectory(s.GetRequiredService<XmppServer>().RosterService,
+            s.GetRequiredService<Router>()));
         services.AddSingleton<IAccountHolder>(_ => new DeviceOwnerHolder());
         services.AddSingleton(s =>
         {
@@ -62,7 +67,7 @@ internal static class DevicesModule
         {
             var logger = s.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Devices.Wiring");
             var broker = s.GetRequiredService<MqttBroker>();
-            var service = new DeviceChatService(options, s.GetRequiredService<Router>(), s.GetRequiredService<XmppServer>().RosterService,
+            var service = new DeviceChatService(options, s.GetRequiredService<Router>(), s.GetRequiredService<IParticipantDirectory>(),
                 s.GetRequiredService<MqttMessageHub>(), s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<DeviceGateway>(),
                 s.GetRequiredService<DeviceOwnerStore>(), logger, gpio: s.GetService<GpioPinService>(), retained: broker.RetainedMessages);
             // Devices are Matrix users too (Matrix is on when Http:Port is): the Matrix front-end on the router posts
@@ -88,8 +93,8 @@ internal static class DevicesModule
                 return status.Report(new NodeCounts(xmpp.ConnectionCount, broker.Stats.Connected, MatrixSessions(store),
                     devices.Count, devices.Count(d => d.Availability == DeviceAvailability.Online)));
             });
-        return new NodeChatService(options, router, xmpp.RosterService, commands,
-            bare => Jid.TryParse(bare, out var jid) && xmpp.Accounts.Exists(jid),
+        return new NodeChatService(options, router, s.GetRequiredService<IParticipantDirectory>(), commands,
+            bare => Jid.TryParse(bare, out var jid) && xmpp.Accounts.Exists(jid), Cli.EdgeNodeCli.Version,
             s.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Devices.Node"));
     }
 
