@@ -5,8 +5,7 @@ using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Devices;
 using EdgeNode.Core.Participants;
 using EdgeNode.Core.Routing;
-using EdgeNode.Mqtt.Codec;
-using EdgeNode.Mqtt.Messaging;
+using EdgeNode.Core.Topics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -20,18 +19,15 @@ namespace EdgeNode.Devices.Wiring;
 /// person's bare address, so every front-end (XMPP sessions, Matrix rooms) shows it; its presence is also published
 /// as the device's account presence. The protocol libraries never meet: this class, in the executable, joins them.
 /// </summary>
-internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserver
+internal sealed class DeviceChatService : BackgroundService, ITopicObserver
 {
     private static readonly TimeSpan OwnerPollInterval = TimeSpan.FromSeconds(1);
     private const int MaxReplayPasses = 4;
 
-    [ThreadStatic]
-    private static MqttMessage? t_lastMessage;
-
     private readonly NodeOptions _options;
     private readonly Router _router;
     private readonly IParticipantDirectory _directory;
-    private readonly MqttMessageHub _hub;
+    private readonly ITopicBus _bus;
     private readonly DeviceRegistry _registry;
     private readonly DeviceGateway _gateway;
     private readonly DeviceOwnerStore _owners;
@@ -42,7 +38,6 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly GpioPinService? _gpio;
-    private readonly Func<IReadOnlyList<MqttMessage>>? _retained;
     private readonly Channel<DeviceInbound> _inbox = Channel.CreateBounded<DeviceInbound>(new BoundedChannelOptions(256) { SingleReader = true });
     private readonly Dictionary<DeviceKey, DeviceParticipant> _participants = [];
     private readonly Dictionary<DeviceKey, string> _shownPresence = [];
@@ -55,19 +50,17 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private IReadOnlyDictionary<string, string[]> _assigned = new Dictionary<string, string[]>();
     private IReadOnlyDictionary<string, string[]> _commanding = new Dictionary<string, string[]>();
 
-    public DeviceChatService(NodeOptions options, Router router, IParticipantDirectory directory, MqttMessageHub hub, DeviceRegistry registry,
-        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null, GpioPinService? gpio = null,
-        Func<IReadOnlyList<MqttMessage>>? retained = null)
+    public DeviceChatService(NodeOptions options, Router router, IParticipantDirectory directory, ITopicBus bus, DeviceRegistry registry,
+        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null, GpioPinService? gpio = null)
     {
         _gpio = gpio;
-        _retained = retained;
         DevicesDomain = DomainOf(options, router.Domain);
         // Devices:Subdomain: the router delivers devices.<domain> addresses here instead of to federation.
         if (DevicesDomain != router.Domain) router.HostDomain(DevicesDomain);
         _options = options;
         _router = router;
         _directory = directory;
-        _hub = hub;
+        _bus = bus;
         _registry = registry;
         _gateway = gateway;
         _owners = owners;
@@ -140,16 +133,15 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     {
         try
         {
-            if (_retained is null) return;
             // The broker's own $SYS statistics are retained too, but no convention reads them: not counted as missed.
-            var retained = _retained().Where(m => !m.Topic.StartsWith('$')).ToList();
+            var retained = _bus.Retained().Where(m => !m.Topic.StartsWith('$')).ToList();
             var understood = 0;
-            IReadOnlyList<MqttMessage> pending = retained;
+            IReadOnlyList<TopicMessage> pending = retained;
             using var replaying = DeviceRegistry.ReplayingRetained();
             for (var pass = 0; pass < MaxReplayPasses && pending.Count > 0; pass++)
             {
                 var version = Volatile.Read(ref _filtersVersion);
-                var left = new List<MqttMessage>();
+                var left = new List<TopicMessage>();
                 foreach (var message in pending)
                 {
                     lock (_replayGate)
@@ -187,16 +179,14 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
                 _observations.Remove(gone, out var observation);
                 observation!.Dispose();
             }
-            foreach (var filter in wanted.Where(f => !_observations.ContainsKey(f))) _observations[filter] = _hub.Observe(filter, this);
+            foreach (var filter in wanted.Where(f => !_observations.ContainsKey(f))) _observations[filter] = _bus.Observe(filter, this);
         }
         Interlocked.Increment(ref _filtersVersion);
     }
 
-    public void OnMessage(MqttMessage message, MqttMessageOrigin origin)
+    // Told once per message however many filters match: the gateway hands it to every interested adapter itself.
+    public void OnMessage(in TopicMessage message)
     {
-        // The hub reports a message once per matching filter; the gateway hands it to every interested adapter itself.
-        if (origin == MqttMessageOrigin.Node || ReferenceEquals(t_lastMessage, message)) return;
-        t_lastMessage = message;
         if (Volatile.Read(ref _replaying))
         {
             lock (_replayGate)
@@ -556,7 +546,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         var pending = _tracker.Track(device, command, _options.Devices.CommandTimeout);
         foreach (var publication in translation.Publications)
         {
-            _hub.Publish(new MqttMessage(publication.Topic, publication.Payload, (MqttQos)publication.Qos, retain: false));
+            _bus.Publish(publication.Topic, publication.Payload, publication.Qos, retain: false);
         }
         DevicesLog.CommandSent(_logger, sender.Bare.ToString(), device.Localpart, command.ToString(), translation.Publications.Count);
         if (translation.Publications.Count == 0)

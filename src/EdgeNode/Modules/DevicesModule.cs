@@ -68,8 +68,8 @@ internal static class DevicesModule
             var logger = s.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Devices.Wiring");
             var broker = s.GetRequiredService<MqttBroker>();
             var service = new DeviceChatService(options, s.GetRequiredService<Router>(), s.GetRequiredService<IParticipantDirectory>(),
-                s.GetRequiredService<MqttMessageHub>(), s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<DeviceGateway>(),
-                s.GetRequiredService<DeviceOwnerStore>(), logger, gpio: s.GetService<GpioPinService>(), retained: broker.RetainedMessages);
+                new BrokerTopicBus(s.GetRequiredService<MqttMessageHub>(), broker.RetainedMessages), s.GetRequiredService<DeviceRegistry>(),
+                s.GetRequiredService<DeviceGateway>(), s.GetRequiredService<DeviceOwnerStore>(), logger, gpio: s.GetService<GpioPinService>());
             // Devices are Matrix users too (Matrix is on when Http:Port is): the Matrix front-end on the router posts
             // what they say in their rooms, and routes what is written there to the addresses devices have here.
             if (options.Http.Port != 0 && s.GetService<Homeserver>()?.FrontEnd is { } matrix) matrix.Devices.DevicesDomain = service.DevicesDomain;
