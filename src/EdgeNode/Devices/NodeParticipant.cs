@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeNode.Core.Routing;
+using EdgeNode.Devices.Participants;
 
 namespace EdgeNode.Devices.Wiring;
 

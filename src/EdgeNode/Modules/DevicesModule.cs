@@ -6,6 +6,7 @@ using EdgeNode.Core.Participants;
 using EdgeNode.Core.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Devices;
+using EdgeNode.Devices.Participants;
 using EdgeNode.Devices.Wiring;
 using EdgeNode.Matrix;
 using EdgeNode.Mqtt.Auth;

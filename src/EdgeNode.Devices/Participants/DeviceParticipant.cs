@@ -2,7 +2,7 @@ using System.Text;
 using EdgeNode.Core.Devices;
 using EdgeNode.Core.Routing;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>
 /// A device's one session on the router. It is always reachable (so a command to a device that is offline still
@@ -10,7 +10,7 @@ namespace EdgeNode.Devices.Wiring;
 /// availability, answered to probes. Deliver copies what it needs and returns at once: the chat work happens on
 /// the device service's loop.
 /// </summary>
-internal sealed class DeviceParticipant : IRouteTarget
+public sealed class DeviceParticipant : IRouteTarget
 {
     public const string ResourceName = "edgenode";
 

@@ -9,7 +9,7 @@ using EdgeNode.Core.Topics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>
 /// Makes devices chat participants (DESIGN.md "The one idea"): MQTT traffic from the hub goes through the
@@ -17,9 +17,11 @@ namespace EdgeNode.Devices.Wiring;
 /// rosters with its presence, its readings as headline messages, and what they write to it becomes MQTT commands
 /// whose echo is answered in chat. Everything a device says goes through the router with origin Device, to the
 /// person's bare address, so every front-end (XMPP sessions, Matrix rooms) shows it; its presence is also published
-/// as the device's account presence. The protocol libraries never meet: this class, in the executable, joins them.
+/// as the device's account presence. It speaks no protocol itself: MQTT is a topic bus (<see cref="ITopicBus"/>),
+/// rosters and vCards come from a participant directory (<see cref="IParticipantDirectory"/>), pins from
+/// <see cref="IPinControl"/>; the executable wires in each protocol's implementation.
 /// </summary>
-internal sealed class DeviceChatService : BackgroundService, ITopicObserver
+public sealed class DeviceChatService : BackgroundService, ITopicObserver
 {
     private static readonly TimeSpan OwnerPollInterval = TimeSpan.FromSeconds(1);
     private const int MaxReplayPasses = 4;
@@ -37,7 +39,7 @@ internal sealed class DeviceChatService : BackgroundService, ITopicObserver
     private readonly TelemetryThrottle _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly GpioPinService? _gpio;
+    private readonly IPinControl? _gpio;
     private readonly Channel<DeviceInbound> _inbox = Channel.CreateBounded<DeviceInbound>(new BoundedChannelOptions(256) { SingleReader = true });
     private readonly Dictionary<DeviceKey, DeviceParticipant> _participants = [];
     private readonly Dictionary<DeviceKey, string> _shownPresence = [];
@@ -51,7 +53,7 @@ internal sealed class DeviceChatService : BackgroundService, ITopicObserver
     private IReadOnlyDictionary<string, string[]> _commanding = new Dictionary<string, string[]>();
 
     public DeviceChatService(NodeOptions options, Router router, IParticipantDirectory directory, ITopicBus bus, DeviceRegistry registry,
-        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null, GpioPinService? gpio = null)
+        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null, IPinControl? gpio = null)
     {
         _gpio = gpio;
         DevicesDomain = DomainOf(options, router.Domain);
@@ -202,7 +204,7 @@ internal sealed class DeviceChatService : BackgroundService, ITopicObserver
         _gateway.Handle(message.Topic, message.Payload, message.Retain);
     }
 
-    public void Enqueue(DeviceInbound inbound)
+    internal void Enqueue(DeviceInbound inbound)
     {
         if (!_inbox.Writer.TryWrite(inbound)) DevicesLog.InboxFull(_logger, inbound.To.Bare, inbound.From);
     }
@@ -212,7 +214,7 @@ internal sealed class DeviceChatService : BackgroundService, ITopicObserver
     /// roster without asking): whoever may read the device is subscribed and gets its presence now; anyone else is
     /// told no. An unsubscribe is confirmed.
     /// </summary>
-    public void AnswerSubscription(DeviceParticipant participant, ReadOnlySpan<byte> from, bool subscribe)
+    internal void AnswerSubscription(DeviceParticipant participant, ReadOnlySpan<byte> from, bool subscribe)
     {
         var requester = Encoding.UTF8.GetString(from);
         if (!Jid.TryParse(requester, out var jid)) return;
@@ -228,7 +230,7 @@ internal sealed class DeviceChatService : BackgroundService, ITopicObserver
     }
 
     /// <summary>A probe from someone who may read the device is answered with its presence now.</summary>
-    public void AnswerProbe(DeviceParticipant participant, ReadOnlySpan<byte> from)
+    internal void AnswerProbe(DeviceParticipant participant, ReadOnlySpan<byte> from)
     {
         if (_registry.Find(participant.Key) is not { } device) return;
         var prober = Encoding.UTF8.GetString(from);
@@ -240,7 +242,7 @@ internal sealed class DeviceChatService : BackgroundService, ITopicObserver
     /// An iq to the device's address: its card for whoever may read it (the directory makes the vCard), forbidden
     /// for anyone else, service-unavailable for other queries.
     /// </summary>
-    public void AnswerIq(DeviceParticipant participant, in RoutedStanza stanza) =>
+    internal void AnswerIq(DeviceParticipant participant, in RoutedStanza stanza) =>
         _directory.Answer(stanza, _registry.Find(participant.Key) is { } device ? DescriptionOf(device) : null, StanzaOrigin.Device);
 
     /// <summary>
@@ -486,7 +488,7 @@ internal sealed class DeviceChatService : BackgroundService, ITopicObserver
         }
 
         // Pulse is a GPIO output's own verb (on, wait, off); the shared grammar has no use for it.
-        if (device.Convention == DeviceConvention.Gpio && _gpio is not null && GpioPinService.TryParsePulse(inbound.Body, out var duration, out var pulseError))
+        if (device.Convention == DeviceConvention.Gpio && _gpio is not null && _gpio.TryParsePulse(inbound.Body, out var duration, out var pulseError))
         {
             if (level != DeviceAccessLevel.Command) Refuse(inbound, device);
             else if (pulseError is not null) Reply(inbound, pulseError);
@@ -565,7 +567,7 @@ internal sealed class DeviceChatService : BackgroundService, ITopicObserver
     private void CommandGpio(DeviceInbound inbound, Device device, Jid sender, DeviceCommand command)
     {
         var pending = _tracker.Track(device, command, _options.Devices.CommandTimeout);
-        GpioLog.PinCommanded(_logger, sender.Bare.ToString(), device.Localpart, command.ToString());
+        DevicesLog.PinCommanded(_logger, sender.Bare.ToString(), device.Localpart, command.ToString());
         if (_gpio!.Execute(device, command) is { } error)
         {
             Reply(inbound, error);
@@ -577,7 +579,7 @@ internal sealed class DeviceChatService : BackgroundService, ITopicObserver
 
     private void Pulse(DeviceInbound inbound, Device device, Jid sender, TimeSpan duration)
     {
-        GpioLog.PinCommanded(_logger, sender.Bare.ToString(), device.Localpart, "pulse");
+        DevicesLog.PinCommanded(_logger, sender.Bare.ToString(), device.Localpart, "pulse");
         ReplyWhenDone(_gpio!.Pulse(device, duration), inbound);
     }
 
