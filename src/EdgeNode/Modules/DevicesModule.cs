@@ -94,7 +94,7 @@ internal static class DevicesModule
                 return status.Report(new NodeCounts(xmpp.ConnectionCount, broker.Stats.Connected, MatrixSessions(store),
                     devices.Count, devices.Count(d => d.Availability == DeviceAvailability.Online)));
             });
-        return new NodeChatService(options, router, s.GetRequiredService<IParticipantDirectory>(), commands,
+        return new NodeChatService(options, router, s.GetRequiredService<IParticipantDirectory>(), commands.Execute,
             bare => Jid.TryParse(bare, out var jid) && xmpp.Accounts.Exists(jid), Cli.EdgeNodeCli.Version,
             s.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Devices.Node"));
     }

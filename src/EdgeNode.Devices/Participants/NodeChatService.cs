@@ -7,16 +7,16 @@ using EdgeNode.Core.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>
 /// The node as a participant (DESIGN.md "The one idea"): node@&lt;domain&gt; is in every local administrator's roster,
-/// shows as available while the node runs, and answers what <see cref="NodeCommands"/> understands. Anyone who is
+/// shows as available while the node runs, and answers what its commands understand (the executable gives them: they reach the MQTT accounts too). Anyone who is
 /// not in Node:Admins gets forbidden and nothing is done. The address has a local part, not the bare domain,
 /// because clients treat a bare domain as a server or gateway (and the server answers its iqs itself), while
 /// name@domain is an ordinary contact every client can chat with.
 /// </summary>
-internal sealed class NodeChatService : BackgroundService
+public sealed class NodeChatService : BackgroundService
 {
     public const string Group = "EdgeNode";
     private const string PresenceStatus = "EdgeNode: say 'status' or 'help'";
@@ -24,13 +24,13 @@ internal sealed class NodeChatService : BackgroundService
     private readonly Router _router;
     private readonly IParticipantDirectory _directory;
     private readonly ParticipantDescription _description;
-    private readonly NodeCommands _commands;
+    private readonly Func<string, string> _commands;
     private readonly Func<string, bool> _isAccount;
     private readonly ILogger _logger;
     private readonly HashSet<string> _admins;
     private readonly Channel<NodeInbound> _inbox = Channel.CreateBounded<NodeInbound>(new BoundedChannelOptions(64) { SingleReader = true });
 
-    public NodeChatService(NodeOptions options, Router router, IParticipantDirectory directory, NodeCommands commands, Func<string, bool> isAccount,
+    public NodeChatService(NodeOptions options, Router router, IParticipantDirectory directory, Func<string, string> commands, Func<string, bool> isAccount,
         string version, ILogger logger)
     {
         _router = router;
@@ -51,7 +51,7 @@ internal sealed class NodeChatService : BackgroundService
         };
     }
 
-    public NodeParticipant Participant { get; }
+    internal NodeParticipant Participant { get; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -87,7 +87,7 @@ internal sealed class NodeChatService : BackgroundService
         }
     }
 
-    public void Enqueue(NodeInbound inbound) => _inbox.Writer.TryWrite(inbound);
+    internal void Enqueue(NodeInbound inbound) => _inbox.Writer.TryWrite(inbound);
 
     public void AnswerProbe(string from)
     {
@@ -113,7 +113,7 @@ internal sealed class NodeChatService : BackgroundService
         }
         var verb = inbound.Body.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
         NodeLog.Commanded(_logger, inbound.From, verb);
-        var answer = _commands.Execute(inbound.Body);
+        var answer = _commands(inbound.Body);
         _router.Route(RoutedStanza.Message(inbound.Type == MessageType.Normal ? MessageType.Normal : MessageType.Chat, Participant.FullAddressUtf8,
             Encoding.UTF8.GetBytes(inbound.From), default, Encoding.UTF8.GetBytes(answer), default) with
         {
