@@ -9,30 +9,21 @@ using EdgeNode.Matrix.Users;
 
 namespace EdgeNode.Matrix.DeviceUsers;
 
-/// <summary>A text a person wrote to a device in their direct-message room with it.</summary>
-public sealed record DeviceRoomMessage(string DeviceLocalpart, string SenderUserId, string RoomId, string Body);
-
 /// <summary>
 /// Devices as Matrix users: <c>@plug1:&lt;domain&gt;</c> has no account and no access token; the node speaks for it.
 /// Each person who may read a device gets a direct-message room with it, made by the device on its first word to
 /// them (the person is invited with <c>is_direct</c>, and the room is added to their <c>m.direct</c>). Readings and
-/// replies arrive there as <c>m.notice</c>; text the person writes there is handed to <see cref="MessageToDevice"/>,
-/// which the node's device service answers with the same rules as over XMPP. A person who leaves the room mutes the
-/// device on Matrix; inviting the device into a room again (a direct chat with it) makes that the device's room.
-/// Rooms are made only for people who use Matrix (have logged in at least once): for the others a room would be a
-/// stored room, invite and m.direct entry per device that nobody sees. Their rooms are made when they first log in
-/// (<see cref="PersonLoggedIn"/> tells the device service to open them).
+/// replies arrive there as <c>m.notice</c>; text the person writes there goes to the device through the router
+/// (<see cref="Bridge.DeviceBridge"/>), which the node's device service answers with the same rules as over XMPP. A
+/// person who leaves the room mutes the device on Matrix; inviting the device into a room again (a direct chat with
+/// it) makes that the device's room. Rooms are made only for people who use Matrix (have logged in at least once):
+/// for the others a room would be a stored room, invite and m.direct entry per device that nobody sees. Their rooms
+/// are made when they first log in (<see cref="Bridge.DeviceBridge"/> opens them).
 /// </summary>
 public sealed class DeviceRooms(Homeserver server)
 {
-    /// <summary>Raised after commit for every text message a person sends into a device's room.</summary>
-    public event Action<DeviceRoomMessage>? MessageToDevice;
-
-    /// <summary>Raised after a local user logged in (or registered and logged in), with their user id.</summary>
-    public event Action<string>? PersonLoggedIn;
-
-    /// <summary>Called by the log-in handlers once a session exists.</summary>
-    internal void OnLoggedIn(string userId) => PersonLoggedIn?.Invoke(userId);
+    /// <summary>Called by the log-in handlers once a session exists: the devices the person may read open their rooms.</summary>
+    internal void OnLoggedIn(string userId) => server.FrontEnd?.Devices.PersonLoggedIn(userId);
 
     /// <summary>Whether a local user has ever logged in through the client API (has a Matrix device now).</summary>
     public bool UsesMatrix(string userId) =>
@@ -104,24 +95,12 @@ public sealed class DeviceRooms(Homeserver server)
     }
 
     /// <summary>
-    /// Looks at each event a local user sends through the client API (inside its transaction): a message in a device
-    /// room goes to the device once committed; an invite of a device by someone who may read it is accepted and the
-    /// room becomes their room with the device; anyone else's invite is declined.
+    /// Looks at each membership event a local user sends through the client API (inside its transaction): an invite
+    /// of a device by someone who may read it is accepted and the room becomes their room with the device; anyone
+    /// else's invite is declined. (Text in a device's room is <see cref="Bridge.DeviceBridge"/>'s.)
     /// </summary>
     internal void Observe(Db db, string roomId, string sender, string type, string? stateKey, JsonObject content)
     {
-        if (type == "m.room.message" && JsonBody.OptString(content, "msgtype") is "m.text" && JsonBody.OptString(content, "body") is { } body)
-        {
-            if (db.Scalar("SELECT device FROM matrix_device_rooms WHERE room_id = $r AND person = $p", ("$r", roomId), ("$p", sender)) is string device
-                && server.LocalPart(device) is { } localpart)
-            {
-                var message = new DeviceRoomMessage(localpart, sender, roomId, body);
-                db.AfterCommit(() => MessageToDevice?.Invoke(message));
-            }
-
-            return;
-        }
-
         if (type == EventTypes.Member && stateKey is not null && stateKey != sender && JsonBody.OptString(content, "membership") == "invite"
             && server.LocalPart(stateKey) is { } invited && server.Devices?.FindByLocalpart(invited) is { } invitedDevice)
         {

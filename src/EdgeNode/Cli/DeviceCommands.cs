@@ -99,7 +99,7 @@ public static class DeviceCommands
             switch (command.Verb)
             {
                 case Verb.DeviceList:
-                    var chat = new Devices.Wiring.DeviceOwnerStore(store);
+                    var chat = new Devices.Participants.DeviceOwnerStore(store);
                     foreach (string device in devices.List())
                     {
                         io.Out.WriteLine($"{device}  {Describe(chat, options, device)}");
@@ -185,7 +185,7 @@ public static class DeviceCommands
     private static int ListOwners(CommandLine command, NodeOptions options, CliIo io)
     {
         using var store = Store.Open(options.Node.DataDir, NodeModules.Migrations);
-        var owners = new Devices.Wiring.DeviceOwnerStore(store);
+        var owners = new Devices.Participants.DeviceOwnerStore(store);
         IEnumerable<string> devices = command.Arguments.Count > 0 ? [command.Arguments[0].ToLowerInvariant()] : owners.All().Keys;
         foreach (string device in devices)
         {
@@ -197,7 +197,7 @@ public static class DeviceCommands
 
     // "owned by bob@pi.example; seen as Tasmota plug1 at 2026-12-07 21:04 UTC" (the chat name is the account's name for
     // conventions named by topic; a device not seen yet says so).
-    private static string Describe(Devices.Wiring.DeviceOwnerStore owners, NodeOptions options, string device)
+    private static string Describe(Devices.Participants.DeviceOwnerStore owners, NodeOptions options, string device)
     {
         string seen = owners.LastSeen(device) is { } last
             ? $"seen as {last.What} at {last.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC"
@@ -205,7 +205,7 @@ public static class DeviceCommands
         return $"owned by {OwnerNames(owners, options, device)}; {seen}";
     }
 
-    private static string OwnerNames(Devices.Wiring.DeviceOwnerStore owners, NodeOptions options, string device) =>
+    private static string OwnerNames(Devices.Participants.DeviceOwnerStore owners, NodeOptions options, string device) =>
         owners.OwnersOf(device) is { Length: > 0 } named
             ? string.Join(", ", named)
             : $"the node's administrators ({(options.Node.Admins.Count == 0 ? "none set" : string.Join(", ", options.Node.Admins))})";
@@ -246,7 +246,7 @@ public static class DeviceCommands
         }
 
         using var store = Store.Open(options.Node.DataDir, NodeModules.Migrations);
-        var owners = new Devices.Wiring.DeviceOwnerStore(store);
+        var owners = new Devices.Participants.DeviceOwnerStore(store);
         if (command.Verb == Verb.DeviceOwnerRemove)
         {
             bool removed = owners.RemoveOwner(device, owner.ToString());

@@ -8,7 +8,7 @@ internal static class GpioEventIds
     public const int ChipFailed = 4510;
     public const int PinFailed = 4511;
     public const int PinReady = 4512;
-    public const int PinCommanded = 4513;
+    // 4513: a pin commanded, logged by the device service (DevicesEventIds.PinCommanded).
 }
 
 internal static partial class GpioLog
@@ -21,7 +21,4 @@ internal static partial class GpioLog
 
     [LoggerMessage(GpioEventIds.PinReady, LogLevel.Information, "GPIO pin {Pin} is an {Direction} on line {Offset} of {Chip}")]
     public static partial void PinReady(ILogger logger, string pin, string direction, int offset, string chip);
-
-    [LoggerMessage(GpioEventIds.PinCommanded, LogLevel.Information, "{Sender} commanded GPIO pin {Pin}: {Command}")]
-    public static partial void PinCommanded(ILogger logger, string sender, string pin, string command);
 }

@@ -16,7 +16,7 @@ namespace EdgeNode.Devices.Wiring;
 /// an output is a switch that <see cref="Execute"/> drives. The chip `simulated` is a <see cref="SimulatedGpioChip"/>
 /// for tests and for trying the node on a machine without pins.
 /// </summary>
-internal sealed class GpioPinService : BackgroundService
+internal sealed class GpioPinService : BackgroundService, IPinControl
 {
     public const string SimulatedChip = "simulated";
     public const string CapabilityId = "state";
@@ -208,6 +208,8 @@ internal sealed class GpioPinService : BackgroundService
         duration = TimeSpan.FromMilliseconds(amount * scale);
         return true;
     }
+
+    bool IPinControl.TryParsePulse(string text, out TimeSpan duration, out string? error) => TryParsePulse(text, out duration, out error);
 
     private static string DescribePulse(TimeSpan duration) => duration.TotalSeconds >= 1
         ? DeviceTexts.FormatNumber(duration.TotalSeconds) + " s"

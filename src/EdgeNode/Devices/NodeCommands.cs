@@ -1,6 +1,7 @@
 using System.Text;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Devices;
+using EdgeNode.Devices.Participants;
 using EdgeNode.Mqtt.Auth;
 using EdgeNode.Mqtt.Topics;
 

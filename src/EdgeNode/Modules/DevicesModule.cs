@@ -2,15 +2,18 @@ using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Devices;
+using EdgeNode.Core.Participants;
 using EdgeNode.Core.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Devices;
+using EdgeNode.Devices.Participants;
 using EdgeNode.Devices.Wiring;
 using EdgeNode.Matrix;
 using EdgeNode.Mqtt.Auth;
 using EdgeNode.Mqtt.Broker;
 using EdgeNode.Mqtt.Messaging;
 using EdgeNode.Xmpp;
+using EdgeNode.Xmpp.Participants;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +34,9 @@ internal static class DevicesModule
     {
         services.TryAddSingleton(_ => new Router(options.Node.Domain));
         services.AddSingleton(s => new DeviceOwnerStore(s.GetRequiredService<Store>()));
+        // Devices and the node reach XMPP people's rosters and vCard queries through the XMPP library's directory.
+        services.AddSingleton<IParticipantDirectory>(s => new XmppParticipantDirectory(s.GetRequiredService<XmppServer>().RosterService,
+            s.GetRequiredService<Router>()));
         services.AddSingleton<IAccountHolder>(_ => new DeviceOwnerHolder());
         services.AddSingleton(s =>
         {
@@ -62,12 +68,12 @@ internal static class DevicesModule
         {
             var logger = s.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Devices.Wiring");
             var broker = s.GetRequiredService<MqttBroker>();
-            var service = new DeviceChatService(options, s.GetRequiredService<Router>(), s.GetRequiredService<XmppServer>().RosterService,
-                s.GetRequiredService<MqttMessageHub>(), s.GetRequiredService<DeviceRegistry>(), s.GetRequiredService<DeviceGateway>(),
-                s.GetRequiredService<DeviceOwnerStore>(), logger, gpio: s.GetService<GpioPinService>(), retained: broker.RetainedMessages);
-            // Devices are Matrix users too: their people get a direct room with each (Matrix is on when Http:Port is).
-            if (options.Http.Port != 0 && s.GetService<Homeserver>() is { } homeserver)
-                service.AddChannel(new MatrixDeviceChannel(homeserver, service, logger));
+            var service = new DeviceChatService(options, s.GetRequiredService<Router>(), s.GetRequiredService<IParticipantDirectory>(),
+                new BrokerTopicBus(s.GetRequiredService<MqttMessageHub>(), broker.RetainedMessages), s.GetRequiredService<DeviceRegistry>(),
+                s.GetRequiredService<DeviceGateway>(), s.GetRequiredService<DeviceOwnerStore>(), logger, gpio: s.GetService<GpioPinService>());
+            // Devices are Matrix users too (Matrix is on when Http:Port is): the Matrix front-end on the router posts
+            // what they say in their rooms, and routes what is written there to the addresses devices have here.
+            if (options.Http.Port != 0 && s.GetService<Homeserver>()?.FrontEnd is { } matrix) matrix.Devices.DevicesDomain = service.DevicesDomain;
             return service;
         });
         if (options.Devices.NodeParticipant is not null) services.AddHostedService(s => CreateNodeParticipant(options, s));
@@ -88,8 +94,8 @@ internal static class DevicesModule
                 return status.Report(new NodeCounts(xmpp.ConnectionCount, broker.Stats.Connected, MatrixSessions(store),
                     devices.Count, devices.Count(d => d.Availability == DeviceAvailability.Online)));
             });
-        return new NodeChatService(options, router, xmpp.RosterService, commands,
-            bare => Jid.TryParse(bare, out var jid) && xmpp.Accounts.Exists(jid),
+        return new NodeChatService(options, router, s.GetRequiredService<IParticipantDirectory>(), commands.Execute,
+            bare => Jid.TryParse(bare, out var jid) && xmpp.Accounts.Exists(jid), Cli.EdgeNodeCli.Version,
             s.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeNode.Devices.Node"));
     }
 

@@ -99,21 +99,6 @@ public class DeviceRoomsTests : IDisposable
     }
 
     [Fact]
-    public void TextInTheRoom_ReachesTheDeviceAfterCommit_NoticesAndOthersDoNot()
-    {
-        var received = new List<DeviceRoomMessage>();
-        Server.DeviceRooms.MessageToDevice += received.Add;
-        string room = Server.DeviceRooms.EnsureRoom("plug1", "Desk plug", Alice)!;
-        Server.Write(db => Server.Actions.Join(db, room, Alice));
-
-        Server.Write(db => Server.Actions.Send(db, room, Alice, "m.room.message", null, new JsonObject { ["msgtype"] = "m.text", ["body"] = "off" }));
-        Server.Write(db => Server.Actions.Send(db, room, Alice, "m.room.message", null, new JsonObject { ["msgtype"] = "m.notice", ["body"] = "not a command" }));
-
-        var message = Assert.Single(received);
-        Assert.Equal(new DeviceRoomMessage("plug1", Alice, room, "off"), message);
-    }
-
-    [Fact]
     public void Invite_ByAReader_IsAcceptedAndBecomesTheRoom_ByAStranger_IsDeclined()
     {
         string RoomOf(string creator) => Server.Write(db =>

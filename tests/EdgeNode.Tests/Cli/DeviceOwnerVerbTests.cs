@@ -1,5 +1,6 @@
 using EdgeNode.Cli;
 using EdgeNode.Core.Storage;
+using EdgeNode.Devices.Participants;
 using EdgeNode.Devices.Wiring;
 using EdgeNode.Modules;
 

@@ -1,4 +1,4 @@
-using EdgeNode.Devices.Wiring;
+using EdgeNode.Devices.Participants;
 
 namespace EdgeNode.Tests.Devices;
 

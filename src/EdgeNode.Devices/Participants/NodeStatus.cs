@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>What the node participant counts when asked for its status; Matrix is null when its tables cannot be read.</summary>
-internal sealed record NodeCounts(int XmppClients, int MqttClients, int? MatrixSessions, int Devices, int DevicesOnline);
+public sealed record NodeCounts(int XmppClients, int MqttClients, int? MatrixSessions, int Devices, int DevicesOnline);
 
 /// <summary>
 /// The node's health in a few lines, from the files Linux keeps about itself: CPU temperature from
@@ -12,7 +12,7 @@ internal sealed record NodeCounts(int XmppClients, int MqttClients, int? MatrixS
 /// is missing (a container, another OS) gives "not available" rather than an error. <paramref name="systemRoot"/>
 /// is "/" on a real node; tests point it at a folder of fake files.
 /// </summary>
-internal sealed class NodeStatus(string systemRoot, string dataDir, TimeProvider time)
+public sealed class NodeStatus(string systemRoot, string dataDir, TimeProvider time)
 {
     private readonly long _startedAt = time.GetTimestamp();
 

@@ -1,6 +1,6 @@
 using EdgeNode.Core.Storage;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>The "devices" tables: owners assigned to devices by chat address local part, and the devices seen so far.</summary>
 public static class DeviceMigrations

@@ -2,7 +2,7 @@ using System.Text;
 using EdgeNode.Core.Devices;
 using EdgeNode.Core.Routing;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>
 /// A device's one session on the router. It is always reachable (so a command to a device that is offline still
@@ -10,7 +10,7 @@ namespace EdgeNode.Devices.Wiring;
 /// availability, answered to probes. Deliver copies what it needs and returns at once: the chat work happens on
 /// the device service's loop.
 /// </summary>
-internal sealed class DeviceParticipant : IRouteTarget
+public sealed class DeviceParticipant : IRouteTarget
 {
     public const string ResourceName = "edgenode";
 
@@ -42,7 +42,7 @@ internal sealed class DeviceParticipant : IRouteTarget
         {
             case StanzaKind.Message when stanza.MessageType is MessageType.Chat or MessageType.Normal && !stanza.Body.IsEmpty:
                 _service.Enqueue(new DeviceInbound(this, Encoding.UTF8.GetString(stanza.From), Encoding.UTF8.GetString(stanza.Body),
-                    stanza.Id.IsEmpty ? null : Encoding.UTF8.GetString(stanza.Id), stanza.MessageType));
+                    stanza.Id.IsEmpty ? null : Encoding.UTF8.GetString(stanza.Id), stanza.MessageType, stanza.Origin));
                 return true;
             case StanzaKind.Presence when stanza.PresenceType == PresenceType.Probe:
                 _service.AnswerProbe(this, stanza.From);
@@ -71,7 +71,7 @@ internal sealed class DeviceParticipant : IRouteTarget
 }
 
 /// <summary>
-/// A chat message to a device, copied out of the sender's buffers. <see cref="ReplyTo"/> is set when it came from
-/// another channel than the router (a Matrix room), where the answer goes back.
+/// A chat message to a device, copied out of the sender's buffers; <see cref="Origin"/> is the front-end it was
+/// written on (the answer goes back through the router to every front-end either way).
 /// </summary>
-internal sealed record DeviceInbound(DeviceParticipant To, string From, string Body, string? Id, MessageType Type, Action<string>? ReplyTo = null);
+internal sealed record DeviceInbound(DeviceParticipant To, string From, string Body, string? Id, MessageType Type, StanzaOrigin Origin = StanzaOrigin.Xmpp);

@@ -1,7 +1,7 @@
 using System.Text;
 using EdgeNode.Core.Routing;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>
 /// The node itself as a contact (node@&lt;domain&gt;): a session on the router like a device's, always reachable, that

@@ -1,6 +1,6 @@
 using EdgeNode.Core.Devices;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>
 /// At most one telemetry message per device per interval. The first report after a quiet interval goes out at once;

@@ -2,7 +2,7 @@ using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>
 /// Device ownership of a removed account ends with it; a device left without owners belongs to Node:Admins again.

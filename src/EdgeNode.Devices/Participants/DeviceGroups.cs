@@ -1,6 +1,6 @@
 using EdgeNode.Core.Devices;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>The roster group a device goes in: what it mostly is, so a contact list reads "Lights", "Switches", "Sensors".</summary>
 internal static class DeviceGroups

@@ -3,33 +3,33 @@ using System.Threading.Channels;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Devices;
+using EdgeNode.Core.Participants;
 using EdgeNode.Core.Routing;
-using EdgeNode.Mqtt.Codec;
-using EdgeNode.Mqtt.Messaging;
-using EdgeNode.Xmpp.Roster;
+using EdgeNode.Core.Topics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>
 /// Makes devices chat participants (DESIGN.md "The one idea"): MQTT traffic from the hub goes through the
 /// convention adapters into the registry; every device gets a session on the router, its owners get it in their
 /// rosters with its presence, its readings as headline messages, and what they write to it becomes MQTT commands
-/// whose echo is answered in chat. The protocol libraries never meet: this class, in the executable, joins them.
+/// whose echo is answered in chat. Everything a device says goes through the router with origin Device, to the
+/// person's bare address, so every front-end (XMPP sessions, Matrix rooms) shows it; its presence is also published
+/// as the device's account presence. It speaks no protocol itself: MQTT is a topic bus (<see cref="ITopicBus"/>),
+/// rosters and vCards come from a participant directory (<see cref="IParticipantDirectory"/>), pins from
+/// <see cref="IPinControl"/>; the executable wires in each protocol's implementation.
 /// </summary>
-internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserver
+public sealed class DeviceChatService : BackgroundService, ITopicObserver
 {
     private static readonly TimeSpan OwnerPollInterval = TimeSpan.FromSeconds(1);
     private const int MaxReplayPasses = 4;
 
-    [ThreadStatic]
-    private static MqttMessage? t_lastMessage;
-
     private readonly NodeOptions _options;
     private readonly Router _router;
-    private readonly RosterService _rosters;
-    private readonly MqttMessageHub _hub;
+    private readonly IParticipantDirectory _directory;
+    private readonly ITopicBus _bus;
     private readonly DeviceRegistry _registry;
     private readonly DeviceGateway _gateway;
     private readonly DeviceOwnerStore _owners;
@@ -39,14 +39,12 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private readonly TelemetryThrottle _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly GpioPinService? _gpio;
-    private readonly Func<IReadOnlyList<MqttMessage>>? _retained;
+    private readonly IPinControl? _gpio;
     private readonly Channel<DeviceInbound> _inbox = Channel.CreateBounded<DeviceInbound>(new BoundedChannelOptions(256) { SingleReader = true });
     private readonly Dictionary<DeviceKey, DeviceParticipant> _participants = [];
     private readonly Dictionary<DeviceKey, string> _shownPresence = [];
     private readonly DeviceSubscription _changes;
     private readonly Dictionary<string, IDisposable> _observations = new(StringComparer.Ordinal);
-    private IDeviceChannel[] _channels = [];
     private int _filtersVersion;
     private readonly Lock _replayGate = new();
     private readonly HashSet<string> _liveDuringReplay = new(StringComparer.Ordinal);
@@ -54,19 +52,17 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private IReadOnlyDictionary<string, string[]> _assigned = new Dictionary<string, string[]>();
     private IReadOnlyDictionary<string, string[]> _commanding = new Dictionary<string, string[]>();
 
-    public DeviceChatService(NodeOptions options, Router router, RosterService rosters, MqttMessageHub hub, DeviceRegistry registry,
-        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null, GpioPinService? gpio = null,
-        Func<IReadOnlyList<MqttMessage>>? retained = null)
+    public DeviceChatService(NodeOptions options, Router router, IParticipantDirectory directory, ITopicBus bus, DeviceRegistry registry,
+        DeviceGateway gateway, DeviceOwnerStore owners, ILogger logger, TimeProvider? time = null, IPinControl? gpio = null)
     {
         _gpio = gpio;
-        _retained = retained;
         DevicesDomain = DomainOf(options, router.Domain);
         // Devices:Subdomain: the router delivers devices.<domain> addresses here instead of to federation.
         if (DevicesDomain != router.Domain) router.HostDomain(DevicesDomain);
         _options = options;
         _router = router;
-        _rosters = rosters;
-        _hub = hub;
+        _directory = directory;
+        _bus = bus;
         _registry = registry;
         _gateway = gateway;
         _owners = owners;
@@ -139,16 +135,15 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     {
         try
         {
-            if (_retained is null) return;
             // The broker's own $SYS statistics are retained too, but no convention reads them: not counted as missed.
-            var retained = _retained().Where(m => !m.Topic.StartsWith('$')).ToList();
+            var retained = _bus.Retained().Where(m => !m.Topic.StartsWith('$')).ToList();
             var understood = 0;
-            IReadOnlyList<MqttMessage> pending = retained;
+            IReadOnlyList<TopicMessage> pending = retained;
             using var replaying = DeviceRegistry.ReplayingRetained();
             for (var pass = 0; pass < MaxReplayPasses && pending.Count > 0; pass++)
             {
                 var version = Volatile.Read(ref _filtersVersion);
-                var left = new List<MqttMessage>();
+                var left = new List<TopicMessage>();
                 foreach (var message in pending)
                 {
                     lock (_replayGate)
@@ -186,16 +181,14 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
                 _observations.Remove(gone, out var observation);
                 observation!.Dispose();
             }
-            foreach (var filter in wanted.Where(f => !_observations.ContainsKey(f))) _observations[filter] = _hub.Observe(filter, this);
+            foreach (var filter in wanted.Where(f => !_observations.ContainsKey(f))) _observations[filter] = _bus.Observe(filter, this);
         }
         Interlocked.Increment(ref _filtersVersion);
     }
 
-    public void OnMessage(MqttMessage message, MqttMessageOrigin origin)
+    // Told once per message however many filters match: the gateway hands it to every interested adapter itself.
+    public void OnMessage(in TopicMessage message)
     {
-        // The hub reports a message once per matching filter; the gateway hands it to every interested adapter itself.
-        if (origin == MqttMessageOrigin.Node || ReferenceEquals(t_lastMessage, message)) return;
-        t_lastMessage = message;
         if (Volatile.Read(ref _replaying))
         {
             lock (_replayGate)
@@ -211,22 +204,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         _gateway.Handle(message.Topic, message.Payload, message.Retain);
     }
 
-    /// <summary>Adds a place where devices' people see them besides XMPP (Matrix rooms).</summary>
-    public void AddChannel(IDeviceChannel channel) => _channels = [.. _channels, channel];
-
-    /// <summary>
-    /// A message to a device from another channel (a Matrix room): handled like a chat message over XMPP, with the
-    /// same access rules; the answer goes to <paramref name="reply"/> instead of the router. False when no device
-    /// has that address.
-    /// </summary>
-    public bool EnqueueFromChannel(string localpart, string from, string body, Action<string> reply)
-    {
-        if (_registry.FindByLocalpart(localpart) is not { } device || ParticipantOf(device.Key) is not { } participant) return false;
-        Enqueue(new DeviceInbound(participant, from, body, null, MessageType.Chat, reply));
-        return true;
-    }
-
-    public void Enqueue(DeviceInbound inbound)
+    internal void Enqueue(DeviceInbound inbound)
     {
         if (!_inbox.Writer.TryWrite(inbound)) DevicesLog.InboxFull(_logger, inbound.To.Bare, inbound.From);
     }
@@ -236,7 +214,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     /// roster without asking): whoever may read the device is subscribed and gets its presence now; anyone else is
     /// told no. An unsubscribe is confirmed.
     /// </summary>
-    public void AnswerSubscription(DeviceParticipant participant, ReadOnlySpan<byte> from, bool subscribe)
+    internal void AnswerSubscription(DeviceParticipant participant, ReadOnlySpan<byte> from, bool subscribe)
     {
         var requester = Encoding.UTF8.GetString(from);
         if (!Jid.TryParse(requester, out var jid)) return;
@@ -244,12 +222,15 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         var device = _registry.Find(participant.Key);
         bool granted = subscribe && device is not null && device.Access.CanRead(jid, _router.Domain);
         if (subscribe) DevicesLog.SubscriptionAnswered(_logger, jid.Bare.ToString(), participant.Bare, granted);
-        _router.Route(RoutedStanza.Presence(granted ? PresenceType.Subscribed : PresenceType.Unsubscribed, participant.BareUtf8, to, default));
+        _router.Route(RoutedStanza.Presence(granted ? PresenceType.Subscribed : PresenceType.Unsubscribed, participant.BareUtf8, to, default) with
+        {
+            Origin = StanzaOrigin.Device,
+        });
         if (granted) SendPresence(participant, device!, Encoding.UTF8.GetBytes(requester));
     }
 
     /// <summary>A probe from someone who may read the device is answered with its presence now.</summary>
-    public void AnswerProbe(DeviceParticipant participant, ReadOnlySpan<byte> from)
+    internal void AnswerProbe(DeviceParticipant participant, ReadOnlySpan<byte> from)
     {
         if (_registry.Find(participant.Key) is not { } device) return;
         var prober = Encoding.UTF8.GetString(from);
@@ -258,24 +239,18 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     }
 
     /// <summary>
-    /// An iq to the device's address: its vCard for whoever may read it (FN is its display name; model, maker,
-    /// firmware and capabilities beside), forbidden for anyone else, service-unavailable for other queries.
+    /// An iq to the device's address: its card for whoever may read it (the directory makes the vCard), forbidden
+    /// for anyone else, service-unavailable for other queries.
     /// </summary>
-    public void AnswerIq(DeviceParticipant participant, in RoutedStanza stanza)
-    {
-        if (stanza.IqType is not (IqType.Get or IqType.Set)) return;
-        var device = _registry.Find(participant.Key);
-        // From the bare address the iq went to: clients match the answer to the address they asked (RFC 6120 8.2.3).
-        var from = participant.BareUtf8;
-        var (type, answer) = device is null || !Jid.TryParse(Encoding.UTF8.GetString(stanza.From), out var asker) || !device.Access.CanRead(asker, _router.Domain)
-            ? (IqType.Error, ParticipantIq.Error(from, stanza.From, stanza.Id, "forbidden"u8, "auth"u8))
-            : ParticipantIq.IsVCardGet(stanza.IqType, stanza.Xmpp)
-                ? (IqType.Result, ParticipantIq.VCardResult(from, stanza.From, stanza.Id, VCardOf(device)))
-                : (IqType.Error, ParticipantIq.Error(from, stanza.From, stanza.Id, "service-unavailable"u8, "cancel"u8));
-        ParticipantIq.Answer(_router, type, from, stanza.From, stanza.Id, answer);
-    }
+    internal void AnswerIq(DeviceParticipant participant, in RoutedStanza stanza) =>
+        _directory.Answer(stanza, _registry.Find(participant.Key) is { } device ? DescriptionOf(device) : null, StanzaOrigin.Device);
 
-    internal static VCardFields VCardOf(Device device)
+    /// <summary>
+    /// The device as a participant, in no protocol's terms: its name, its group (what it mostly is), the local
+    /// people who have it among their contacts, everyone who may see it, and a card (model, maker, firmware and
+    /// capabilities).
+    /// </summary>
+    internal ParticipantDescription DescriptionOf(Device device)
     {
         var description = new StringBuilder();
         description.Append(device.Convention).Append(" device");
@@ -286,7 +261,16 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
                 $"{c.DisplayName} ({KindName(c.Kind)}{(string.IsNullOrEmpty(c.Unit) ? "" : ", " + c.Unit)})")));
         }
         description.Append('.');
-        return new VCardFields(device.DisplayName, device.Localpart, device.Info.Manufacturer, device.Info.Model, description.ToString());
+        return new ParticipantDescription(BareOf(device), device.DisplayName, ParticipantKind.Device)
+        {
+            Groups = [DeviceGroups.Of(device)],
+            Contacts = [.. LocalOwners(device)],
+            Viewers = [.. device.Access.Owners.Concat(device.Access.Commanders).Concat(device.Access.Readers).Select(j => j.Bare.ToString()).Distinct(StringComparer.Ordinal)],
+            Nickname = device.Localpart,
+            Organisation = device.Info.Manufacturer,
+            Title = device.Info.Model,
+            Description = description.ToString(),
+        };
     }
 
     private static string KindName(CapabilityKind kind) => kind switch
@@ -377,13 +361,11 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
             _participants.Remove(device.Key, out participant);
         }
         if (participant is null) return;
-        foreach (var owner in LocalOwners(device))
-        {
-            RouteUnavailable(participant, Encoding.UTF8.GetBytes(owner));
-            if (removeFromRosters) _rosters.RemoveManaged(owner, participant.Bare);
-        }
+        foreach (var owner in LocalOwners(device)) RouteUnavailable(participant, Encoding.UTF8.GetBytes(owner));
+        if (removeFromRosters) _directory.Forget(DescriptionOf(device));
         _router.Unregister(participant);
         _shownPresence.Remove(device.Key);
+        _router.PublishPresence(new AccountPresence(participant.Bare, StanzaOrigin.Device, false));
     }
 
     private DeviceParticipant? ParticipantOf(DeviceKey key)
@@ -392,28 +374,15 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     }
 
     // Owners get the device without the subscription handshake, both ways (they see it, it "sees" them), in a
-    // group named after what it mostly is; former owners lose it.
+    // group named after what it mostly is; former owners lose it (and see it go unavailable).
     private void SyncRoster(Device device, Device? previous)
     {
-        var bare = BareOf(device);
-        var owners = LocalOwners(device).ToHashSet(StringComparer.Ordinal);
-        if (previous is not null)
+        if (previous is not null && ParticipantOf(device.Key) is { } participant)
         {
-            foreach (var former in LocalOwners(previous).Where(o => !owners.Contains(o)))
-            {
-                if (ParticipantOf(device.Key) is { } participant) RouteUnavailable(participant, Encoding.UTF8.GetBytes(former));
-                _rosters.RemoveManaged(former, bare);
-            }
+            var owners = LocalOwners(device).ToHashSet(StringComparer.Ordinal);
+            foreach (var former in LocalOwners(previous).Where(o => !owners.Contains(o))) RouteUnavailable(participant, Encoding.UTF8.GetBytes(former));
         }
-        foreach (var owner in owners)
-        {
-            _rosters.PutManaged(owner, new RosterItem(bare)
-            {
-                Name = device.DisplayName,
-                Groups = [DeviceGroups.Of(device)],
-                Subscription = Subscription.Both,
-            });
-        }
+        _directory.Describe(DescriptionOf(device), previous is null ? null : DescriptionOf(previous));
     }
 
     // Presence goes out when what it shows changes: availability, or the status line of key readings.
@@ -423,30 +392,33 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         var shown = device.Availability + "|" + StatusText(device);
         if (_shownPresence.TryGetValue(device.Key, out var last) && last == shown) return;
         _shownPresence[device.Key] = shown;
-        var people = LocalOwners(device).ToArray();
-        foreach (var owner in people.Concat(RemoteReaders(device))) SendPresence(participant, device, Encoding.UTF8.GetBytes(owner));
-        foreach (var channel in _channels) channel.Show(device, StatusText(device), people);
+        foreach (var owner in LocalOwners(device).Concat(RemoteReaders(device))) SendPresence(participant, device, Encoding.UTF8.GetBytes(owner));
+        var (available, show) = PresenceOf(device);
+        _router.PublishPresence(new AccountPresence(participant.Bare, StanzaOrigin.Device, available, show, StatusText(device)));
     }
+
+    private static (bool Available, PresenceShow Show) PresenceOf(Device device) => device.Availability.ToPresence() switch
+    {
+        DevicePresence.Unavailable => (false, PresenceShow.None),
+        DevicePresence.Away => (true, PresenceShow.Away),
+        DevicePresence.DoNotDisturb => (true, PresenceShow.DoNotDisturb),
+        _ => (true, PresenceShow.None),
+    };
 
     private void SendPresence(DeviceParticipant participant, Device device, byte[] to)
     {
-        var presence = device.Availability.ToPresence();
-        var type = presence == DevicePresence.Unavailable ? PresenceType.Unavailable : PresenceType.Available;
-        var show = presence switch
-        {
-            DevicePresence.Away => PresenceShow.Away,
-            DevicePresence.DoNotDisturb => PresenceShow.DoNotDisturb,
-            _ => PresenceShow.None,
-        };
+        var (available, show) = PresenceOf(device);
+        var type = available ? PresenceType.Available : PresenceType.Unavailable;
         _router.Route(new RoutedStanza(StanzaKind.Presence, (byte)type, participant.FullAddressUtf8, to, default, default, default)
         {
+            Origin = StanzaOrigin.Device,
             Show = show,
             Status = Encoding.UTF8.GetBytes(StatusText(device)),
         });
     }
 
     private void RouteUnavailable(DeviceParticipant participant, byte[] to) =>
-        _router.Route(RoutedStanza.Presence(PresenceType.Unavailable, participant.FullAddressUtf8, to, default));
+        _router.Route(RoutedStanza.Presence(PresenceType.Unavailable, participant.FullAddressUtf8, to, default) with { Origin = StanzaOrigin.Device });
 
     private static string StatusText(Device device)
     {
@@ -474,9 +446,9 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
             var body = Encoding.UTF8.GetBytes(text);
             foreach (var owner in LocalOwners(device).Concat(RemoteReaders(device)))
             {
-                foreach (var channel in _channels) channel.Say(device, owner, text);
                 _router.Route(RoutedStanza.Message(MessageType.Headline, participant.FullAddressUtf8, Encoding.UTF8.GetBytes(owner), default, body, default) with
                 {
+                    Origin = StanzaOrigin.Device,
                     Fields = fields,
                 });
             }
@@ -516,7 +488,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         }
 
         // Pulse is a GPIO output's own verb (on, wait, off); the shared grammar has no use for it.
-        if (device.Convention == DeviceConvention.Gpio && _gpio is not null && GpioPinService.TryParsePulse(inbound.Body, out var duration, out var pulseError))
+        if (device.Convention == DeviceConvention.Gpio && _gpio is not null && _gpio.TryParsePulse(inbound.Body, out var duration, out var pulseError))
         {
             if (level != DeviceAccessLevel.Command) Refuse(inbound, device);
             else if (pulseError is not null) Reply(inbound, pulseError);
@@ -576,7 +548,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
         var pending = _tracker.Track(device, command, _options.Devices.CommandTimeout);
         foreach (var publication in translation.Publications)
         {
-            _hub.Publish(new MqttMessage(publication.Topic, publication.Payload, (MqttQos)publication.Qos, retain: false));
+            _bus.Publish(publication.Topic, publication.Payload, publication.Qos, retain: false);
         }
         DevicesLog.CommandSent(_logger, sender.Bare.ToString(), device.Localpart, command.ToString(), translation.Publications.Count);
         if (translation.Publications.Count == 0)
@@ -595,7 +567,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private void CommandGpio(DeviceInbound inbound, Device device, Jid sender, DeviceCommand command)
     {
         var pending = _tracker.Track(device, command, _options.Devices.CommandTimeout);
-        GpioLog.PinCommanded(_logger, sender.Bare.ToString(), device.Localpart, command.ToString());
+        DevicesLog.PinCommanded(_logger, sender.Bare.ToString(), device.Localpart, command.ToString());
         if (_gpio!.Execute(device, command) is { } error)
         {
             Reply(inbound, error);
@@ -607,7 +579,7 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
 
     private void Pulse(DeviceInbound inbound, Device device, Jid sender, TimeSpan duration)
     {
-        GpioLog.PinCommanded(_logger, sender.Bare.ToString(), device.Localpart, "pulse");
+        DevicesLog.PinCommanded(_logger, sender.Bare.ToString(), device.Localpart, "pulse");
         ReplyWhenDone(_gpio!.Pulse(device, duration), inbound);
     }
 
@@ -621,30 +593,28 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     private void Refuse(DeviceInbound inbound, Device device)
     {
         DevicesLog.CommandRefused(_logger, inbound.From, device.Localpart);
-        if (inbound.ReplyTo is { } reply)
+        // An XMPP client shows an error beside what was sent; Matrix has no error for a message already in the
+        // room, so there the refusal is the device's answer like any other.
+        if (inbound.Origin == StanzaOrigin.Matrix)
         {
-            reply(DeviceTexts.Forbidden(device.Localpart));
+            Reply(inbound, DeviceTexts.Forbidden(device.Localpart));
             return;
         }
 
         _router.Route(RoutedStanza.Message(MessageType.Error, inbound.To.FullAddressUtf8, Encoding.UTF8.GetBytes(inbound.From),
             inbound.Id is null ? default : Encoding.UTF8.GetBytes(inbound.Id), Encoding.UTF8.GetBytes(DeviceTexts.Forbidden(device.Localpart)), default) with
         {
+            Origin = StanzaOrigin.Device,
             Error = StanzaErrorCondition.Forbidden,
         });
     }
 
-    private void Reply(DeviceInbound inbound, string text)
-    {
-        if (inbound.ReplyTo is { } reply)
-        {
-            reply(text);
-            return;
-        }
-
+    private void Reply(DeviceInbound inbound, string text) =>
         _router.Route(RoutedStanza.Message(inbound.Type == MessageType.Normal ? MessageType.Normal : MessageType.Chat, inbound.To.FullAddressUtf8,
-            Encoding.UTF8.GetBytes(inbound.From), default, Encoding.UTF8.GetBytes(text), default));
-    }
+            Encoding.UTF8.GetBytes(inbound.From), default, Encoding.UTF8.GetBytes(text), default) with
+        {
+            Origin = StanzaOrigin.Device,
+        });
 
     // `edgenode device owner` writes to the store, possibly while the node runs; the node notices within a second.
     private async Task OwnersAsync(CancellationToken stop)
@@ -719,7 +689,6 @@ internal sealed class DeviceChatService : BackgroundService, IMqttMessageObserve
     public override void Dispose()
     {
         _changes.Dispose();
-        foreach (var channel in _channels) (channel as IDisposable)?.Dispose();
         base.Dispose();
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>Log event ids of the node participant: 4520-4529, inside the device wiring's range.</summary>
 internal static class NodeEventIds

@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Text;
+using EdgeNode.Core.Participants;
 using EdgeNode.Core.Routing;
 using EdgeNode.Xmpp.Xml;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Xmpp.Participants;
 
 /// <summary>
 /// The iqs a device or the node answers for itself, as XMPP bytes the router hands to the asking session: a
@@ -21,13 +22,13 @@ internal static class ParticipantIq
         return iq[start..].IndexOf("'vcard-temp'"u8) >= 0 || iq[start..].IndexOf("\"vcard-temp\""u8) >= 0;
     }
 
-    /// <summary>A result carrying a vCard with the given fields (null ones left out).</summary>
-    public static byte[] VCardResult(ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, ReadOnlySpan<byte> id, VCardFields card)
+    /// <summary>A result carrying the participant's vCard: FN is its display name (fields it lacks left out).</summary>
+    public static byte[] VCardResult(ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, ReadOnlySpan<byte> id, ParticipantDescription card)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         var writer = Begin(buffer, "result"u8, from, to, id);
         writer.WriteStartElement("vCard"u8, "vcard-temp"u8);
-        Text(ref writer, "FN"u8, card.FullName);
+        Text(ref writer, "FN"u8, card.DisplayName);
         Text(ref writer, "NICKNAME"u8, card.Nickname);
         if (Clean(card.Organisation) is { } organisation)
         {
@@ -58,9 +59,6 @@ internal static class ParticipantIq
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Routes an answer from the participant's full address back to the asking session.</summary>
-    public static void Answer(Router router, IqType type, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, ReadOnlySpan<byte> id, byte[] iq) =>
-        router.Route(RoutedStanza.Iq(type, from, to, id, iq));
 
     private static XmlStanzaWriter Begin(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> type, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, ReadOnlySpan<byte> id)
     {
@@ -95,6 +93,3 @@ internal static class ParticipantIq
         return result.Length == 0 ? null : result;
     }
 }
-
-/// <summary>What a participant's vCard says: FN is its display name.</summary>
-internal sealed record VCardFields(string? FullName, string? Nickname = null, string? Organisation = null, string? Title = null, string? Description = null);

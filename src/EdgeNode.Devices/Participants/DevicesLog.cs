@@ -1,10 +1,10 @@
 using EdgeNode.Core.Devices;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
-/// <summary>Log event ids of the device wiring (devices as chat participants): 4500-4999.</summary>
-internal static class DevicesEventIds
+/// <summary>Log event ids of devices as chat participants: 4500-4999 (GPIO pins 4510-4529).</summary>
+public static class DevicesEventIds
 {
     public const int Started = 4500;
     public const int ParticipantRegistered = 4501;
@@ -17,14 +17,14 @@ internal static class DevicesEventIds
     public const int ProfileProblem = 4508;
     public const int CommandNotSentOffline = 4509;
 
-    // Devices in Matrix rooms: 4530-4539.
-    public const int MatrixQueueFull = 4530;
+    // A GPIO pin commanded (in the GPIO pins' range, 4510-4529).
+    public const int PinCommanded = 4513;
 
     // Devices across federation: 4540-4549.
     public const int SubscriptionAnswered = 4540;
 }
 
-internal static partial class DevicesLog
+public static partial class DevicesLog
 {
     [LoggerMessage(DevicesEventIds.Started, LogLevel.Information, "Devices: watching {FilterCount} MQTT topic filters for {Conventions}")]
     public static partial void Started(ILogger logger, int filterCount, string conventions);
@@ -38,6 +38,9 @@ internal static partial class DevicesLog
     [LoggerMessage(DevicesEventIds.CommandNotSentOffline, LogLevel.Information, "{Sender} commanded {Device}: {Command}; not sent, the device is offline")]
     public static partial void CommandNotSentOffline(ILogger logger, string sender, string device, string command);
 
+    [LoggerMessage(DevicesEventIds.PinCommanded, LogLevel.Information, "{Sender} commanded GPIO pin {Pin}: {Command}")]
+    public static partial void PinCommanded(ILogger logger, string sender, string pin, string command);
+
     [LoggerMessage(DevicesEventIds.CommandRefused, LogLevel.Warning, "{Sender} may not command {Device}; nothing was published")]
     public static partial void CommandRefused(ILogger logger, string sender, string device);
 
@@ -46,9 +49,6 @@ internal static partial class DevicesLog
 
     [LoggerMessage(DevicesEventIds.WiringFailed, LogLevel.Error, "Device wiring failed while handling {What}")]
     public static partial void WiringFailed(ILogger logger, string what, Exception exception);
-
-    [LoggerMessage(DevicesEventIds.MatrixQueueFull, LogLevel.Warning, "Devices' Matrix rooms are behind (1024 writes waiting); a reading or answer for Matrix was dropped")]
-    public static partial void MatrixQueueFull(ILogger logger);
 
     [LoggerMessage(DevicesEventIds.SubscriptionAnswered, LogLevel.Information, "{Requester} asked to see device {Device}: granted {Granted} (by the device's access list)")]
     public static partial void SubscriptionAnswered(ILogger logger, string requester, string device, bool granted);
