@@ -7,6 +7,10 @@
 #
 #   ./bench.sh           the full run (under 10 minutes on 2 cores)
 #   ./bench.sh --smoke   seconds long, tiny N: checks the harness end to end, asserts no speed, writes no document
+#   ./bench.sh --soak MINUTES   EdgeNode alone under a steady mixed load for MINUTES (not in CI): 5,000 idle XMPP
+#                        connections, 50 chat pairs, 1,000 MQTT devices reporting every 10 s, 20 Matrix users syncing;
+#                        samples RSS, descriptors, threads, GC heap and SQLite size once a minute and rewrites the
+#                        generated section of docs/RELIABILITY.md (table and slopes after the warm-up)
 #
 # It does not take the build lock itself (CI runs it alone); by hand, beside other builds, run
 # `flock /tmp/edgenode-build.lock ./bench.sh` so that nobody's build disturbs the measurement.
@@ -20,7 +24,12 @@ mode=full
 case "${1:-}" in
   "") ;;
   --smoke) mode=smoke ;;
-  *) echo "usage: ./bench.sh [--smoke]" >&2; exit 2 ;;
+  --soak)
+    mode=soak
+    soak_minutes="${2:-}"
+    [[ $soak_minutes =~ ^[0-9]+$ && $soak_minutes -ge 2 ]] || { echo "usage: ./bench.sh --soak MINUTES (2 or more)" >&2; exit 2; }
+    ;;
+  *) echo "usage: ./bench.sh [--smoke | --soak MINUTES]" >&2; exit 2 ;;
 esac
 
 for tool in prosody mosquitto mosquitto_passwd openssl; do
@@ -74,6 +83,14 @@ trap 'exit 130' INT TERM
 
 # Thousands of idle connections need as many descriptors, in the servers (which inherit this) and the generator.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [[ $mode == soak ]]; then
+  # The soak holds some 6,200 connections: each is a descriptor in the node and one in the generator.
+  soak_fds=8192
+  if (( $(ulimit -n) < soak_fds )); then
+    echo "bench: FAIL: the open-file limit is $(ulimit -n) (hard $(ulimit -Hn)); the soak needs $soak_fds (raise the hard limit: ulimit -Hn, /etc/security/limits.conf)"
+    exit 1
+  fi
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -81,6 +98,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 edgenode="$root/artifacts/aot/bin/edgenode"
 if [[ $mode == smoke && -x $edgenode ]]; then
   echo "bench: using the AOT binary the gate just published ($edgenode)"
+elif [[ $mode == soak && -x $edgenode && -z $(find src -name '*.cs' -newer "$edgenode" | head -1) ]]; then
+  echo "bench: using the AOT binary published after the last source change ($edgenode)"
 else
   echo "bench: publishing EdgeNode as Native AOT (tests/aot-gate/run.sh)"
   bash tests/aot-gate/run.sh >"$work/aot-gate.log" 2>&1 || { cat "$work/aot-gate.log"; echo "bench: FAIL: AOT publish"; exit 1; }
@@ -89,8 +108,8 @@ echo "bench: building the load generator (Release)"
 dotnet build tests/EdgeNode.LoadGen/EdgeNode.LoadGen.csproj -c Release -nologo -v:q >"$work/loadgen-build.log" 2>&1 \
   || { cat "$work/loadgen-build.log"; echo "bench: FAIL: load generator build"; exit 1; }
 loadgen="$root/tests/EdgeNode.LoadGen/bin/Release/net10.0/edgenode-loadgen"
-echo "bench: building the MQTTnet.Server anchor (Release)"
-dotnet build tests/EdgeNode.MqttnetAnchor/EdgeNode.MqttnetAnchor.csproj -c Release -nologo -v:q >"$work/mqttnet-build.log" 2>&1 \
+[[ $mode == soak ]] || echo "bench: building the MQTTnet.Server anchor (Release)"
+[[ $mode == soak ]] || dotnet build tests/EdgeNode.MqttnetAnchor/EdgeNode.MqttnetAnchor.csproj -c Release -nologo -v:q >"$work/mqttnet-build.log" 2>&1 \
   || { cat "$work/mqttnet-build.log"; echo "bench: FAIL: MQTTnet anchor build"; exit 1; }
 mqttnet_anchor="$root/tests/EdgeNode.MqttnetAnchor/bin/Release/net10.0/edgenode-mqttnet-anchor"
 
@@ -123,6 +142,53 @@ start_edgenode() {
   server_pid=$!
   wait_ports "${edgenode_ports[@]}"
 }
+
+# ---- the soak run (EdgeNode alone; the anchors and the document of the other runs are not touched) ----
+if [[ $mode == soak ]]; then
+  soak_idle=5000; soak_pairs=50; soak_devices=1000; soak_matrix=20
+  soak_accounts=$((2 * soak_pairs + soak_matrix + soak_idle))
+  echo "bench: soak: $soak_accounts accounts (chat pairs, Matrix users, idle connections) and the devices' owner"
+  # Each registration counts against the address like a failed login: the login guard is lifted for this start, and a
+  # refusal all the same is retried (accounts made before answer "conflict" and log in).
+  start_edgenode --Xmpp:AllowRegistration=true --Login:FailuresPerAddress=1000000 --Login:FailuresPerAccount=1000
+  for prefix_count in "bench $soak_accounts" "benchowner 1"; do
+    read -r prefix count <<<"$prefix_count"
+    for attempt in 1 2 3; do
+      "$loadgen" xmpp-register --label edgenode --host "$host" --port "$c2s" --domain "$domain" --clients "$count" --prefix "$prefix" \
+        --password "$password" >>"$work/prepare.jsonl" 2>>"$work/prepare.err" && break
+      ((attempt < 3)) || { echo "bench: FAIL: registering the soak's accounts"; tail -1 "$work/prepare.jsonl"; exit 1; }
+    done
+  done
+  stop_server
+  # The devices publish anonymously from loopback; the node's administrator owns what is discovered and gets every
+  # reading (Devices:TelemetryIntervalSeconds=0 in edgenode_args: no coalescing).
+  # Devices:MaxPerBridge: loopback publishers count as one bridge, which may announce 500 devices by default.
+  start_edgenode --Mqtt:AnonymousLoopback=true "--Node:Admins=benchowner0@$domain" --Devices:MaxPerBridge=2000
+  {
+    echo "Command: \`./bench.sh --soak $soak_minutes\` (by hand: \`flock /tmp/edgenode-build.lock ./bench.sh --soak $soak_minutes\`). Date: $(date -u +%Y-%m-%d)."
+    echo "Machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), Linux $(uname -r); open-file limit $(ulimit -n)."
+    echo "Node: $("$edgenode" --version 2>/dev/null | head -1) (Native AOT, linux-x64), started once for the whole run. Load: $soak_idle idle XMPP connections,"
+    echo "$soak_pairs chat pairs (one message a second each way), the devices' owner on XMPP, $soak_devices MQTT 5.0 devices (anonymous from"
+    echo "loopback) reporting Tasmota telemetry every 10 s, $soak_matrix Matrix users in one room (one message each every 10 s, all long-polling"
+    echo "/sync). Minute 0 is the first sample once everything is connected. RSS, descriptors (/proc/PID/fd) and threads from /proc;"
+    echo "GC heap from the node's \`\$SYS/broker/heap/current\`; SQLite is edgenode.db plus its WAL."
+  } >"$work/soak-preamble.md"
+  echo "bench: soak: $soak_minutes minutes, a sample a minute"
+  status=0
+  line=$("$loadgen" soak --label edgenode --server-pid "$server_pid" --host "$host" --xmpp-port "$c2s" --mqtt-port "$mqtt" \
+    --http-port "$http" --domain "$domain" --password "$password" --owner benchowner0 --idle "$soak_idle" --pairs "$soak_pairs" \
+    --devices "$soak_devices" --matrix-users "$soak_matrix" --minutes "$soak_minutes" --data-dir "$edgenode_data" \
+    --samples "$work/soak-samples.jsonl" --doc docs/RELIABILITY.md --preamble "$work/soak-preamble.md" 2> >(tee "$work/soak.err" >&2)) || status=$?
+  stop_server
+  echo "$line"
+  if ((status != 0)); then
+    echo "bench: FAIL: the soak run failed (node log: $work/edgenode.log)"
+    exit 1
+  fi
+  mkdir -p artifacts/soak && cp "$work/soak-samples.jsonl" artifacts/soak/
+  echo "bench: soak ok; docs/RELIABILITY.md updated (samples in artifacts/soak/soak-samples.jsonl)"
+  exit 0
+fi
 
 prosody_dir="$work/prosody"
 mkdir -p "$prosody_dir/data"

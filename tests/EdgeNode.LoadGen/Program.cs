@@ -12,6 +12,8 @@ if (args.Length == 0 || args[0] is "--help" or "-h")
           xmpp-idle         --port --domain --clients N --seconds T --server-pid PID --label NAME
           mqtt-fanout       --port --publishers P --subscribers S --qos 0|1 --mqtt-version 4|5 [--user U --password P]
           device-telemetry  --xmpp-port --mqtt-port --domain --devices D --owners O --seconds T [--rate R]
+          soak              --xmpp-port --mqtt-port --http-port --domain --minutes M [--idle 5000 --pairs 50 --devices 1000
+                            --matrix-users 20 --owner NAME --data-dir DIR --samples FILE --doc FILE --preamble FILE]
           footprint         --ports P1,P2 --label NAME [--binary FILE] [--log FILE] -- COMMAND ARGS...
           report            --results FILE --doc docs/BENCHMARKS.md --preamble FILE
         common: --host 127.0.0.1 --warmup 1 --server-pid PID --label NAME
@@ -36,6 +38,7 @@ try
         "mqtt-fanout" => await MqttScenarios.FanoutAsync(parsed),
         "device-telemetry" => await DeviceScenario.RunAsync(parsed),
         "footprint" => await Footprint.RunAsync(parsed, command),
+        "soak" => await SoakScenario.RunAsync(parsed),
         "report" => Report.Write(parsed),
         _ => throw new UsageException($"unknown verb '{verb}'"),
     };

@@ -9,11 +9,12 @@ What "acknowledged" means, per protocol (each is what a client may rely on):
   the server has processed every stanza of the session before it, so the message was stored (stanzas of one session
   are handled in order and the offline store writes synchronously).
 - MQTT: a QoS 1 PUBLISH whose PUBACK arrived, a QoS 2 PUBLISH whose PUBCOMP arrived, a retained QoS 1 PUBLISH whose
-  PUBACK arrived.
+  PUBACK arrived, a SUBSCRIBE of a persistent session whose SUBACK arrived.
 - Matrix: a `send` that returned an event id; a `sendToDevice` that returned 200.
 Checked after the last restart: bob (never online during the load) gets every acknowledged XMPP message exactly once;
 two persistent MQTT sessions that stayed offline (one QoS 1, one QoS 2 subscription, never resubscribed) come back
-with their session present and get every acknowledged message, the QoS 2 one exactly once; each retained topic
+with their session present and get every acknowledged message, the QoS 2 one exactly once; a persistent session that
+subscribed one topic at a time during the load comes back with every acknowledged subscription; each retained topic
 holds its last acknowledged value or a later one; every Matrix event id is in both members' /messages, and after
 each restart in both members' incremental /sync; every acknowledged to-device message reaches dave's device exactly
 once; PRAGMA integrity_check says ok; and every start after a kill sent READY=1 within 2 s.
@@ -73,6 +74,7 @@ class Node:
                      "--Xmpp:OfflineQuota=1000000", "--Xmpp:OfflineQuotaBytes=1000000000", "--Xmpp:OfflineQuotaPerSender=0",
                      "--Xmpp:MessagesPerSecond=0", "--Xmpp:MessagesPerSecondToOneRecipient=0",
                      "--Mqtt:MaxQueuedMessages=1000000", "--Mqtt:MaxQueuedBytes=1000000000",
+                     "--Mqtt:MaxSubscriptionsPerSession=1000000", "--Mqtt:MaxSubscriptionsPerAccount=1000000",
                      "--Matrix:MaxPendingToDevicePerDevice=1000000", "--Matrix:MessagesPerSecond=0",
                      # Every client of the load comes from 127.0.0.1.
                      "--Node:ConnectionLimitExempt=127.0.0.0/8"]
@@ -142,6 +144,7 @@ class Record:
         self.room_events = []       # event ids of this cycle, then checked against /sync after the restart
         self.all_room_events = set()
         self.to_device_acked = set()
+        self.subscriptions_acked = set()
         self.failures = []
 
     def add(self, what, value):
@@ -196,6 +199,25 @@ def retained_load(node, record, cycle, stop, rng):
         client.client.loop_stop()
 
 
+def subscribe_load(node, record, cycle, stop):
+    """One persistent session adds one subscription after another until the kill: once its SUBACK arrived, it is kept."""
+    client = Mqtt(node.ports["Mqtt:Port"], "plug1", PASSWORD, "subscriber", clean=False)
+    acked = threading.Event()
+    client.client.on_subscribe = lambda *a: acked.set()
+    n = 0
+    try:
+        while not stop.is_set():
+            topic = f"cmnd/plug1/s/{cycle}-{n}"
+            acked.clear()
+            client.client.subscribe(topic, qos=1)
+            if not acked.wait(5):
+                return
+            record.add("subscriptions_acked", topic)
+            n += 1
+    finally:
+        client.client.loop_stop()
+
+
 def matrix_load(node, record, cycle, stop, carol, room, dave):
     n = 0
     while not stop.is_set() and n < ROOM_EVENTS_PER_CYCLE:
@@ -218,6 +240,7 @@ def run_load(node, record, cycle, rng, carol, room, dave):
             lambda: mqtt_load(node, record, cycle, stop, 1),
             lambda: mqtt_load(node, record, cycle, stop, 2),
             lambda: retained_load(node, record, cycle, stop, random.Random(rng.random())),
+            lambda: subscribe_load(node, record, cycle, stop),
             lambda: matrix_load(node, record, cycle, stop, carol, room, dave)]
     def guarded(job):
         try:
@@ -349,6 +372,24 @@ def verify_mqtt(node, record):
                 raise AssertionError(f"MQTT: {len(duplicates)} QoS 2 messages delivered twice: {sorted(duplicates)[:5]}")
         results[qos] = (len(record.mqtt_acked[qos]), len(payloads))
 
+    # Every acknowledged subscription of the subscriber session: a message to each of its topics arrives.
+    sub = Mqtt(node.ports["Mqtt:Port"], "plug1", PASSWORD, "subscriber", clean=False)
+    if record.subscriptions_acked and not sub.session_present:
+        raise AssertionError("MQTT: the persistent session subscriber did not survive (session present 0)")
+    pub = Mqtt(node.ports["Mqtt:Port"], "plug1", PASSWORD, "subscription-check", clean=True)
+    for topic in sorted(record.subscriptions_acked):
+        pub.client.publish(topic, topic, qos=1)
+    try:
+        wait_for(lambda: {t for t, _, _, _ in sub.messages()} >= record.subscriptions_acked, 30, "a message on every subscribed topic")
+    except AssertionError:
+        missing = record.subscriptions_acked - {t for t, _, _, _ in sub.messages()}
+        raise AssertionError(f"MQTT: {len(missing)} of {len(record.subscriptions_acked)} acknowledged subscriptions were lost: "
+                             f"{sorted(missing)[:5]}") from None
+    finally:
+        pub.close()
+        sub.close()
+    results["subscriptions"] = len(record.subscriptions_acked)
+
     watcher = Mqtt(node.ports["Mqtt:Port"], "plug1", PASSWORD, "retained-check", clean=True)
     watcher.client.subscribe("stat/plug1/+", qos=1)
     expected = [t for t in RETAINED_TOPICS if record.retained_acked[t] >= 0]
@@ -446,6 +487,7 @@ def main():
         xmpp = verify_xmpp(node, record)
         log(f"XMPP: all {xmpp[0]} acknowledged offline messages delivered to bob, each once ({xmpp[1]} delivered in all)")
         mqtt, retained = verify_mqtt(node, record)
+        log(f"MQTT: all {mqtt.pop('subscriptions')} acknowledged subscriptions of the subscriber session kept")
         for qos, (acked, got) in mqtt.items():
             log(f"MQTT: all {acked} acknowledged QoS {qos} messages reached the persistent session ({got} delivered"
                 + (", none twice)" if qos == 2 else ")"))

@@ -661,6 +661,8 @@ public sealed partial class MqttBroker : IMqttMessageTarget
             ("$SYS/broker/retained messages/count", Invariant($"{RetainedCount}")),
             ("$SYS/broker/subscriptions/count", Invariant($"{SubscriptionCount}")),
             ("$SYS/broker/store/messages/count", Invariant($"{queued}")),
+            // Mosquitto's name for its heap: here the bytes the process's managed (GC) heap holds now.
+            ("$SYS/broker/heap/current", Invariant($"{GC.GetTotalMemory(forceFullCollection: false)}")),
         ];
         foreach ((string topic, string value) in values)
         {

@@ -77,8 +77,8 @@ internal sealed class MqttConnection
 
     private readonly long _openedAt;
 
-    /// <summary>Acknowledgements waiting for the storage to write what their packets changed (see <see cref="Acknowledge"/>).</summary>
-    private readonly List<(MqttPacketType Type, ushort PacketId, MqttReasonCode Reason)> _heldAcks = [];
+    /// <summary>Replies waiting for the storage to write what their packets changed (see <see cref="Acknowledge"/>, <see cref="Reply"/>).</summary>
+    private readonly List<HeldReply> _heldAcks = [];
     private long _heldTicket;
 
     /// <summary>Cancelled when the connection is closed from outside, so a wait for the storage does not hold it open.</summary>
@@ -412,7 +412,29 @@ internal sealed class MqttConnection
             return;
         }
 
-        _heldAcks.Add((type, packetId, reason));
+        _heldAcks.Add(new HeldReply(type, packetId, reason, null, null, 0));
+        _heldTicket = Math.Max(_heldTicket, ticket);
+    }
+
+    /// <summary>
+    /// Sends a SUBACK or UNSUBACK, and then the retained messages the new subscriptions get, once the subscription rows
+    /// it <paramref name="changed"/> for a persistent session are stored, as <see cref="Acknowledge"/> does for a
+    /// PUBLISH: a client told that it is subscribed keeps that subscription through a crash. Live messages matching a
+    /// new subscription may go out before its SUBACK, which MQTT allows.
+    /// </summary>
+    private void Reply(MqttControlPacket ack, bool changed, List<(byte[] Filter, MqttSubscriptionOptions Options)>? retained = null, uint identifier = 0)
+    {
+        MqttBrokerStorage? storage = _broker.Storage;
+        long ticket = storage?.Queued ?? 0;
+        var reply = new HeldReply(default, 0, default, ack, retained, identifier);
+        if (_heldAcks.Count == 0 && (storage is null || !changed || storage.IsWritten(ticket)))
+        {
+            WriteHeld(reply);
+            RequestFlush();
+            return;
+        }
+
+        _heldAcks.Add(reply);
         _heldTicket = Math.Max(_heldTicket, ticket);
     }
 
@@ -420,13 +442,35 @@ internal sealed class MqttConnection
     {
         // Reading waits meanwhile: a client is not answered past what the database holds.
         await _broker.Storage!.WhenWrittenAsync(_heldTicket, _closing.Token).ConfigureAwait(false);
-        foreach ((MqttPacketType type, ushort packetId, MqttReasonCode reason) in _heldAcks)
+        foreach (HeldReply reply in _heldAcks)
         {
-            WriteAck(type, packetId, reason);
+            WriteHeld(reply);
         }
 
         _heldAcks.Clear();
         RequestFlush();
+    }
+
+    private void WriteHeld(in HeldReply reply)
+    {
+        if (reply.Control is null)
+        {
+            WriteAck(reply.Type, reply.PacketId, reply.Reason);
+            return;
+        }
+
+        MqttSession session = Session!;
+        lock (session.Sync)
+        {
+            WriteControl(reply.Control);
+            if (reply.Retained is not null)
+            {
+                foreach ((byte[] filter, MqttSubscriptionOptions options) in reply.Retained)
+                {
+                    _broker.SendRetained(session, filter, options, reply.Identifier);
+                }
+            }
+        }
     }
 
     public void WriteAck(MqttPacketType type, ushort packetId, MqttReasonCode reason = MqttReasonCode.Success)
@@ -830,6 +874,7 @@ internal sealed class MqttConnection
         uint identifier = subscribe.Properties?.SubscriptionIdentifier ?? 0;
         var ack = new MqttSubAck { PacketId = subscribe.PacketId };
         List<(byte[] Filter, MqttSubscriptionOptions Options)>? retained = null;
+        bool changed = false;
         foreach (MqttSubscription subscription in subscribe.Subscriptions)
         {
             byte[] filter = Encoding.UTF8.GetBytes(subscription.TopicFilter);
@@ -872,6 +917,7 @@ internal sealed class MqttConnection
                 continue;
             }
 
+            changed |= session.Persistent;
             ack.ReasonCodes.Add((MqttReasonCode)(byte)options.MaximumQos);
             if (!shared && (options.RetainHandling == MqttRetainHandling.SendOnSubscribe
                 || (options.RetainHandling == MqttRetainHandling.SendOnNewSubscribe && result == SubscribeResult.Added)))
@@ -880,31 +926,21 @@ internal sealed class MqttConnection
             }
         }
 
-        lock (session.Sync)
-        {
-            WriteControl(ack);
-            if (retained is not null)
-            {
-                foreach ((byte[] filter, MqttSubscriptionOptions options) in retained)
-                {
-                    _broker.SendRetained(session, filter, options, identifier);
-                }
-            }
-        }
-
-        RequestFlush();
+        Reply(ack, changed, retained, identifier);
     }
 
     private void HandleUnsubscribe(MqttSession session, MqttUnsubscribe unsubscribe)
     {
         var ack = new MqttUnsubAck { PacketId = unsubscribe.PacketId };
+        bool changed = false;
         foreach (string filter in unsubscribe.TopicFilters)
         {
-            ack.ReasonCodes.Add(_broker.Unsubscribe(session, filter) ? MqttReasonCode.Success : MqttReasonCode.NoSubscriptionExisted);
+            bool removed = _broker.Unsubscribe(session, filter);
+            changed |= removed && session.Persistent;
+            ack.ReasonCodes.Add(removed ? MqttReasonCode.Success : MqttReasonCode.NoSubscriptionExisted);
         }
 
-        WriteControl(ack);
-        RequestFlush();
+        Reply(ack, changed);
     }
 
     private void HandleDisconnect(MqttSession session, MqttDisconnect disconnect)

@@ -90,8 +90,7 @@ async def main(url, mqtt_port, device, device_pw, replay_path, owner, owner_pw, 
         await until(lambda: any("cmnd/" in l for l in message_lines(wire)), "the command on the wire")
         mqtt.play(replay["echo"])
         result["answer"] = await notices(alice, room_id, "off", "the answer")
-        await asyncio.sleep(1)
-        result["published"] = message_lines(wire)
+        result["published"] = await mqtt.published_before_marker(wire)
         result["room_id"] = room_id
         return result
     finally:

@@ -99,6 +99,7 @@ public class MqttSubscriptionLimitsTests
             using var store = Store.Open(dir, MqttMigrations.Set);
             var storage = new MqttBrokerStorage(store);
             var broker = new MqttBroker(Options(o => o), new MqttMessageHub(), NullLogger.Instance, storage);
+            await using var writer = new StorageWriter(storage);
             await using var client = new BrokerHarness(broker);
             await client.ConnectAsync("keeper", cleanStart: false, Persistent);
             for (int i = 0; i < 5; i++)
@@ -106,15 +107,17 @@ public class MqttSubscriptionLimitsTests
                 await SubscribeManyAsync(client, (ushort)(i + 1), Enumerable.Range(i * 100, 100).Select(n => $"s/{n}"));
             }
 
-            storage.Flush();
+            // Each SUBACK came once its rows were written.
             Assert.Equal(500, StoredSubscriptions(store, "\u001Fkeeper"));
 
+            long queued = storage.Queued;
             await SubscribeManyAsync(client, 10, ["s/new"]);
-            Assert.Equal(1, storage.Flush()); // one row, not the session's 501
+            Assert.Equal(1, storage.Queued - queued); // one row, not the session's 501
 
+            queued = storage.Queued;
             await client.SendAsync(new MqttUnsubscribe { PacketId = 11, TopicFilters = { "s/0", "s/1" } });
             Assert.Equal(MqttPacketType.UnsubAck, (await client.ReceiveAsync()).Type);
-            Assert.Equal(2, storage.Flush());
+            Assert.Equal(2, storage.Queued - queued);
             Assert.Equal(499, StoredSubscriptions(store, "\u001Fkeeper"));
         }
         finally
@@ -134,13 +137,26 @@ public class MqttSubscriptionLimitsTests
             var broker = new MqttBroker(Options(o => o), new MqttMessageHub(), NullLogger.Instance, storage);
             await using var client = new BrokerHarness(broker);
             await client.ConnectAsync("keeper", cleanStart: false, Persistent);
-            await SubscribeManyAsync(client, 1, Enumerable.Range(0, 1000).Select(n => $"s/{n}"));
+            var subscribe = new MqttSubscribe { PacketId = 1 };
+            foreach (int n in Enumerable.Range(0, 1000))
+            {
+                subscribe.Subscriptions.Add(new MqttSubscription($"s/{n}", new MqttSubscriptionOptions(MqttQos.AtLeastOnce)));
+            }
+
+            await client.SendAsync(subscribe);
+            // The SUBACK waits for the write, which the test does itself.
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                Assert.True(await storage.WaitForWriteRequestAsync(timeout.Token));
+            }
+
             long before = store.Version().Local;
 
             Assert.Equal(1001, storage.Flush()); // the session row and its 1,000 subscriptions
 
             Assert.Equal((1001 + MqttBrokerStorage.MaxChangesPerTransaction - 1) / MqttBrokerStorage.MaxChangesPerTransaction, store.Version().Local - before);
             Assert.Equal(1000, StoredSubscriptions(store, "\u001Fkeeper"));
+            Assert.Equal(1000, ((MqttSubAck)(await client.ReceiveAsync()).Control!).ReasonCodes.Count);
         }
         finally
         {
@@ -157,6 +173,7 @@ public class MqttSubscriptionLimitsTests
             using var store = Store.Open(dir, MqttMigrations.Set);
             var storage = new MqttBrokerStorage(store);
             var before = new MqttBroker(Options(o => o), new MqttMessageHub(), NullLogger.Instance, storage);
+            await using (new StorageWriter(storage))
             await using (var client = new BrokerHarness(before))
             {
                 await client.ConnectAsync("keeper", cleanStart: false, Persistent);
@@ -196,6 +213,7 @@ public class MqttSubscriptionLimitsTests
             var storage = new MqttBrokerStorage(store);
             var broker = new MqttBroker(Options(o => o), new MqttMessageHub(), NullLogger.Instance, storage);
             broker.Load();
+            await using var writer = new StorageWriter(storage);
             await using var client = new BrokerHarness(broker);
 
             MqttConnAck resumed = await client.TryConnectAsync("old", cleanStart: false, Persistent);
