@@ -12,6 +12,7 @@ if (args.Length == 0 || args[0] is "--help" or "-h")
           xmpp-idle         --port --domain --clients N --seconds T --server-pid PID --label NAME
           mqtt-fanout       --port --publishers P --subscribers S --qos 0|1 --mqtt-version 4|5 [--user U --password P]
           device-telemetry  --xmpp-port --mqtt-port --domain --devices D --owners O --seconds T [--rate R]
+          bridge-chat       --direction xmpp-matrix|matrix-xmpp|xmpp-xmpp --xmpp-port --http-port --domain --pairs P --rate R --first K --seconds T
           footprint         --ports P1,P2 --label NAME [--binary FILE] [--log FILE] -- COMMAND ARGS...
           report            --results FILE --doc docs/BENCHMARKS.md --preamble FILE
         common: --host 127.0.0.1 --warmup 1 --server-pid PID --label NAME
@@ -35,6 +36,7 @@ try
         "xmpp-idle" => await XmppScenarios.IdleAsync(parsed),
         "mqtt-fanout" => await MqttScenarios.FanoutAsync(parsed),
         "device-telemetry" => await DeviceScenario.RunAsync(parsed),
+        "bridge-chat" => await BridgeScenario.RunAsync(parsed),
         "footprint" => await Footprint.RunAsync(parsed, command),
         "report" => Report.Write(parsed),
         _ => throw new UsageException($"unknown verb '{verb}'"),
