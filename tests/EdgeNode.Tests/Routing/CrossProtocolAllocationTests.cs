@@ -164,15 +164,18 @@ public sealed class CrossProtocolAllocationTests(ITestOutputHelper output)
 
         output.WriteLine($"front-end took {took} of {Messages}; routing thread {routing / (double)Messages:F0} B/message; "
             + $"whole process {everything / (double)Messages:F0} B/message (stored events {node.EventsSentBy(sender)})");
-        // Every message the front-end took counts as delivered, even though bob has no XMPP client.
+        // The front-end takes every message or none (a build whose person bridge does not post yet), and every one
+        // it took counts as delivered, though bob has no XMPP client.
+        Assert.True(took == 0 || took == Messages, $"the front-end took {took} of {Messages} messages");
         Assert.Equal(took, kept);
         Assert.True(routing <= Messages * RoutingBytesPerMessage, $"routing thread: {routing / Messages} B per message");
         Assert.True(everything <= Messages * StoredBytesPerMessage, $"whole process: {everything / Messages} B per message");
     }
 
-    // Bounds for a 60-byte body: the routing thread's copy for the front-end's loop, and the whole stored event.
-    private const long RoutingBytesPerMessage = 2 * 1024;
-    private const long StoredBytesPerMessage = 64 * 1024;
+    // Bounds for this 35-character body, from the figures of 2026-12-08 (docs/BENCHMARKS.md) with headroom: the routing
+    // thread's copy for the front-end's loop (486 B measured) and everything until the event is stored (70.1 KB).
+    private const long RoutingBytesPerMessage = 1024;
+    private const long StoredBytesPerMessage = 96 * 1024;
 
     // Waits until every message the front-end took is a stored event; returns what the waiting itself allocated.
     private static long WaitUntilStored(OneNodeFixture node, string sender)
