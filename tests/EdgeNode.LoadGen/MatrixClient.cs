@@ -68,7 +68,13 @@ internal sealed class MatrixClient : IDisposable
     {
         string body = $$"""{"preset":"trusted_private_chat","is_direct":true,"invite":["{{invitee}}"]}""";
         using JsonDocument answer = await PostAsync(_http, "_matrix/client/v3/createRoom", body, ct);
-        return answer.RootElement.GetProperty("room_id").GetString()!;
+        string room = answer.RootElement.GetProperty("room_id").GetString()!;
+        // As Element does: the client itself lists the new room under the partner in m.direct (the harness's users
+        // each have one partner, so the list is written whole), so that the next run finds it again.
+        using var direct = new StringContent($$"""{"{{invitee}}":["{{room}}"]}""", Encoding.UTF8, "application/json");
+        using HttpResponseMessage put = await _http.PutAsync($"_matrix/client/v3/user/{Uri.EscapeDataString(UserId)}/account_data/m.direct", direct, ct);
+        await EnsureOkAsync(put, "account_data", ct);
+        return room;
     }
 
     /// <summary>
