@@ -11,6 +11,7 @@
 #                        connections, 50 chat pairs, 1,000 MQTT devices reporting every 10 s, 20 Matrix users syncing;
 #                        samples RSS, descriptors, threads, GC heap and SQLite size once a minute and rewrites the
 #                        generated section of docs/RELIABILITY.md (table and slopes after the warm-up)
+#   ./bench.sh --only bridge   one group of the full run (xmpp, mqtt, device, bridge, footprint), printed, no document
 #
 # It does not take the build lock itself (CI runs it alone); by hand, beside other builds, run
 # `flock /tmp/edgenode-build.lock ./bench.sh` so that nobody's build disturbs the measurement.
@@ -21,6 +22,7 @@ cd "$(dirname "$0")"
 root="$(pwd)"
 
 mode=full
+only=""
 case "${1:-}" in
   "") ;;
   --smoke) mode=smoke ;;
@@ -29,8 +31,15 @@ case "${1:-}" in
     soak_minutes="${2:-}"
     [[ $soak_minutes =~ ^[0-9]+$ && $soak_minutes -ge 2 ]] || { echo "usage: ./bench.sh --soak MINUTES (2 or more)" >&2; exit 2; }
     ;;
-  *) echo "usage: ./bench.sh [--smoke | --soak MINUTES]" >&2; exit 2 ;;
+  --only) only="${2:-}" ;;
+  *) echo "usage: ./bench.sh [--smoke | --soak MINUTES | --only xmpp|mqtt|device|bridge|footprint]" >&2; exit 2 ;;
 esac
+case "$only" in
+  ""|xmpp|mqtt|device|bridge|footprint) ;;
+  *) echo "usage: ./bench.sh [--smoke | --only xmpp|mqtt|device|bridge|footprint]" >&2; exit 2 ;;
+esac
+# part GROUP: whether this run includes the group's scenarios.
+part() { [[ -z $only || $only == "$1" ]]; }
 
 for tool in prosody mosquitto mosquitto_passwd openssl; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install prosody mosquitto mosquitto-clients)"; exit 1; }
@@ -39,12 +48,18 @@ done
 if [[ $mode == smoke ]]; then
   chat_clients=4; chat_seconds=1; idle_clients=20; idle_seconds=1; publishers=3; subscribers=4
   fan_seconds=1; devices=3; owners=2; device_seconds=1; warmup=0.3; rounds=1; idle_settle=0.5; paced_rate=100
+  bridge_pairs=2; bridge_rate=50; bridge_seconds=1; bridge_first_timeout=5
 else
   chat_clients=200; chat_seconds=10; idle_clients=5000; idle_seconds=5; publishers=50; subscribers=50
   fan_seconds=8; devices=500; owners=50; device_seconds=10; warmup=1; rounds=2; idle_settle=5; paced_rate=1000
+  bridge_pairs=10; bridge_rate=500; bridge_seconds=10; bridge_first_timeout=20
 fi
 accounts=$(( idle_clients > chat_clients ? idle_clients : chat_clients ))
+# Only the idle scenario needs thousands of accounts.
+part xmpp || accounts=$chat_clients
 (( accounts < owners )) && accounts=$owners
+# The bridge scenarios take 6 x pairs accounts from the top, above the chat clients and device owners.
+(( accounts < chat_clients + owners + 6 * bridge_pairs )) && accounts=$((chat_clients + owners + 6 * bridge_pairs))
 
 # One loopback address of our own and one port layout for every system under test.
 host=127.0.0.8
@@ -133,7 +148,9 @@ edgenode_args=(run "--Node:DataDir=$edgenode_data" "--Node:ListenAddresses=$host
   # Thousands of clients from one loopback address: the connection limits, made against floods, are lifted.
   "--Node:MaxConnectionsPerListener=100000" "--Node:MaxUnauthenticatedPerListener=100000" "--Node:ConnectionLimitExempt=127.0.0.0/8"
   # The chat scenario sends as fast as the server takes it: the per-sender rate limits, made for people, are lifted.
-  "--Xmpp:MessagesPerSecond=0" "--Xmpp:MessagesPerSecondToOneRecipient=0")
+  "--Xmpp:MessagesPerSecond=0" "--Xmpp:MessagesPerSecondToOneRecipient=0"
+  # The same for Matrix senders (0.2 events a second per user by default): the bridge scenarios send 50 a second each.
+  "--Matrix:MessagesPerSecond=0")
 edgenode_ports=("$c2s" "$c2s_tls" "$s2s" "$s2s_tls" "$http" "$http_fed" "$mqtt" "$mqtt_tls")
 
 start_edgenode() {
@@ -277,7 +294,9 @@ stop_server
 # MQTT users: one device account that every benchmark client logs in with (distinct client ids), allowed the
 # benchmark's topics, and one account per simulated device. Missing verbs (an older build) are reported below.
 edgenode_device_verbs=ok
-if printf '%s\n' "$mqtt_password" | "$edgenode" device add "$mqtt_user" "--Node:DataDir=$edgenode_data" >>"$work/prepare.log" 2>&1 \
+if ! part mqtt && ! part device; then
+  :
+elif printf '%s\n' "$mqtt_password" | "$edgenode" device add "$mqtt_user" "--Node:DataDir=$edgenode_data" >>"$work/prepare.log" 2>&1 \
    && "$edgenode" device allow "$mqtt_user" both 'bench/#' "--Node:DataDir=$edgenode_data" >>"$work/prepare.log" 2>&1; then
   for ((d = 0; d < devices; d++)); do
     printf '%s\n' "$device_password" | "$edgenode" device add "dev$d" "--Node:DataDir=$edgenode_data" >>"$work/prepare.log" 2>&1 || true
@@ -340,8 +359,11 @@ alternate() {
 }
 
 xmpp_args=(--port "$c2s" --domain "$domain" --password "$password")
+if part xmpp; then
 alternate xmpp-chat prosody "${xmpp_args[@]}" --clients "$chat_clients" --seconds "$chat_seconds"
 alternate xmpp-idle prosody "${xmpp_args[@]}" --clients "$idle_clients" --seconds "$idle_seconds"
+fi
+if part mqtt; then
 for qos in 0 1; do
   alternate mqtt-fanout "mosquitto mqttnet" --port "$mqtt" --user "$mqtt_user" --password "$mqtt_password" --qos "$qos" \
     --mqtt-version 5 --publishers "$publishers" --subscribers "$subscribers" --seconds "$fan_seconds"
@@ -355,10 +377,26 @@ if [[ $mode == smoke ]]; then
   alternate mqtt-fanout "mosquitto mqttnet" --port "$mqtt" --user "$mqtt_user" --password "$mqtt_password" \
     --qos 1 --mqtt-version 4 --publishers "$publishers" --subscribers "$subscribers" --seconds "$fan_seconds"
 fi
+fi
+if part device; then
 alternate device-telemetry "" --xmpp-port "$c2s" --mqtt-port "$mqtt" --domain "$domain" --password "$password" \
   --device-password "$device_password" --devices "$devices" --owners "$owners" --seconds "$device_seconds"
+fi
+
+# XMPP and Matrix on one node: pairs of people on different protocols at a fixed total rate, and XMPP to XMPP at the
+# same pace as the reference. Accounts from the top of the range: each direction's own people (a Matrix log-in
+# makes an account one who uses Matrix, which must not change the chat and device scenarios above).
+bridge_first=$((accounts - 6 * bridge_pairs))
+bridge_args=(--xmpp-port "$c2s" --http-port "$http" --domain "$domain" --password "$password" --pairs "$bridge_pairs"
+  --rate "$bridge_rate" --seconds "$bridge_seconds" --first-timeout "$bridge_first_timeout")
+if part bridge; then
+alternate bridge-chat "" --direction xmpp-matrix --first "$bridge_first" "${bridge_args[@]}"
+alternate bridge-chat "" --direction matrix-xmpp --first $((bridge_first + 2 * bridge_pairs)) "${bridge_args[@]}"
+alternate bridge-chat "" --direction xmpp-xmpp --first $((bridge_first + 4 * bridge_pairs)) "${bridge_args[@]}"
+fi
 
 # ---- footprint: binary size, exec to every listener ready, idle RSS ----
+if part footprint; then
 echo "bench: footprint"
 footprint() {
   local system=$1; shift
@@ -379,9 +417,13 @@ footprint prosody --ports "$(IFS=,; echo "${prosody_ports[*]}")" --binary-bytes 
   --version "$prosody_version" --log "$prosody_dir/stdout.log" -- prosody --config "$prosody_dir/prosody.cfg.lua" -F
 footprint mosquitto --ports "$mqtt" --binary "$(command -v mosquitto)" --version "$mosquitto_version" \
   --log "$mosquitto_dir/stdout.log" -- mosquitto -c "$mosquitto_dir/mosquitto.conf"
+fi
 
 # ---- the document ----
-if [[ $mode == full ]]; then
+if [[ -n $only ]]; then
+  echo "bench: --only $only: results (not written to docs/BENCHMARKS.md):"
+  cat "$results"
+elif [[ $mode == full ]]; then
   {
     echo "Command: \`./bench.sh\` (by hand beside other builds: \`flock /tmp/edgenode-build.lock ./bench.sh\`). Date: $(date -u +%Y-%m-%d)."
     echo "Machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), Linux $(uname -r)."
@@ -393,7 +435,7 @@ if [[ $mode == full ]]; then
     echo "Latency is send to receive, from a timestamp the generator puts in each message. Server CPU is utime+stime"
     echo "from /proc/PID/stat over the measured seconds; RSS from /proc/PID/status. The generator shares the 2 cores."
     echo "XMPP: TLS on (STARTTLS), SCRAM-SHA-256, chat to bare JIDs, at most 8 unanswered messages per sender. Prosody: no"
-    echo "mod_limits, offline storage on, internal (file) storage. EdgeNode: its per-sender message rate limits (made for"
+    echo "mod_limits, offline storage on, internal (file) storage. EdgeNode: its per-sender message rate limits (XMPP and Matrix, made for"
     echo "people) lifted, like Prosody's mod_limits. MQTT: MQTT 5.0, user name and password, 8 messages"
     echo "in flight per publisher counted by their deliveries. Mosquitto: password file, persistence off. MQTTnet.Server"
     echo "5.2.0.1603 (tests/EdgeNode.MqttnetAnchor): its default options (the per-client queue holds 250 messages and drops"

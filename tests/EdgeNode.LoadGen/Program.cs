@@ -14,6 +14,7 @@ if (args.Length == 0 || args[0] is "--help" or "-h")
           device-telemetry  --xmpp-port --mqtt-port --domain --devices D --owners O --seconds T [--rate R]
           soak              --xmpp-port --mqtt-port --http-port --domain --minutes M [--idle 5000 --pairs 50 --devices 1000
                             --matrix-users 20 --owner NAME --data-dir DIR --samples FILE --doc FILE --preamble FILE]
+          bridge-chat       --direction xmpp-matrix|matrix-xmpp|xmpp-xmpp --xmpp-port --http-port --domain --pairs P --rate R --first K --seconds T
           footprint         --ports P1,P2 --label NAME [--binary FILE] [--log FILE] -- COMMAND ARGS...
           report            --results FILE --doc docs/BENCHMARKS.md --preamble FILE
         common: --host 127.0.0.1 --warmup 1 --server-pid PID --label NAME
@@ -37,6 +38,7 @@ try
         "xmpp-idle" => await XmppScenarios.IdleAsync(parsed),
         "mqtt-fanout" => await MqttScenarios.FanoutAsync(parsed),
         "device-telemetry" => await DeviceScenario.RunAsync(parsed),
+        "bridge-chat" => await BridgeScenario.RunAsync(parsed),
         "footprint" => await Footprint.RunAsync(parsed, command),
         "soak" => await SoakScenario.RunAsync(parsed),
         "report" => Report.Write(parsed),

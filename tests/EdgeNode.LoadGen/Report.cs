@@ -71,6 +71,7 @@ internal static class Report
         Section(md, results, "mqtt-fanout", 1, "MQTT fan-out, QoS 1", MqttAnchors, Fanout);
         Section(md, results, "mqtt-fanout", 1, "MQTT fan-out, QoS 1 at a fixed rate: latency below saturation", MqttAnchors, Fanout, paced: true);
         Section(md, results, "device-telemetry", null, "Device to person: MQTT telemetry reaching the owners' XMPP clients (no anchor does this)", [], Throughput);
+        BridgeSection(md, results);
         FootprintSection(md, results);
         md.AppendLine(End);
 
@@ -147,6 +148,66 @@ internal static class Report
         foreach (ScenarioResult r in runs.Where(r => r.Status != "ok").DistinctBy(r => (r.System, r.Message)))
         {
             md.AppendLine().Append(CultureInfo.InvariantCulture, $"{Name(r.System)}: {(r.Status == "unsupported" ? "not yet supported" : "failed")}: {r.Message}");
+        }
+
+        md.AppendLine().AppendLine();
+    }
+
+    private static readonly Figure[] Bridge =
+    [
+        new("delivered msgs/s", r => r.MsgsPerSecond, "N0", false),
+        new("p50 latency (ms)", r => r.P50Ms, "0.00", true),
+        new("p99 latency (ms)", r => r.P99Ms, "0.00", true),
+        new("server CPU per message (µs)", r => r.CpuSecondsPer10k * 100, "0", true),
+        new("peak RSS during the run (MiB)", r => r.RssPeakKib / 1024.0, "0.0", true),
+        new("sent, whole run", r => r.Sent, "N0", false),
+        new("lost: sent but never received", r => r.Lost, "N0", true),
+    ];
+
+    /// <summary>XMPP to Matrix and back on one node, side by side, with XMPP to XMPP at the same pace as the reference.</summary>
+    private static void BridgeSection(StringBuilder md, List<ScenarioResult> all)
+    {
+        (string Scenario, string Title)[] columns =
+            [("bridge-xmpp-matrix", "XMPP -> Matrix"), ("bridge-matrix-xmpp", "Matrix -> XMPP"), ("bridge-xmpp-xmpp", "XMPP -> XMPP (reference)")];
+        var runs = all.Where(r => r.Scenario.StartsWith("bridge-", StringComparison.Ordinal) && r.System == "edgenode").ToList();
+        if (runs.Count == 0) return;
+        md.AppendLine("### XMPP and Matrix on one node: a message from one protocol to the other (no anchor does this)").AppendLine();
+        if (runs.FirstOrDefault(r => r.Status == "ok") is { } sample)
+        {
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{sample.Clients / 2} pairs of people, {sample.Rate:N0} messages/s in all, paced, {sample.Seconds:0.#} s measured. ")
+                + "Senders on one protocol, receivers on the other only: XMPP clients over STARTTLS, Matrix clients long-polling /sync over HTTP on loopback. "
+                + "Latency is the sender's send to the receiver's read (for Matrix, the /sync answer that carries it).").AppendLine();
+        }
+
+        md.Append("| figure |");
+        foreach (var c in columns) md.Append(CultureInfo.InvariantCulture, $" {c.Title} |");
+        md.AppendLine().Append("|---|").Append(string.Concat(Enumerable.Repeat("---|", columns.Length))).AppendLine();
+        foreach (Figure f in Bridge)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"| {f.Name} |");
+            foreach (var c in columns)
+            {
+                var mine = runs.Where(r => r.Scenario == c.Scenario).ToList();
+                var ok = mine.Where(r => r.Status == "ok").Select(f.Select).Where(v => v is not null).Select(v => v!.Value).ToList();
+                if (ok.Count > 0)
+                {
+                    string cell = Format(ok.Average(), f.Format);
+                    if (ok.Count > 1) cell += " (" + string.Join(" / ", ok.Select(v => Format(v, f.Format))) + ")";
+                    md.Append(CultureInfo.InvariantCulture, $" {cell} |");
+                }
+                else
+                {
+                    ScenarioResult? bad = mine.FirstOrDefault(r => r.Status != "ok");
+                    md.Append(bad is null ? " - |" : bad.Status == "unsupported" ? " not yet supported |" : " failed |");
+                }
+            }
+
+            md.AppendLine();
+        }
+
+        foreach (ScenarioResult r in runs.Where(r => r.Status != "ok").DistinctBy(r => (r.Scenario, r.Message)))
+        {
+            md.AppendLine().Append(CultureInfo.InvariantCulture, $"{r.Scenario}: {(r.Status == "unsupported" ? "not yet supported" : "failed")}: {r.Message}");
         }
 
         md.AppendLine().AppendLine();
