@@ -35,12 +35,22 @@ internal static class DeviceScenario
         }
     }
 
-    /// <summary>The "Bench Sent N" the node made of the report's send-time sensor.</summary>
+    /// <summary>
+    /// The send time the node rendered from the report's "Bench": {"Sent": N} sensor: "Bench Sent N" in the older
+    /// wording, "sent N" since readings are labelled.
+    /// </summary>
     internal static bool TryFindSent(ReadOnlySpan<byte> body, out long ticks)
     {
         ticks = 0;
-        int at = body.IndexOf("Bench Sent "u8);
-        return at >= 0 && System.Buffers.Text.Utf8Parser.TryParse(body[(at + "Bench Sent "u8.Length)..], out ticks, out int used) && used > 0;
+        int at = body.LastIndexOf("Bench Sent "u8);
+        int length = "Bench Sent "u8.Length;
+        if (at < 0)
+        {
+            at = body.LastIndexOf("sent "u8);
+            length = "sent "u8.Length;
+        }
+
+        return at >= 0 && System.Buffers.Text.Utf8Parser.TryParse(body[(at + length)..], out ticks, out int used) && used > 0;
     }
 
     public static async Task<ScenarioResult> RunAsync(Args args)
