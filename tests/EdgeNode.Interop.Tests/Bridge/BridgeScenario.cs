@@ -16,9 +16,9 @@ internal static class BridgeScenario
     public static readonly TimeSpan ScenarioTime = TimeSpan.FromSeconds(240);
 
     /// <summary>Starts a node (Matrix sending not rate-limited: the scenarios send in bursts) with the four accounts.</summary>
-    public static async Task<TestNode> StartNodeAsync()
+    public static async Task<TestNode> StartNodeAsync(params string[] settings)
     {
-        var node = await TestNode.StartAsync(Domain, "127.0.0.1", "--Matrix:MessagesPerSecond=0");
+        var node = await TestNode.StartAsync(Domain, "127.0.0.1", ["--Matrix:MessagesPerSecond=0", .. settings]);
         foreach (var person in new[] { "alice", "bob", "carol", "dave" }) await node.AddUserAsync(person, Password);
         return node;
     }

@@ -131,6 +131,23 @@ public class XmppMatrixConversationTests
         Assert.Empty(r.Items("alice_errors"));
     }
 
+    [Fact]
+    public async Task OfflineStoreFull_MessageStillInTheMatrixRoom_AndTheSenderGetsNoError()
+    {
+        await using var node = await StartNodeAsync("--Xmpp:OfflineQuotaPerSender=1");
+        var r = await RunAsync(node, "store_full");
+
+        // The quota bites between XMPP users (dave's second message is refused) ...
+        var error = Assert.Single(r.Items("alice_errors"));
+        Assert.Equal("d2", error.Str("id"));
+        Assert.Contains("service-unavailable", error.Strings("error", "conditions"));
+        // ... while bob's second, which the offline store refused too, is kept by his Matrix room.
+        Assert.Equal(["q1 for bob", "fence for bob"], r.Strings("bob_xmpp"));
+        var matrix = r.Strings("bob_matrix");
+        Assert.Equal(1, matrix.Count(b => b == "q1 for bob"));
+        Assert.Equal(1, matrix.Count(b => b == "q2 for bob"));
+    }
+
     private static JsonElement StateContent(JsonElement[] state, string type, string stateKey)
     {
         var found = state.FirstOrDefault(e => e.Str("type") == type && e.Str("state_key") == stateKey);

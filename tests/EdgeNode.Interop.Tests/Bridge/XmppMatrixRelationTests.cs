@@ -5,7 +5,7 @@ namespace EdgeNode.Interop.Tests.Bridge;
 /// <summary>
 /// Issue 17: what maps between the protocols beyond plain text (XEP-0308 corrections and <c>m.replace</c>, XEP-0461
 /// replies and <c>m.in_reply_to</c>, XEP-0444 reactions and <c>m.annotation</c>, XEP-0333 displayed markers and
-/// <c>m.read</c> receipts, XEP-0085 chat states and typing), and encrypted messages, which cannot cross: the other side
+/// <c>m.read</c> receipts, XEP-0085 chat states and typing, <c>m.emote</c> and "/me ", notices and links), and encrypted messages, which cannot cross: the other side
 /// gets one notice per conversation and minute instead, never the ciphertext's fallback text.
 /// </summary>
 public class XmppMatrixRelationTests
@@ -61,6 +61,19 @@ public class XmppMatrixRelationTests
         Assert.Equal("first-contact", r.Str("alice_displayed", "displayed"));
         Assert.Equal(Jid("bob"), r.Str("alice_composing", "from"));
         Assert.Equal(Jid("bob"), r.Str("alice_stopped", "from"));
+    }
+
+    [Fact]
+    public async Task EmotesNoticesAndLinks_MapBothWays()
+    {
+        await using var node = await StartNodeAsync();
+        var r = await RunAsync(node, "formats");
+
+        Assert.Equal((Jid("bob"), "chat", "/me waves"), (r.Str("alice_emote", "from"), r.Str("alice_emote", "type"), r.Str("alice_emote", "body")));
+        Assert.Equal((Jid("bob"), "chat"), (r.Str("alice_notice", "from"), r.Str("alice_notice", "type")));
+        Assert.Equal(("m.emote", "nods"), (r.Str("bob_emote", "content", "msgtype"), r.Str("bob_emote", "content", "body")));
+        Assert.Equal(Mxid("alice"), r.Str("bob_link", "sender"));
+        Assert.Contains(r.Str("url")!, r.Str("bob_link", "content", "body"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -368,7 +368,51 @@ async def hostile(run):
     r["flowing"] = True
 
 
-SCENARIOS = {f.__name__: f for f in (xmpp_first, matrix_first, both_protocols, offline, presence, relations, encrypted, hostile)}
+async def store_full(run):
+    """Node with Xmpp:OfflineQuotaPerSender=1. A message the offline store refuses is still in the Matrix room."""
+    r = run.result
+    alice = await run.xmpp("alice", "phone")
+    bob_mx = await run.matrix("bob", "bob nio", sync=False)  # bob uses Matrix, no client syncing; offline on XMPP
+    alice.send_chat(run.jid("bob"), "q1 for bob", id="q1")
+    alice.send_chat(run.jid("bob"), "q2 for bob", id="q2")
+    # The same two to dave (XMPP only): the quota bites, his second is refused with service-unavailable.
+    alice.send_chat(run.jid("dave"), "d1 for dave", id="d1")
+    alice.send_chat(run.jid("dave"), "d2 for dave", id="d2")
+    await alice.wait(lambda m: m["type"] == "error" and m["id"] == "d2", "the refusal of d2")
+    bob = await run.xmpp("bob", "later")
+    alice.send_chat(run.jid("bob"), "fence for bob", id="fence")
+    await bob.wait(lambda m: m["body"] == "fence for bob", "the fence at bob")
+    r["bob_xmpp"] = [m["body"] for m in bob.messages if m["body"]]
+    await bob_mx.start()
+    invite = await bob_mx.wait_invite(run.mxid("alice"))
+    await bob_mx.join(invite["room"])
+    await bob_mx.wait_message("fence for bob", room_id=invite["room"])
+    r["bob_matrix"] = [e["content"].get("body") for e in bob_mx.messages(invite["room"])]
+    r["alice_errors"] = [m for m in alice.messages if m["type"] == "error"]
+
+
+async def formats(run):
+    """m.emote and "/me ", m.notice, and an XEP-0066 link."""
+    r = run.result
+    bob = await run.matrix("bob")
+    alice = await run.xmpp("alice", "phone")
+    room = await run.first_contact(alice, bob, "formats start")
+    await bob.send(room, {"msgtype": "m.emote", "body": "waves"})
+    r["alice_emote"] = await alice.wait(lambda m: (m["body"] or "").endswith("waves"), "bob's emote")
+    await bob.send(room, {"msgtype": "m.notice", "body": "a notice from bob"})
+    r["alice_notice"] = await alice.wait(lambda m: m["body"] == "a notice from bob", "bob's notice")
+    alice.send_chat(run.jid("bob"), "/me nods", id="emote-1")
+    r["bob_emote"] = summary(await bob.wait_event(lambda e: e.get("content", {}).get("body", "").endswith("nods"), "alice's emote"))
+    url = "https://example.org/cat.jpg"
+    oob = element("{jabber:x:oob}x")
+    oob.append(element("{jabber:x:oob}url", url))
+    alice.send_chat(run.jid("bob"), url, id="oob-1", extra=[oob])
+    r["bob_link"] = summary(await bob.wait_event(lambda e: url in e.get("content", {}).get("body", ""), "alice's link"))
+    r["url"] = url
+
+
+SCENARIOS = {f.__name__: f for f in (xmpp_first, matrix_first, both_protocols, offline, store_full, presence, relations, encrypted,
+                                       hostile, formats)}
 
 
 async def main(scenario, port, url, domain, password):
