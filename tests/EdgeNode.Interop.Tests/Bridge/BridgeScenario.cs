@@ -91,6 +91,16 @@ internal static class BridgeJson
         return value.ValueKind == JsonValueKind.Null ? null : value.ToString();
     }
 
+    /// <summary>The string at <paramref name="path"/>, or null when any part of it is missing.</summary>
+    public static string? Maybe(this JsonElement element, params string[] path)
+    {
+        foreach (var name in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element)) return null;
+        }
+        return element.ValueKind == JsonValueKind.Null ? null : element.ToString();
+    }
+
     public static string[] Strings(this JsonElement element, params string[] path) =>
         element.At(path).EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? "(null)" : e.ToString()).ToArray();
 

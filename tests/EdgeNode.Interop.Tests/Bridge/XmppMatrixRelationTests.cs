@@ -85,16 +85,15 @@ public class XmppMatrixRelationTests
         // Three OMEMO messages from alice within a minute: one m.notice from her, no m.text of the fallback body.
         var room = r.Items("bob_room");
         var notice = $"{Jid("alice")} sent an encrypted message (OMEMO) that Matrix clients cannot read. Open an XMPP client to read it.";
-        var notices = room.Where(e => e.Str("content", "msgtype") == "m.notice").ToArray();
+        var notices = room.Where(e => e.Maybe("content", "msgtype") == "m.notice" && (e.Maybe("content", "body") ?? "").Contains("encrypted", StringComparison.Ordinal)).ToArray();
         var only = Assert.Single(notices);
         Assert.Equal((Mxid("alice"), notice), (only.Str("sender"), only.Str("content", "body")));
-        Assert.DoesNotContain(room, e => e.At("content").TryGetProperty("body", out var b) && b.GetString() == OmemoFallback);
-        Assert.Contains(room, e => e.Str("content", "msgtype") == "m.text" && e.Str("content", "body") == "after encrypting");
+        Assert.DoesNotContain(room, e => e.Maybe("content", "body") == OmemoFallback);
+        Assert.Contains(room, e => e.Maybe("content", "msgtype") == "m.text" && e.Maybe("content", "body") == "after encrypting");
 
         // Three Megolm events from bob: one chat from bob@domain with the notice text.
         var text = $"{Mxid("bob")} sent an end-to-end encrypted Matrix message that this client cannot read. Open a Matrix client to read it.";
-        var messages = r.Items("alice_messages").Where(m => m.Str("body") is not null).ToArray();
-        var told = Assert.Single(messages, m => m.Str("body") == text);
+        var told = Assert.Single(r.Items("alice_messages"), m => m.Maybe("body") == text);
         Assert.Equal((Jid("bob"), "chat"), (told.Str("from"), told.Str("type")));
         Assert.Empty(r.Items("alice_errors"));
     }

@@ -124,8 +124,9 @@ class Xmpp(slixmpp.ClientXMPP):
     def received(self, predicate):
         return [m for m in self.messages if predicate(m)]
 
-    async def wait(self, predicate, what):
-        found = await until(lambda: self.received(predicate), "%s at %s; had %s" % (what, self.boundjid, json.dumps(self.messages)[-3000:]))
+    async def wait(self, predicate, what, since=0):
+        """The first message (from index `since` of `messages` on) that matches, waiting for it."""
+        found = await until(lambda: [m for m in self.messages[since:] if predicate(m)], "%s at %s; had %s" % (what, self.boundjid, json.dumps(self.messages)[-3000:]))
         return found[0]
 
     async def wait_presence(self, predicate, what):
@@ -235,8 +236,8 @@ class Matrix:
         return await until(lambda: next((i for i in self.invites if i["sender"] == sender), None),
                            "an invite from %s at %s (had %s)" % (sender, self.user, self.invites))
 
-    async def wait_ephemeral(self, predicate, what):
-        found = await until(lambda: [e for r, e in self.ephemeral if predicate(r, e)],
+    async def wait_ephemeral(self, predicate, what, since=0):
+        found = await until(lambda: [e for r, e in self.ephemeral[since:] if predicate(r, e)],
                             "%s at %s; had %s" % (what, self.user, json.dumps(self.ephemeral)[-3000:]))
         return found[-1]
 

@@ -278,8 +278,9 @@ async def relations(run):
                                              "alice's read receipt"))["receipt"]
     alice.send_chat(run.jid("bob"), None, id="state-1", extra=[element("{%s}composing" % CHATSTATES)])
     await bob.wait_ephemeral(lambda rid, e: run.mxid("alice") in e.get("typing", []), "alice typing")
+    mark = len(bob.ephemeral)
     alice.send_chat(run.jid("bob"), None, id="state-2", extra=[element("{%s}paused" % CHATSTATES)])
-    await bob.wait_ephemeral(lambda rid, e: "typing" in e and run.mxid("alice") not in e["typing"], "alice no longer typing")
+    await bob.wait_ephemeral(lambda rid, e: "typing" in e and run.mxid("alice") not in e["typing"], "alice no longer typing", mark)
     r["typing"] = True
 
     # Matrix -> XMPP
@@ -301,9 +302,10 @@ async def relations(run):
     r["alice_displayed"] = await alice.wait(lambda m: m["displayed"] is not None, "bob's read receipt at alice")
     await bob.client.room_typing(room, True, 20000)
     r["alice_composing"] = await alice.wait(lambda m: m["chatstate"] == "composing", "bob typing at alice")
+    mark = len(alice.messages)
     await bob.client.room_typing(room, False)
-    r["alice_stopped"] = await alice.wait(lambda m: m["chatstate"] in ("paused", "active", "inactive", "gone"),
-                                          "bob stopped typing at alice")
+    r["alice_stopped"] = await alice.wait(lambda m: m["chatstate"] in ("paused", "active", "inactive", "gone") and m["body"] is None,
+                                          "bob stopped typing at alice", mark)
 
 
 def omemo():
