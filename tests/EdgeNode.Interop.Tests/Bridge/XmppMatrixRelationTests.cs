@@ -13,10 +13,10 @@ public class XmppMatrixRelationTests
     private const string OmemoFallback = "I sent you an OMEMO encrypted message but your client doesn't seem to support that.";
 
     [Fact]
-    public async Task EditsRepliesReactionsReceiptsAndTyping_MapBothWays()
+    public async Task XmppToMatrix_CorrectionReplyReactionsAndDisplayedMarker_BecomeRelationsAndReceipt()
     {
         await using var node = await StartNodeAsync();
-        var r = await RunAsync(node, "relations");
+        var r = await RunAsync(node, "relations_to_matrix");
         var start = r.Str("start_event");   // alice's first message (XMPP id "first-contact") as a Matrix event
         var bobs = r.Str("bob_event");      // bob's first message, which XMPP clients know by its event id
 
@@ -40,9 +40,16 @@ public class XmppMatrixRelationTests
         Assert.Equal(reaction.Str("event_id"), r.Str("unreaction", "redacts"));
 
         Assert.Equal((bobs, "m.read"), (r.Str("receipt", "event_id"), r.Str("receipt", "type")));
-        Assert.True(r.At("typing").GetBoolean());
+    }
 
-        // Matrix -> XMPP: relations name alice's own XMPP id, or the event id of bob's messages.
+    [Fact]
+    public async Task MatrixToXmpp_ReplaceReplyAnnotationAndReadReceipt_BecomeCorrectionReplyReactionsAndDisplayed()
+    {
+        await using var node = await StartNodeAsync();
+        var r = await RunAsync(node, "relations_to_xmpp");
+        var bobs = r.Str("bob_event");
+
+        // Relations name alice's own XMPP id, or the event id of bob's messages.
         var aliceEdit = r.At("alice_edit");
         Assert.Equal(Jid("bob"), aliceEdit.Str("from"));
         Assert.Equal(bobs, aliceEdit.Str("replace"));
@@ -59,8 +66,19 @@ public class XmppMatrixRelationTests
         Assert.Empty(r.Strings("alice_unreaction", "reactions", "keys"));
 
         Assert.Equal("first-contact", r.Str("alice_displayed", "displayed"));
-        Assert.Equal(Jid("bob"), r.Str("alice_composing", "from"));
+    }
+
+    [Fact]
+    public async Task ChatStatesAndTyping_MapBothWays()
+    {
+        await using var node = await StartNodeAsync();
+        var r = await RunAsync(node, "typing");
+
+        // Matrix typing -> composing, then a stop state, from bob's bare address; alice's composing/paused -> typing
+        // on and off (the scenario waited for each).
+        Assert.Equal((Jid("bob"), "chat"), (r.Str("alice_composing", "from"), r.Str("alice_composing", "type")));
         Assert.Equal(Jid("bob"), r.Str("alice_stopped", "from"));
+        Assert.True(r.At("typing").GetBoolean());
     }
 
     [Fact]

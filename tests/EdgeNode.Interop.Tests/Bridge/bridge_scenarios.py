@@ -201,6 +201,8 @@ async def offline(run):
         client = await run.xmpp(user, "later")
         alice.send_chat(run.jid(user), "fence for " + user, id="fence-" + user)
         await client.wait(lambda m: m["body"] == "fence for " + user, "the fence at " + user)
+        # Offline messages may come after a live one; an iq answered after her initial presence comes after them.
+        await client.get_roster()
         r[user + "_xmpp"] = [m["body"] for m in client.messages if m["body"]]
 
     await bob_mx.start()
@@ -249,8 +251,8 @@ async def presence(run):
     r["carol_roster_bob"] = carol.client_roster[run.jid("bob")]["subscription"] if run.jid("bob") in carol.client_roster else None
 
 
-async def relations(run):
-    """Corrections, replies, reactions, displayed markers and chat states, both ways."""
+async def related_pair(run):
+    """alice (XMPP, first message id "first-contact") and bob (Matrix) in their room, one message each."""
     r = run.result
     bob = await run.matrix("bob")
     alice = await run.xmpp("alice", "phone")
@@ -260,8 +262,13 @@ async def relations(run):
     await alice.wait(lambda m: m["body"] == "bob's first", "bob's first at alice")
     r["bob_event"] = bob_event
     r["start_event"] = start_event
+    return alice, bob, room, start_event, bob_event
 
-    # XMPP -> Matrix
+
+async def relations_to_matrix(run):
+    """XMPP -> Matrix: correction, reply, reaction set (and its emptying), displayed marker."""
+    r = run.result
+    alice, bob, room, start_event, bob_event = await related_pair(run)
     alice.send_chat(run.jid("bob"), "relations start, corrected", id="fix-1", extra=[element(CORRECT + "replace", id="first-contact")])
     r["edit"] = summary(await bob.wait_event(lambda e: e.get("content", {}).get("m.relates_to", {}).get("rel_type") == "m.replace", "the edit"))
     alice.send_chat(run.jid("bob"), "answering bob", id="reply-1", extra=[element(REPLY + "reply", to=run.jid("bob"), id=bob_event)])
@@ -276,14 +283,12 @@ async def relations(run):
     alice.send_chat(run.jid("bob"), None, id="marker-1", extra=[element(MARKERS + "displayed", id=bob_event)])
     r["receipt"] = (await bob.wait_ephemeral(lambda rid, e: "receipt" in e and e["receipt"]["user"] == run.mxid("alice"),
                                              "alice's read receipt"))["receipt"]
-    alice.send_chat(run.jid("bob"), None, id="state-1", extra=[element("{%s}composing" % CHATSTATES)])
-    await bob.wait_ephemeral(lambda rid, e: run.mxid("alice") in e.get("typing", []), "alice typing")
-    mark = len(bob.ephemeral)
-    alice.send_chat(run.jid("bob"), None, id="state-2", extra=[element("{%s}paused" % CHATSTATES)])
-    await bob.wait_ephemeral(lambda rid, e: "typing" in e and run.mxid("alice") not in e["typing"], "alice no longer typing", mark)
-    r["typing"] = True
 
-    # Matrix -> XMPP
+
+async def relations_to_xmpp(run):
+    """Matrix -> XMPP: m.replace, m.in_reply_to, m.annotation (and its redaction), m.read."""
+    r = run.result
+    alice, bob, room, start_event, bob_event = await related_pair(run)
     edit = await bob.send(room, {"msgtype": "m.text", "body": "* bob's first, edited",
                                  "m.new_content": {"msgtype": "m.text", "body": "bob's first, edited"},
                                  "m.relates_to": {"rel_type": "m.replace", "event_id": bob_event}})
@@ -300,12 +305,24 @@ async def relations(run):
                                              "bob's reaction removed at alice")
     await bob.client.update_receipt_marker(room, start_event)
     r["alice_displayed"] = await alice.wait(lambda m: m["displayed"] is not None, "bob's read receipt at alice")
+
+
+async def typing(run):
+    """XEP-0085 chat states <-> typing, both ways."""
+    r = run.result
+    alice, bob, room, start_event, bob_event = await related_pair(run)
     await bob.client.room_typing(room, True, 20000)
     r["alice_composing"] = await alice.wait(lambda m: m["chatstate"] == "composing", "bob typing at alice")
     mark = len(alice.messages)
     await bob.client.room_typing(room, False)
     r["alice_stopped"] = await alice.wait(lambda m: m["chatstate"] in ("paused", "active", "inactive", "gone") and m["body"] is None,
                                           "bob stopped typing at alice", mark)
+    alice.send_chat(run.jid("bob"), None, id="state-1", extra=[element("{%s}composing" % CHATSTATES)])
+    await bob.wait_ephemeral(lambda rid, e: run.mxid("alice") in e.get("typing", []), "alice typing at bob")
+    mark = len(bob.ephemeral)
+    alice.send_chat(run.jid("bob"), None, id="state-2", extra=[element("{%s}paused" % CHATSTATES)])
+    await bob.wait_ephemeral(lambda rid, e: "typing" in e and run.mxid("alice") not in e["typing"], "alice no longer typing at bob", mark)
+    r["typing"] = True
 
 
 def omemo():
@@ -384,6 +401,7 @@ async def store_full(run):
     bob = await run.xmpp("bob", "later")
     alice.send_chat(run.jid("bob"), "fence for bob", id="fence")
     await bob.wait(lambda m: m["body"] == "fence for bob", "the fence at bob")
+    await bob.get_roster()
     r["bob_xmpp"] = [m["body"] for m in bob.messages if m["body"]]
     await bob_mx.start()
     invite = await bob_mx.wait_invite(run.mxid("alice"))
@@ -413,7 +431,8 @@ async def formats(run):
     r["url"] = url
 
 
-SCENARIOS = {f.__name__: f for f in (xmpp_first, matrix_first, both_protocols, offline, store_full, presence, relations, encrypted,
+SCENARIOS = {f.__name__: f for f in (xmpp_first, matrix_first, both_protocols, offline, store_full, presence, relations_to_matrix,
+                                       relations_to_xmpp, typing, encrypted,
                                        hostile, formats)}
 
 
