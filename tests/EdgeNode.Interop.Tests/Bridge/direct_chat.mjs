@@ -54,14 +54,16 @@ try {
   await bob.setAccountData("m.direct", { [carol]: [room] });
   result.room = room;
   const answer = message(bob, "hello bob, from aioxmpp carol", "carol's answer");
+  // alice writes as soon as carol answered: her invite may come in the same sync, so it is awaited from now on.
+  const alice = `@alice:${domain}`;
+  const invite = waitFor(bob, sdk.RoomEvent.MyMembership, (r, membership) =>
+    membership === "invite" && r.getMember(bob.getUserId())?.events.member?.getSender() === alice, "alice's invite");
   result.sent = (await bob.sendTextMessage(room, "hello carol, from matrix-js-sdk")).event_id;
   const [answerEvent, answerRoom] = await answer;
   result.answer = { sender: answerEvent.getSender(), room: answerRoom?.roomId, type: answerEvent.getContent().msgtype };
 
   // alice starts from XMPP: an invite to a direct room from @alice, then her message in it.
-  const alice = `@alice:${domain}`;
-  const [invited] = await waitFor(bob, sdk.RoomEvent.MyMembership, (r, membership) =>
-    membership === "invite" && r.getMember(bob.getUserId())?.events.member?.getSender() === alice, "alice's invite");
+  const [invited] = await invite;
   const inviteEvent = invited.getMember(bob.getUserId()).events.member;
   result.invite = { room: invited.roomId, sender: inviteEvent.getSender(), is_direct: inviteEvent.getContent().is_direct === true };
   const first = message(bob, "hello bob, from aioxmpp alice", "alice's message");
