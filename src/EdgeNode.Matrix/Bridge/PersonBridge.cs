@@ -85,7 +85,7 @@ public sealed class PersonBridge : IDisposable
             return AccountReach.NotUsed;
         }
 
-        if (!_work.Writer.TryWrite(() => Post(message)))
+        if (!Queue(message))
         {
             PersonBridgeLog.QueueFull(_server.Logger, message.From, message.To);
             return AccountReach.NotUsed;
@@ -93,6 +93,9 @@ public sealed class PersonBridge : IDisposable
 
         return _use.SyncingNow(toBare) ? AccountReach.Reached : AccountReach.Kept;
     }
+
+    // Apart from Deliver: a lambda there would allocate its closure on every call, before any test.
+    private bool Queue(PersonMessage message) => _work.Writer.TryWrite(() => Post(message));
 
     /// <summary>Sees every event a local user stores through the client API (inside its write).</summary>
     internal void Observe(Db db, string roomId, string sender, string type, string? stateKey, JsonObject content)

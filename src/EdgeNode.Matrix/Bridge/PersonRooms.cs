@@ -56,7 +56,7 @@ internal sealed class PersonRooms(Homeserver server)
     {
         using var query = db.Command("""
             SELECT state_key FROM matrix_current_state
-            WHERE room_id = $r AND type = 'm.room.member' AND membership IN ('join', 'invite')
+            WHERE room_id = $r AND type = 'm.room.member' AND membership IN ('join', 'invite') LIMIT 3
             """, ("$r", roomId));
         string? other = null;
         bool mine = false;

@@ -19,6 +19,22 @@ public class PersonBridgeFromXmppTests : IDisposable
     }
 
     [Fact]
+    public void Deliver_NeitherUsesMatrix_AllocatesNothing()
+    {
+        _node.LogIn(Bob);
+        byte[] from = "alice@hs.test/laptop"u8.ToArray(), to = "carol@hs.test"u8.ToArray(), id = "m1"u8.ToArray(), body = "hello"u8.ToArray();
+        var reach = AccountReach.Reached;
+        for (int i = 0; i < 100; i++) reach = Deliver(from, to, id, body);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) reach = Deliver(from, to, id, body);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(AccountReach.NotUsed, reach);
+
+        AccountReach Deliver(byte[] from, byte[] to, byte[] id, byte[] body) =>
+            _node.People.Deliver(RoutedStanza.Message(MessageType.Chat, from, to, id, body, default), "alice@hs.test", "carol@hs.test");
+    }
+
+    [Fact]
     public async Task Deliver_FirstContact_DirectRoomMadeBySenderWithRecipientInvitedAndMessageAsSender()
     {
         _node.LogIn(Bob);
