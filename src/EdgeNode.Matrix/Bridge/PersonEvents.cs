@@ -164,11 +164,14 @@ internal sealed class PersonEvents(Homeserver server, Router router, PersonRooms
         return text[at..];
     }
 
-    /// <summary>An mxc:// URI of this node's media as a URL anyone may fetch (the unauthenticated download path).</summary>
+    /// <summary>
+    /// An mxc:// URI of this node's media as a URL an XMPP client may fetch: the unauthenticated download path, so only
+    /// when Matrix:LegacyMediaDownloads serves it (otherwise the file's name is all that crosses).
+    /// </summary>
     private string? DownloadUrl(string mxc)
     {
         const string Scheme = "mxc://";
-        if (!mxc.StartsWith(Scheme, StringComparison.Ordinal)) return null;
+        if (!server.Options.LegacyMediaDownloads || !mxc.StartsWith(Scheme, StringComparison.Ordinal)) return null;
         string rest = mxc[Scheme.Length..];
         int slash = rest.IndexOf('/');
         if (slash <= 0 || slash == rest.Length - 1 || rest.IndexOf('/', slash + 1) >= 0) return null;

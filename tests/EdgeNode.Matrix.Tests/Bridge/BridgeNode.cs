@@ -25,12 +25,12 @@ internal sealed class BridgeNode : IDisposable
     public const string Bob = "@bob:hs.test";
     public const string Carol = "@carol:hs.test";
 
-    public BridgeNode()
+    public BridgeNode(params (string Key, string Value)[] settings)
     {
         Folder = Directory.CreateTempSubdirectory("edgenode-bridge-").FullName;
         Store = Store.Open(Folder, MatrixMigrations.Set);
         var options = OptionsReader.Read(new ConfigurationBuilder().AddInMemoryCollection(
-            [new("Node:Domain", Domain), new("Node:DataDir", Folder)]).Build());
+            [new("Node:Domain", Domain), new("Node:DataDir", Folder), .. settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))]).Build());
         Server = new Homeserver(Store, options, SigningKey.FromSeed("ed25519:test", new byte[32]), NullLogger.Instance, Time);
         foreach (string name in (ReadOnlySpan<string>)["alice", "bob", "carol"]) Server.Accounts.Add(Jid.Parse(name + "@" + Domain), "secret");
         Router = new Router(Domain);

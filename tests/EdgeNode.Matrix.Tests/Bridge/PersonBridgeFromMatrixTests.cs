@@ -184,6 +184,27 @@ public class PersonBridgeFromMatrixTests : IDisposable
         Assert.Equal((CopyKind.Sent, "mine too"), (kind, copy.Body));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Observe_Image_FileNameAndUrlWhenLegacyDownloadsServeIt(bool legacy)
+    {
+        using var node = new BridgeNode(("Matrix:LegacyMediaDownloads", legacy ? "true" : "false"));
+        var alice = node.Online("alice@hs.test");
+        string room = node.Server.Write(db =>
+        {
+            string r = node.Server.Rooms.CreateRoom(db, node.Server.DefaultRoomVersion, Bob, new JsonObject());
+            node.Server.Actions.SetMembership(db, r, Bob, Bob, "join");
+            node.Server.Actions.SetMembership(db, r, Bob, Alice, "invite", isDirect: true);
+            return r;
+        });
+        node.Send(room, Bob, "m.room.message", new JsonObject { ["msgtype"] = "m.image", ["body"] = "cat.png", ["url"] = "mxc://hs.test/AbC123" });
+        var got = Assert.Single(alice.Messages);
+        Assert.Equal("cat.png", got.Body);
+        if (legacy) Assert.Equal(node.Server.BaseUrl + "/_matrix/media/v3/download/hs.test/AbC123", Assert.Single(got.Attachments));
+        else Assert.Empty(got.Attachments);
+    }
+
     [Fact]
     public void WithoutReplyFallback_QuotedLinesAndMxReply_Dropped()
     {
