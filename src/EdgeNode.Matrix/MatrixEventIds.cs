@@ -21,4 +21,11 @@ public static class MatrixEventIds
     public const int MediaQuotaReached = 3041;
     public const int SendsRateLimited = 3042;
     public const int QueryTokenRefused = 3043;
+    public const int PairRoomCreated = 3060;
+    public const int BridgeQueueFull = 3061;
+    public const int BridgePostFailed = 3062;
+    public const int BridgeRouteFailed = 3063;
+    public const int BridgeNotRouted = 3064;
+    public const int DeviceBridgeBehind = 3080;
+    public const int DeviceBridgeFailed = 3081;
 }

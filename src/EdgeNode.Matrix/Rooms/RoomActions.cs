@@ -117,7 +117,9 @@ public sealed class RoomActions(Homeserver server)
         }
         if (version.Redaction == RedactionRules.V11) content["redacts"] = eventId;
         else content.Remove("redacts");
-        return Rooms.Send(db, roomId, sender, EventTypes.Redaction, null, content, txnDevice, txnId, redacts: eventId);
+        var stored = Rooms.Send(db, roomId, sender, EventTypes.Redaction, null, content, txnDevice, txnId, redacts: eventId);
+        server.FrontEnd?.Observe(db, roomId, sender, EventTypes.Redaction, null, new JsonObject { ["redacts"] = eventId });
+        return stored;
     }
 
     /// <summary>

@@ -207,6 +207,22 @@ public static class MatrixMigrations
             );
             CREATE INDEX matrix_device_rooms_by_room ON matrix_device_rooms (room_id);
             """),
+        new(4, "direct rooms between two people, and the XMPP ids of the events their XMPP messages became", """
+            CREATE TABLE matrix_person_rooms (
+                person_a TEXT NOT NULL,
+                person_b TEXT NOT NULL,
+                room_id  TEXT NOT NULL,
+                PRIMARY KEY (person_a, person_b)
+            );
+            CREATE INDEX matrix_person_rooms_by_room ON matrix_person_rooms (room_id);
+            CREATE TABLE matrix_bridged_events (
+                event_id TEXT PRIMARY KEY NOT NULL,
+                room_id  TEXT NOT NULL,
+                xmpp_id  TEXT NOT NULL,
+                sender   TEXT NOT NULL
+            );
+            CREATE INDEX matrix_bridged_events_by_xmpp_id ON matrix_bridged_events (room_id, xmpp_id);
+            """),
     ]);
 
     /// <summary>The tables whose "stream" column the clock continues from after a restart.</summary>

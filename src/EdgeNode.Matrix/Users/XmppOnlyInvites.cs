@@ -20,6 +20,8 @@ public sealed class XmppOnlyInvites(Homeserver server)
     {
         if (type != EventTypes.Member || stateKey is null || stateKey == sender) return;
         if (JsonBody.OptString(content, "membership") != "invite") return;
+        // A direct chat with a local person reaches their XMPP clients through the router (Bridge/PersonBridge).
+        if (server.FrontEnd is not null && content["is_direct"] is JsonValue direct && direct.TryGetValue(out bool isDirect) && isDirect) return;
         if (server.LocalPart(stateKey) is not { } local || server.IsDeviceLocalpart(local)) return;
         if (UsesMatrix(db, stateKey) || Invites(db, roomId, stateKey) != 1) return;
         var address = local + "@" + server.ServerName;

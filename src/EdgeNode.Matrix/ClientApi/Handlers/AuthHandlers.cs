@@ -63,6 +63,7 @@ internal static class AuthHandlers
         var (token, device) = r.Server.Write(db => Sessions.Create(db, userId, deviceId, displayName, r.Server.Now));
         MatrixLog.LoggedIn(r.Server.Logger, userId, device);
         r.Server.DeviceRooms.OnLoggedIn(userId);
+        r.Server.FrontEnd?.People.LoggedIn(userId);
         await r.JsonAsync(new LoginResponse(userId, token, device, r.Server.ServerName), MatrixJsonContext.Default.LoginResponse).ConfigureAwait(false);
     }
 
@@ -162,6 +163,7 @@ internal static class AuthHandlers
         var (token, device) = r.Server.Write(db => Sessions.Create(db, userId, JsonBody.OptString(body, "device_id"),
             JsonBody.OptString(body, "initial_device_display_name"), r.Server.Now));
         r.Server.DeviceRooms.OnLoggedIn(userId);
+        r.Server.FrontEnd?.People.LoggedIn(userId);
         await r.JsonAsync(new LoginResponse(userId, token, device, r.Server.ServerName), MatrixJsonContext.Default.LoginResponse).ConfigureAwait(false);
     }
 

@@ -45,6 +45,7 @@ internal static class EphemeralHandlers
             INSERT INTO matrix_receipts (room_id, user_id, receipt_type, thread_id, event_id, ts, stream) VALUES ($r, $u, $t, $th, $e, $ts, $s)
             ON CONFLICT (room_id, user_id, receipt_type, thread_id) DO UPDATE SET event_id = $e, ts = $ts, stream = $s
             """, ("$r", roomId), ("$u", r.UserId), ("$t", type), ("$th", threadId), ("$e", eventId), ("$ts", r.Server.Now), ("$s", db.NextStream()));
+        if (type == "m.read") r.Server.FrontEnd?.People.ReadReceipt(db, roomId, r.UserId, eventId);
     }
 
     private static void FullyRead(Db db, MatrixRequest r, string roomId, string eventId)

@@ -102,6 +102,8 @@ internal static class SyncHandler
             r.Server.Write(db => ToDeviceInbox.Acknowledge(db, r.UserId, r.DeviceId, acknowledged.ToDevice));
 
         var deadline = r.Server.Time.GetUtcNow() + timeout;
+        // While this runs (and a minute after), messages from XMPP count as reaching the user's Matrix clients.
+        using var syncing = r.Server.FrontEnd?.People.Syncing(r.UserId);
         while (true)
         {
             var position = r.Server.Clock.Current;
