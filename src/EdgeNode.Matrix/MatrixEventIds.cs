@@ -21,4 +21,6 @@ public static class MatrixEventIds
     public const int MediaQuotaReached = 3041;
     public const int SendsRateLimited = 3042;
     public const int QueryTokenRefused = 3043;
+    public const int PresenceWorkFailed = 3060;
+    public const int PresenceQueueFull = 3061;
 }
