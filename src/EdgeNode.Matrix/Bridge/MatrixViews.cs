@@ -44,7 +44,7 @@ internal sealed class MatrixViews
             view.Presence = presence;
             view.Status = status;
             view.LastActive = lastActive;
-            view.LastSeen = _time.GetUtcNow();
+            if (presence != "offline") view.LastSeen = _time.GetUtcNow();
         }
     }
 

@@ -71,11 +71,12 @@ public sealed class PresenceBridge : IDisposable
     {
         if (state == ChatState.None || !_views.UsesMatrix(toBare) || fromBare.SequenceEqual(toBare)) return AccountReach.NotUsed;
         if (!_server.ServerName.AsSpan().Equals(DomainOf(fromBare), StringComparison.Ordinal)) return AccountReach.NotUsed;
-        string from = fromBare.ToString(), to = toBare.ToString();
-        bool typing = state == ChatState.Composing;
-        _queue.Enqueue("typing of " + from, () => _typing.FromRouter(from, to, typing));
+        QueueTyping(fromBare.ToString(), toBare.ToString(), state == ChatState.Composing);
         return _views.Syncing(toBare) ? AccountReach.Reached : AccountReach.NotUsed;
     }
+
+    // Apart from Typing: a lambda's captured locals are allocated on entry to the method that declares them.
+    private void QueueTyping(string from, string to, bool typing) => _queue.Enqueue("typing of " + from, () => _typing.FromRouter(from, to, typing));
 
     /// <summary>Whether one of the person's Matrix clients syncs now or did within the last 30 seconds.</summary>
     public bool Syncing(ReadOnlySpan<char> bare) => _views.Syncing(bare);
