@@ -88,8 +88,19 @@ public sealed class PresenceBridge : IDisposable
     internal IDisposable? SyncStarted(string userId, string? setPresence)
     {
         if (setPresence == "offline" || _server.AccountOf(userId) is not { } bare) return null;
-        Changed(bare, userId, () => _views.SyncStarted(bare, setPresence));
-        return new SyncScope(this, bare);
+        var scope = new SyncScope(this, bare);
+        try
+        {
+            Changed(bare, userId, () => _views.SyncStarted(bare, setPresence));
+        }
+        catch
+        {
+            // The sync fails; it must not count as running for ever.
+            scope.Dispose();
+            throw;
+        }
+
+        return scope;
     }
 
     /// <summary>The user set presence and status (PUT presence).</summary>
