@@ -14,6 +14,9 @@ internal sealed class TypingBridge(Homeserver server, Router router)
     /// <summary>How long a composing state from another protocol shows as typing without a newer one (XEP-0085's pause).</summary>
     public static readonly TimeSpan ComposingTimeout = TimeSpan.FromSeconds(30);
 
+    // As long as Matrix itself shows one typing notification (TypingTracker).
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(2);
+
     private readonly Lock _lock = new();
 
     // Matrix users whose typing was routed as composing: (room, user) -> (the other person, until when).
@@ -36,7 +39,7 @@ internal sealed class TypingBridge(Homeserver server, Router router)
             return;
         }
 
-        var until = server.Time.GetUtcNow() + timeout;
+        var until = server.Time.GetUtcNow() + (timeout > MaxTimeout ? MaxTimeout : timeout);
         lock (_lock)
         {
             if (_composing.TryGetValue(key, out var known))

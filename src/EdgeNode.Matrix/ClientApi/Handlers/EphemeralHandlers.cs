@@ -33,8 +33,9 @@ internal static class EphemeralHandlers
         var body = await r.JsonBodyAsync().ConfigureAwait(false);
         var typing = JsonBody.OptBool(body, "typing") ?? throw MatrixException.MissingParam("typing is required");
         var timeout = JsonBody.OptLong(body, "timeout") ?? 30_000;
-        r.Server.Typing.Set(roomId, r.UserId, typing, TimeSpan.FromMilliseconds(Math.Clamp(timeout, 0, 600_000)));
-        r.Server.FrontEnd?.Presence.TypedByClient(roomId, r.UserId, typing, TimeSpan.FromMilliseconds(Math.Clamp(timeout, 0, 600_000)));
+        var lasting = TimeSpan.FromMilliseconds(Math.Clamp(timeout, 0, 600_000));
+        r.Server.Typing.Set(roomId, r.UserId, typing, lasting);
+        r.Server.FrontEnd?.Presence.TypedByClient(roomId, r.UserId, typing, lasting);
         await r.EmptyAsync().ConfigureAwait(false);
     }
 
