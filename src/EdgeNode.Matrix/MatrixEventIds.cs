@@ -26,6 +26,8 @@ public static class MatrixEventIds
     public const int BridgePostFailed = 3062;
     public const int BridgeRouteFailed = 3063;
     public const int BridgeNotRouted = 3064;
+    public const int PresenceWorkFailed = 3070;
+    public const int PresenceQueueFull = 3071;
     public const int DeviceBridgeBehind = 3080;
     public const int DeviceBridgeFailed = 3081;
 }

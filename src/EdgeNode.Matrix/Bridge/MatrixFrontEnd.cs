@@ -34,10 +34,24 @@ public sealed class MatrixFrontEnd : IAccountFrontEnd, IDisposable
     /// <summary>Availability (the union of every protocol's view) and typing.</summary>
     public PresenceBridge Presence { get; }
 
-    public AccountReach Deliver(in RoutedStanza stanza, ReadOnlySpan<char> fromBare, ReadOnlySpan<char> toBare) =>
-        stanza.Origin is StanzaOrigin.Device or StanzaOrigin.Node
-            ? Devices.Deliver(stanza, fromBare, toBare)
+    public AccountReach Deliver(in RoutedStanza stanza, ReadOnlySpan<char> fromBare, ReadOnlySpan<char> toBare)
+    {
+        if (stanza.Origin is StanzaOrigin.Device or StanzaOrigin.Node)
+        {
+            return Devices.Deliver(stanza, fromBare, toBare);
+        }
+
+        if (stanza.ChatState == ChatState.None)
+        {
+            return People.Deliver(stanza, fromBare, toBare);
+        }
+
+        // A chat state is typing in the pair's room; a message that also says something goes to the room as well.
+        AccountReach typing = Presence.Typing(fromBare, toBare, stanza.ChatState);
+        return stanza.Body.IsEmpty && stanza.Relation == MessageRelation.None && !stanza.Encrypted
+            ? typing
             : People.Deliver(stanza, fromBare, toBare);
+    }
 
     public void ShowPresence(AccountPresence presence)
     {

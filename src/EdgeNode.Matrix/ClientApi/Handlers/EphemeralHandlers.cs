@@ -33,7 +33,9 @@ internal static class EphemeralHandlers
         var body = await r.JsonBodyAsync().ConfigureAwait(false);
         var typing = JsonBody.OptBool(body, "typing") ?? throw MatrixException.MissingParam("typing is required");
         var timeout = JsonBody.OptLong(body, "timeout") ?? 30_000;
-        r.Server.Typing.Set(roomId, r.UserId, typing, TimeSpan.FromMilliseconds(Math.Clamp(timeout, 0, 600_000)));
+        var lasting = TimeSpan.FromMilliseconds(Math.Clamp(timeout, 0, 600_000));
+        r.Server.Typing.Set(roomId, r.UserId, typing, lasting);
+        r.Server.FrontEnd?.Presence.TypedByClient(roomId, r.UserId, typing, lasting);
         await r.EmptyAsync().ConfigureAwait(false);
     }
 
@@ -144,6 +146,26 @@ internal static class EphemeralHandlers
         if (current is null or "offline") UpdatePresence(server, userId, "online", null, keepStatus: true);
     }
 
+    /// <summary>
+    /// A sync of one of the user's clients starts: it makes the user present (see <see cref="MarkOnlineBySync"/>). With
+    /// the router's front-end, what the clients say is the user's Matrix view, and the sync counts until the result is
+    /// disposed (a user none of whose clients syncs goes offline after a while).
+    /// </summary>
+    public static IDisposable? SyncPresence(Homeserver server, string userId, string? setPresence)
+    {
+        if (server.FrontEnd is { } frontEnd) return frontEnd.Presence.SyncStarted(userId, setPresence);
+        if (setPresence is null) MarkOnlineBySync(server, userId);
+        else if (setPresence != "offline") UpdatePresence(server, userId, setPresence, null, keepStatus: true);
+        return null;
+    }
+
+    /// <summary>PUT presence: the user's own choice, shown as the union with the user's other protocols when there is a router.</summary>
+    private static void SetOwnPresence(Homeserver server, string userId, string presence, string? status)
+    {
+        if (server.FrontEnd is { } frontEnd) frontEnd.Presence.SetByClient(userId, presence, status);
+        else UpdatePresence(server, userId, presence, status, keepStatus: false);
+    }
+
     private static async Task PutPresence(MatrixRequest r)
     {
         if (r.Route("userId") != r.UserId) throw MatrixException.Forbidden("You may only set your own presence");
@@ -152,7 +174,7 @@ internal static class EphemeralHandlers
         if (presence is not ("online" or "offline" or "unavailable")) throw MatrixException.InvalidParam("presence must be online, offline or unavailable");
         var status = JsonBody.OptString(body, "status_msg");
         if (status is { Length: > 1024 }) throw MatrixException.InvalidParam("status_msg is too long");
-        UpdatePresence(r.Server, r.UserId, presence, status, keepStatus: false);
+        SetOwnPresence(r.Server, r.UserId, presence, status);
         await r.EmptyAsync().ConfigureAwait(false);
     }
 

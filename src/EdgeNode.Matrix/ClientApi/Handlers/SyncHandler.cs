@@ -94,8 +94,7 @@ internal static class SyncHandler
         var setPresence = r.Query("set_presence");
         if (setPresence is not (null or "online" or "offline" or "unavailable")) throw MatrixException.InvalidParam("set_presence must be online, offline or unavailable");
         // Polling marks the user online unless told otherwise; it does not undo a status the user chose with PUT presence.
-        if (setPresence is null) EphemeralHandlers.MarkOnlineBySync(r.Server, r.UserId);
-        else if (setPresence != "offline") EphemeralHandlers.UpdatePresence(r.Server, r.UserId, setPresence, null, keepStatus: true);
+        using var syncing = EphemeralHandlers.SyncPresence(r.Server, r.UserId, setPresence);
 
         // Syncing with a token acknowledges the to-device messages it covers (and only those).
         if (since is { } acknowledged)
@@ -103,7 +102,7 @@ internal static class SyncHandler
 
         var deadline = r.Server.Time.GetUtcNow() + timeout;
         // While this runs (and a minute after), messages from XMPP count as reaching the user's Matrix clients.
-        using var syncing = r.Server.FrontEnd?.People.Syncing(r.UserId);
+        using var reachable = r.Server.FrontEnd?.People.Syncing(r.UserId);
         while (true)
         {
             var position = r.Server.Clock.Current;
