@@ -170,6 +170,13 @@ public readonly ref struct RoutedStanza
     /// <summary>The front-end the stanza came from.</summary>
     public StanzaOrigin Origin { get; init; }
 
+    /// <summary>
+    /// How far the sender's own front-end already got with the recipient: a Matrix message is in a room the
+    /// recipient's Matrix clients read (Kept), and one of them is syncing now (Reached). The router counts it like an
+    /// account-wide front-end's answer, so the offline store keeps only what reached none of the person's clients.
+    /// </summary>
+    public AccountReach OriginReach { get; init; }
+
     /// <summary>The body as HTML (UTF-8; Matrix's org.matrix.custom.html, XHTML-IM's body); empty for plain text.</summary>
     public ReadOnlySpan<byte> FormattedBody { get; init; }
 

@@ -239,14 +239,19 @@ public sealed class Router
                 return RouteOutcome.BadAddress;
         }
 
-        AccountReach reach = AccountReach.NotUsed;
+        AccountReach reach = stanza.OriginReach == AccountReach.Refused ? AccountReach.NotUsed : stanza.OriginReach;
         if (stanza.Kind == StanzaKind.Message && stanza.MessageType is MessageType.Chat or MessageType.Normal or MessageType.Headline
             && _frontEnds.Length > 0)
         {
-            reach = DeliverToFrontEnds(stanza, bare);
-            if (reach == AccountReach.Refused)
+            AccountReach elsewhere = DeliverToFrontEnds(stanza, bare);
+            if (elsewhere == AccountReach.Refused)
             {
                 return RouteOutcome.NotAcceptable;
+            }
+
+            if (elsewhere > reach)
+            {
+                reach = elsewhere;
             }
         }
 

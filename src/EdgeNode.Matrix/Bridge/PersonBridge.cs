@@ -41,7 +41,7 @@ public sealed class PersonBridge : IDisposable
         var rooms = new PersonRooms(server);
         var notices = new EncryptedNotices(server.Time);
         _posts = new PersonPosts(server, rooms, notices);
-        _events = new PersonEvents(server, router, rooms, notices);
+        _events = new PersonEvents(server, router, rooms, notices, _use);
         foreach (string userId in server.Read(UsersWithDevices))
         {
             if (server.AccountOf(userId) is { } bare) _use.Add(bare);

@@ -20,7 +20,7 @@ internal sealed record MatrixMessage(string From, string To, string EventId, str
 /// becomes a notice (rate-limited); an <c>m.read</c> receipt a displayed marker. Translation runs inside the write
 /// that stored the event; routing after its commit, and never throws into the client's request.
 /// </summary>
-internal sealed class PersonEvents(Homeserver server, Router router, PersonRooms rooms, EncryptedNotices notices)
+internal sealed class PersonEvents(Homeserver server, Router router, PersonRooms rooms, EncryptedNotices notices, MatrixUse use)
 {
     /// <summary>Sees an event a local user stored (inside the write); routes what the other person should get after commit.</summary>
     public void Observe(Db db, string roomId, string sender, string type, string? stateKey, JsonObject content)
@@ -194,6 +194,8 @@ internal sealed class PersonEvents(Homeserver server, Router router, PersonRooms
                 Encoding.UTF8.GetBytes(message.Body), default)
             {
                 Origin = StanzaOrigin.Matrix,
+                // The event is in a room the recipient is in: their Matrix clients have it (now, if one is syncing).
+                OriginReach = use.SyncingNow(message.To) ? AccountReach.Reached : use.Uses(message.To) ? AccountReach.Kept : AccountReach.NotUsed,
                 FormattedBody = message.FormattedBody is null ? default : Encoding.UTF8.GetBytes(message.FormattedBody),
                 Timestamp = server.Now,
                 Notice = message.Notice,
