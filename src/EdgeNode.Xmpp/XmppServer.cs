@@ -6,6 +6,7 @@ using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Core.Tls;
 using EdgeNode.Xmpp.Extensions;
@@ -63,8 +64,8 @@ public sealed class XmppServer : IDisposable
         Presence = new PresenceService(this);
         RosterService = new RosterService(this);
         Iq = new IqHandler(this);
-        router.UseOfflineStore(Offline);
-        router.UseAccountDirectory(new AccountDirectory(Accounts));
+        // RFC 6121's delivery rules (priority, carbons, offline storage) are XMPP's, handed to the router here.
+        router.UseSessionRules(new XmppSessionRules(Offline, new AccountDirectory(Accounts)));
         _timer = new Timer(static state => ((XmppServer)state!).Tick(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 

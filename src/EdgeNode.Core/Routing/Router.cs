@@ -16,8 +16,7 @@ public sealed class Router
     private readonly ConcurrentDictionary<string, Participant> _participants = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Participant>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly Lock _gate = new();
-    private IOfflineStore? _offline;
-    private IAccountDirectory? _accounts;
+    private ISessionRules _rules = AvailableSessionRules.Instance;
     private IRemoteRouter? _remote;
     private volatile string[] _hosted = [];
     private volatile IAccountFrontEnd[] _frontEnds = [];
@@ -46,11 +45,11 @@ public sealed class Router
         }
     }
 
-    /// <summary>Where messages for participants without an available session go; none means service-unavailable.</summary>
-    public void UseOfflineStore(IOfflineStore store) => _offline = store;
-
-    /// <summary>Tells which bare addresses are accounts when they have no session; none means every local address is.</summary>
-    public void UseAccountDirectory(IAccountDirectory accounts) => _accounts = accounts;
+    /// <summary>
+    /// How stanzas for a local participant are handed to its sessions (the XMPP library's RFC 6121 rules: priority,
+    /// carbons, the offline store); until a front-end sets them, every available session gets them.
+    /// </summary>
+    public void UseSessionRules(ISessionRules rules) => _rules = rules ?? throw new ArgumentNullException(nameof(rules));
 
     /// <summary>Where stanzas for other domains go (federation); none means they come back as RemoteDomain.</summary>
     public void UseRemoteRouter(IRemoteRouter remote) => _remote = remote;
@@ -255,48 +254,17 @@ public sealed class Router
             }
         }
 
-        bool copies = allowCopies && stanza.Kind == StanzaKind.Message && stanza.MessageType == MessageType.Chat;
-        if (copies && sender is not null)
-        {
-            CopyToOtherSessions(sender.Bare, sender, stanza, CopyKind.Sent);
-        }
-        else if (copies && stanza.Origin is not StanzaOrigin.Xmpp and not StanzaOrigin.Remote)
-        {
-            // Written on another protocol (a Matrix client): the sender's XMPP clients get it as their own, sent elsewhere.
-            Span<char> fromKey = stackalloc char[Address.MaxBareChars];
-            if (Address.TrySplit(stanza.From, fromKey, out int fromLength, out _, out _))
-            {
-                CopyToOtherSessions(fromKey.Slice(0, fromLength), null, stanza, CopyKind.Sent);
-            }
-        }
-
         IRouteTarget[] targets = _lookup.TryGetValue(bare, out Participant? participant) ? participant.Targets : [];
-        if (!resource.IsEmpty)
+        var delivery = new LocalDelivery
         {
-            for (int i = 0; i < targets.Length; i++)
-            {
-                IRouteTarget target = targets[i];
-                if (target.Resource.SequenceEqual(resource))
-                {
-                    target.Deliver(stanza);
-                    if (copies)
-                    {
-                        CopyToOthers(targets, target, stanza);
-                    }
-
-                    return RouteOutcome.Delivered;
-                }
-            }
-
-            return RouteToMissingResource(stanza, bare, targets, copies, reach);
-        }
-
-        return stanza.Kind switch
-        {
-            StanzaKind.Message => RouteMessageToBare(stanza, bare, targets, copies, reach),
-            StanzaKind.Presence => RoutePresenceToBare(stanza, targets),
-            _ => RouteOutcome.ForServer,
+            Bare = bare,
+            Resource = resource,
+            Targets = targets,
+            Sender = sender,
+            AllowCopies = allowCopies,
+            Reach = reach,
         };
+        return _rules.Deliver(this, stanza, delivery);
     }
 
     private AddressClass ClassifyBare(ReadOnlySpan<char> bare, int at)
@@ -350,176 +318,9 @@ public sealed class Router
         return reach;
     }
 
-    // RFC 6121 8.5.3.2: no session has the addressed resource.
-    private RouteOutcome RouteToMissingResource(in RoutedStanza stanza, ReadOnlySpan<char> bare, IRouteTarget[] targets, bool copies,
-        AccountReach reach)
-    {
-        switch (stanza.Kind)
-        {
-            case StanzaKind.Message:
-                return stanza.MessageType switch
-                {
-                    MessageType.Chat => RouteMessageToBare(stanza, bare, targets, copies, reach),
-                    MessageType.Normal or MessageType.Groupchat when reach >= AccountReach.Kept => RouteOutcome.Delivered,
-                    MessageType.Normal or MessageType.Groupchat => RouteOutcome.ServiceUnavailable,
-                    _ => RouteOutcome.Ignored,
-                };
-            case StanzaKind.Iq:
-                return stanza.IqType is IqType.Get or IqType.Set ? RouteOutcome.ServiceUnavailable : RouteOutcome.Ignored;
-            default:
-                return RouteOutcome.Ignored;
-        }
-    }
-
-    // RFC 6121 8.5.2: a message to a bare address. What an account-wide front-end kept for the person (reach) counts
-    // as delivered: the offline store is for messages that reached none of the person's clients.
-    private RouteOutcome RouteMessageToBare(in RoutedStanza stanza, ReadOnlySpan<char> bare, IRouteTarget[] targets, bool copies,
-        AccountReach reach)
-    {
-        MessageType type = stanza.MessageType;
-        if (type == MessageType.Groupchat)
-        {
-            return RouteOutcome.ServiceUnavailable;
-        }
-
-        if (type == MessageType.Error)
-        {
-            return RouteOutcome.Ignored;
-        }
-
-        if (type == MessageType.Headline)
-        {
-            bool any = false;
-            for (int i = 0; i < targets.Length; i++)
-            {
-                IRouteTarget target = targets[i];
-                if (target.IsAvailable && target.Priority >= 0)
-                {
-                    target.Deliver(stanza);
-                    any = true;
-                }
-            }
-
-            return any || reach >= AccountReach.Kept ? RouteOutcome.Delivered : RouteOutcome.Ignored;
-        }
-
-        // Normal and chat: the available sessions of the highest non-negative priority, all of them when tied.
-        int best = -1;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            IRouteTarget target = targets[i];
-            if (target.IsAvailable && target.Priority > best)
-            {
-                best = target.Priority;
-            }
-        }
-
-        if (best < 0)
-        {
-            if (reach == AccountReach.Reached)
-            {
-                return RouteOutcome.Delivered;
-            }
-
-            RouteOutcome stored = StoreOffline(stanza, bare, targets);
-            return reach == AccountReach.Kept && stored != RouteOutcome.StoredOffline ? RouteOutcome.Delivered : stored;
-        }
-
-        for (int i = 0; i < targets.Length; i++)
-        {
-            IRouteTarget target = targets[i];
-            if (target.IsAvailable && target.Priority == best)
-            {
-                target.Deliver(stanza);
-            }
-            else if (copies && target.IsAvailable)
-            {
-                target.DeliverCopy(stanza, CopyKind.Received);
-            }
-        }
-
-        return RouteOutcome.Delivered;
-    }
-
-    // RFC 6121 8.5.2.1.2 and 8.5.2.2.2: presence to a bare address goes to every available session.
-    private static RouteOutcome RoutePresenceToBare(in RoutedStanza stanza, IRouteTarget[] targets)
-    {
-        bool subscription = stanza.PresenceType is PresenceType.Subscribe or PresenceType.Subscribed
-            or PresenceType.Unsubscribe or PresenceType.Unsubscribed;
-        bool any = false;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            IRouteTarget target = targets[i];
-            if (target.IsAvailable && (!subscription || target.Priority >= 0))
-            {
-                target.Deliver(stanza);
-                any = true;
-            }
-        }
-
-        return any ? RouteOutcome.Delivered : RouteOutcome.Ignored;
-    }
-
-    private RouteOutcome StoreOffline(in RoutedStanza stanza, ReadOnlySpan<char> bare, IRouteTarget[] targets)
-    {
-        if (!AccountExists(bare, targets))
-        {
-            return RouteOutcome.ServiceUnavailable;
-        }
-
-        IOfflineStore? offline = _offline;
-        if (offline is null)
-        {
-            return RouteOutcome.ServiceUnavailable;
-        }
-
-        return offline.Store(bare.ToString(), stanza) switch
-        {
-            OfflineResult.Stored => RouteOutcome.StoredOffline,
-            OfflineResult.QuotaExceeded => RouteOutcome.OfflineStoreFull,
-            OfflineResult.StorageFull => RouteOutcome.StorageFull,
-            _ => RouteOutcome.Ignored,
-        };
-    }
-
-    private bool AccountExists(ReadOnlySpan<char> bare, IRouteTarget[] targets)
-    {
-        if (targets.Length > 0)
-        {
-            return true;
-        }
-
-        IAccountDirectory? accounts = _accounts;
-        return accounts is null || accounts.Exists(bare.ToString());
-    }
-
-    private void CopyToOtherSessions(ReadOnlySpan<char> bare, IRouteTarget? except, in RoutedStanza stanza, CopyKind kind)
-    {
-        if (!_lookup.TryGetValue(bare, out Participant? participant))
-        {
-            return;
-        }
-
-        IRouteTarget[] targets = participant.Targets;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            if (!ReferenceEquals(targets[i], except) && targets[i].IsAvailable)
-            {
-                targets[i].DeliverCopy(stanza, kind);
-            }
-        }
-    }
-
-    private static void CopyToOthers(IRouteTarget[] targets, IRouteTarget except, in RoutedStanza stanza)
-    {
-        for (int i = 0; i < targets.Length; i++)
-        {
-            if (!ReferenceEquals(targets[i], except) && targets[i].IsAvailable)
-            {
-                targets[i].DeliverCopy(stanza, CopyKind.Received);
-            }
-        }
-    }
+    /// <summary>The sessions of one participant by its case-folded bare address (a snapshot; empty when none).</summary>
+    public IRouteTarget[] SessionsOf(ReadOnlySpan<char> bare) =>
+        _lookup.TryGetValue(bare, out Participant? participant) ? participant.Targets : [];
 
     private sealed class Participant(string bare)
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Xmpp.Streams;
 

@@ -6,6 +6,7 @@ using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Crypto;
 using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Matrix;
 using EdgeNode.Matrix.Bridge;
@@ -52,6 +53,7 @@ internal sealed class BridgeNode : IDisposable
         Server.Write(db => Sessions.Create(db, Bob, "BENCH", "bench", Server.Now));
 
         Router = new Router(Domain);
+        Router.UseSessionRules(new XmppSessionRules());
         FrontEnd = new MatrixFrontEnd(Server, Router);
         Reach = new ReachCount(FrontEnd);
         Router.AddFrontEnd(Reach);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Routing;
 using EdgeNode.Xmpp.Stanzas;
 using EdgeNode.Xmpp.Streams;
 using EdgeNode.Xmpp.Xml;
@@ -38,6 +39,7 @@ public class XmppParseAndRouteBenchmarks
     public void Setup()
     {
         _router = new Router("pi.example");
+        _router.UseSessionRules(new XmppSessionRules());
         _sender = new C2sSession("romeo@pi.example", "orchard", 1024 * 1024, new Owner());
         _recipient = new C2sSession("juliet@pi.example", "balcony", 1024 * 1024, new Owner());
         _sender.SetAvailable(0, "<presence/>"u8.ToArray());

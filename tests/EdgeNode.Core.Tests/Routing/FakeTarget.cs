@@ -30,22 +30,3 @@ internal sealed class FakeTarget(string bare, string resource, bool available = 
 
     public override string ToString() => $"{Bare}/{Encoding.UTF8.GetString(_resource)}";
 }
-
-internal sealed class FakeOffline : IOfflineStore
-{
-    public int Quota { get; set; } = 10;
-    public List<(string Owner, string Stanza)> Stored { get; } = [];
-
-    public OfflineResult Store(string recipientBare, in RoutedStanza stanza)
-    {
-        if (stanza.Body.IsEmpty) return OfflineResult.NotStored;
-        if (Stored.Count(s => s.Owner == recipientBare) >= Quota) return OfflineResult.QuotaExceeded;
-        Stored.Add((recipientBare, Encoding.UTF8.GetString(stanza.Xmpp)));
-        return OfflineResult.Stored;
-    }
-}
-
-internal sealed class FakeAccounts(params string[] accounts) : IAccountDirectory
-{
-    public bool Exists(string bare) => accounts.Contains(bare);
-}

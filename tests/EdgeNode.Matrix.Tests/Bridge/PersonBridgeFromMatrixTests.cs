@@ -172,18 +172,6 @@ public class PersonBridgeFromMatrixTests : IDisposable
         Assert.Equal(sixty, Assert.Single(alice.Messages).Body);
     }
 
-    [Fact]
-    public void Observe_MatrixMessage_SendersOwnXmppSessionsGetACarbon()
-    {
-        var alice = _node.Online("alice@hs.test");
-        var bob = _node.Online("bob@hs.test");
-        string room = DirectChat(Bob, Alice);
-        _node.Send(room, Bob, "m.room.message", TextContent("mine too"));
-        Assert.Single(alice.Messages);
-        var (kind, copy) = Assert.Single(bob.Copies);
-        Assert.Equal((CopyKind.Sent, "mine too"), (kind, copy.Body));
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -5,6 +5,7 @@ using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Crypto;
 using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Matrix;
 using EdgeNode.Matrix.Bridge;
@@ -57,6 +58,7 @@ internal sealed class OneNodeFixture : IDisposable
         }
 
         Router = new Router(Domain);
+        Router.UseSessionRules(new XmppSessionRules());
         FrontEnd = new MatrixFrontEnd(Server, Router);
         Reach = new ReachCount(FrontEnd);
         Router.AddFrontEnd(Reach);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Routing;
 using EdgeNode.Xmpp.Stanzas;
 using EdgeNode.Xmpp.Streams;
 using EdgeNode.Xmpp.Xml;
@@ -29,6 +30,7 @@ internal sealed class RoutingFixture
     public RoutingFixture()
     {
         Router = new Router("pi.example");
+        Router.UseSessionRules(new XmppSessionRules());
         Sender = new C2sSession("romeo@pi.example", "orchard", 1024 * 1024, new Owner());
         Recipient = new C2sSession("juliet@pi.example", "balcony", 1024 * 1024, new Owner());
         Recipient.SetAvailable(0, "<presence/>"u8.ToArray());

@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Routing;
 using EdgeNode.Xmpp.Streams;
 using EdgeNode.Xmpp.Tests.Offline;
 using EdgeNode.Xmpp.Tests.Stanzas;
@@ -177,6 +178,7 @@ public class NeutralStanzasTests
     public void Route_MatrixUsersOwnMessage_ReachesTheirCarbonsSessionsAsSent()
     {
         var router = new Router("pi.example");
+        router.UseSessionRules(new XmppSessionRules());
         C2sSession mine = Session(carbons: true);
         var plain = new C2sSession("alice@pi.example", "laptop", 1024 * 1024, new RecordingOwner());
         plain.SetAvailable(0, "<presence/>"u8.ToArray());

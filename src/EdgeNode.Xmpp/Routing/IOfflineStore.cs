@@ -1,4 +1,6 @@
-namespace EdgeNode.Core.Routing;
+using EdgeNode.Core.Routing;
+
+namespace EdgeNode.Xmpp.Routing;
 
 public enum OfflineResult : byte
 {

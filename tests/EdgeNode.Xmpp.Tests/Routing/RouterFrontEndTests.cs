@@ -1,7 +1,9 @@
 using System.Text;
 using EdgeNode.Core.Routing;
 
-namespace EdgeNode.Core.Tests.Routing;
+using EdgeNode.Xmpp.Routing;
+
+namespace EdgeNode.Xmpp.Tests.Routing;
 
 /// <summary>
 /// Account-wide front-ends on the router: who is handed what, how their answers combine with the sessions and the
@@ -15,8 +17,7 @@ public class RouterFrontEndTests
 
     public RouterFrontEndTests()
     {
-        _router.UseOfflineStore(_offline);
-        _router.UseAccountDirectory(new FakeAccounts("alice@pi.example", "bob@pi.example"));
+        _router.UseSessionRules(new XmppSessionRules(_offline, new FakeAccounts("alice@pi.example", "bob@pi.example")));
         _router.AddFrontEnd(_matrix);
     }
 
