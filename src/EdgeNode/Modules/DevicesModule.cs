@@ -8,6 +8,7 @@ using EdgeNode.Core.Storage;
 using EdgeNode.Devices;
 using EdgeNode.Devices.Participants;
 using EdgeNode.Devices.Wiring;
+using EdgeNode.Gpio.Pins;
 using EdgeNode.Matrix;
 using EdgeNode.Mqtt.Auth;
 using EdgeNode.Mqtt.Broker;
