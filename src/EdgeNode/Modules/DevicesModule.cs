@@ -88,7 +88,7 @@ internal static class DevicesModule
         var registry = s.GetRequiredService<DeviceRegistry>();
         var router = s.GetRequiredService<Router>();
         var status = new NodeStatus("/", options.Node.DataDir, TimeProvider.System);
-        var commands = new NodeCommands(s.GetRequiredService<DeviceOwnerStore>(), new MqttDeviceStore(store), registry,
+        var commands = new NodeCommands(s.GetRequiredService<DeviceOwnerStore>(), new BrokerDeviceGrants(new MqttDeviceStore(store)), registry,
             DeviceChatService.DomainOf(options, router.Domain), () =>
             {
                 var devices = registry.All;
