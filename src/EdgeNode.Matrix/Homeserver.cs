@@ -155,5 +155,10 @@ public sealed class Homeserver : IDisposable
         cancel.ThrowIfCancellationRequested();
     }
 
-    public void Dispose() => Typing.Dispose();
+    public void Dispose()
+    {
+        // The front-end's loops and timers write through this server's store: they stop before it goes.
+        FrontEnd?.Dispose();
+        Typing.Dispose();
+    }
 }

@@ -8,6 +8,7 @@ using EdgeNode.Core.Storage;
 using EdgeNode.Devices;
 using EdgeNode.Devices.Participants;
 using EdgeNode.Devices.Wiring;
+using EdgeNode.Gpio.Pins;
 using EdgeNode.Matrix;
 using EdgeNode.Mqtt.Auth;
 using EdgeNode.Mqtt.Broker;
@@ -87,7 +88,7 @@ internal static class DevicesModule
         var registry = s.GetRequiredService<DeviceRegistry>();
         var router = s.GetRequiredService<Router>();
         var status = new NodeStatus("/", options.Node.DataDir, TimeProvider.System);
-        var commands = new NodeCommands(s.GetRequiredService<DeviceOwnerStore>(), new MqttDeviceStore(store), registry,
+        var commands = new NodeCommands(s.GetRequiredService<DeviceOwnerStore>(), new BrokerDeviceGrants(new MqttDeviceStore(store)), registry,
             DeviceChatService.DomainOf(options, router.Domain), () =>
             {
                 var devices = registry.All;

@@ -1,7 +1,6 @@
 using EdgeNode.Core.Accounts;
 using EdgeNode.Core.Storage;
 using EdgeNode.Devices.Participants;
-using EdgeNode.Devices.Wiring;
 using EdgeNode.Matrix.Users;
 using EdgeNode.Xmpp;
 

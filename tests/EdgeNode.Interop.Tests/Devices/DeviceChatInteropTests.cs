@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using EdgeNode.Devices.Wiring;
 using EdgeNode.Gpio.Chips;
+using EdgeNode.Gpio.Pins;
 using EdgeNode.Interop.Tests.Mqtt;
 using EdgeNode.Interop.Tests.Support;
 

@@ -1,7 +1,6 @@
 using EdgeNode.Cli;
 using EdgeNode.Core.Storage;
 using EdgeNode.Devices.Participants;
-using EdgeNode.Devices.Wiring;
 using EdgeNode.Modules;
 
 namespace EdgeNode.Tests.Cli;

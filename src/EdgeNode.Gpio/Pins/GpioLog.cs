@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Gpio.Pins;
 
-/// <summary>Log event ids of GPIO pins as participants: 4510-4599, inside the device wiring's range.</summary>
+/// <summary>Log event ids of GPIO pins as participants: 4510-4599, inside the devices and GPIO range.</summary>
 internal static class GpioEventIds
 {
     public const int ChipFailed = 4510;

@@ -1,9 +1,9 @@
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Devices;
-using EdgeNode.Devices.Wiring;
+using EdgeNode.Gpio.Pins;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgeNode.Tests.Devices;
+namespace EdgeNode.Gpio.Tests;
 
 public class GpioPinServiceTests
 {

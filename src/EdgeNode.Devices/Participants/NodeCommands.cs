@@ -1,18 +1,17 @@
 using System.Text;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Devices;
-using EdgeNode.Devices.Participants;
-using EdgeNode.Mqtt.Auth;
-using EdgeNode.Mqtt.Topics;
+using EdgeNode.Core.Topics;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Devices.Participants;
 
 /// <summary>
 /// What an administrator can write to the node participant. The verbs are the command line's (`edgenode device owner`,
 /// `allow`, `disallow`) with the same arguments and the same stores, so a running node is administered from a chat
-/// client as from a shell: owners apply within a second, MQTT grants from the device's next connection.
+/// client as from a shell: owners apply within a second, MQTT grants (through <see cref="IDeviceAccountGrants"/>) from
+/// the device's next connection.
 /// </summary>
-internal sealed class NodeCommands(DeviceOwnerStore owners, MqttDeviceStore mqttDevices, DeviceRegistry registry, string devicesDomain,
+public sealed class NodeCommands(DeviceOwnerStore owners, IDeviceAccountGrants grants, DeviceRegistry registry, string devicesDomain,
     Func<string> status)
 {
     public const string Help = """
@@ -93,28 +92,25 @@ internal sealed class NodeCommands(DeviceOwnerStore owners, MqttDeviceStore mqtt
 
     private string Grant(bool allow, string name, string kindText, string filter)
     {
-        if (!MqttDeviceStore.IsValidName(name, out var problem)) return $"'{Echo(name)}' is not a valid device name: {problem}";
-        MqttAccessKind[]? kinds = kindText.ToLowerInvariant() switch
+        if (grants.NameProblem(name) is { } problem) return $"'{Echo(name)}' is not a valid device name: {problem}";
+        TopicDirection[]? directions = kindText.ToLowerInvariant() switch
         {
-            "publish" => [MqttAccessKind.Publish],
-            "subscribe" => [MqttAccessKind.Subscribe],
-            "both" => [MqttAccessKind.Publish, MqttAccessKind.Subscribe],
+            "publish" => [TopicDirection.Publish],
+            "subscribe" => [TopicDirection.Subscribe],
+            "both" => [TopicDirection.Publish, TopicDirection.Subscribe],
             _ => null,
         };
-        if (kinds is null) return $"'{Echo(kindText)}' is not publish, subscribe or both";
-        var bytes = Encoding.UTF8.GetBytes(filter);
-        if (!MqttTopic.IsValidTopicFilter(bytes) || MqttTopic.IsShared(bytes))
+        if (directions is null) return $"'{Echo(kindText)}' is not publish, subscribe or both";
+        if (!grants.IsGrantable(filter))
         {
             return $"'{Echo(filter)}' is not a topic filter ('+' and '#' fill a whole level, '#' only the last)";
         }
         var changed = false;
-        try
+        foreach (var direction in directions)
         {
-            foreach (var kind in kinds) changed |= allow ? mqttDevices.Allow(name, kind, filter) : mqttDevices.Disallow(name, kind, filter);
-        }
-        catch (DeviceNotFoundException)
-        {
-            return $"there is no MQTT device account {name} (add it with 'edgenode device add {name}')";
+            var change = grants.Change(name, direction, filter, allow);
+            if (change == GrantChange.NoSuchAccount) return $"there is no MQTT device account {name} (add it with 'edgenode device add {name}')";
+            changed |= change == GrantChange.Changed;
         }
         var verb = allow ? (changed ? "may now" : "already may") : (changed ? "may no longer" : "had no grant to");
         return $"device {name} {verb} {kindText.ToLowerInvariant()} {filter}" + (changed ? " (from its next connection)" : "");

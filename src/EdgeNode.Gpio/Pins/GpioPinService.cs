@@ -3,12 +3,11 @@ using System.Threading.Channels;
 using EdgeNode.Core.Addressing;
 using EdgeNode.Core.Configuration;
 using EdgeNode.Core.Devices;
-using EdgeNode.Gpio;
 using EdgeNode.Gpio.Chips;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeNode.Devices.Wiring;
+namespace EdgeNode.Gpio.Pins;
 
 /// <summary>
 /// GPIO pins declared in Devices:Gpio become devices in the registry, so they reach their owners exactly like MQTT
@@ -16,7 +15,7 @@ namespace EdgeNode.Devices.Wiring;
 /// an output is a switch that <see cref="Execute"/> drives. The chip `simulated` is a <see cref="SimulatedGpioChip"/>
 /// for tests and for trying the node on a machine without pins.
 /// </summary>
-internal sealed class GpioPinService : BackgroundService, IPinControl
+public sealed class GpioPinService : BackgroundService, IPinControl
 {
     public const string SimulatedChip = "simulated";
     public const string CapabilityId = "state";
@@ -244,14 +243,4 @@ internal sealed class GpioPinService : BackgroundService, IPinControl
     }
 
     private sealed record PulseRequest(DeviceKey Key, IGpioLine Line, TimeSpan Duration, TaskCompletionSource<string> Done);
-}
-
-/// <summary>
-/// How the in-process end-to-end tests reach the simulated chip of the node they started (the chip is made inside
-/// the host's container, which the CLI does not expose). Nothing in the node sets it, so in production it is null
-/// and does nothing.
-/// </summary>
-internal static class SimulatedGpioHook
-{
-    public static Action<SimulatedGpioChip>? Opened;
 }

@@ -1,6 +1,7 @@
+using EdgeNode.Core.Tests;
 using EdgeNode.Devices.Participants;
 
-namespace EdgeNode.Tests.Devices;
+namespace EdgeNode.Devices.Tests;
 
 public class NodeStatusTests
 {
