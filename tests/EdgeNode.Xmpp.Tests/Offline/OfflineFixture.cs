@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Text;
 using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Routing;
 using EdgeNode.Core.Storage;
 using EdgeNode.Xmpp.Offline;
 using EdgeNode.Xmpp.Storage;

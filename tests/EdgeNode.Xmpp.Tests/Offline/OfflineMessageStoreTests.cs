@@ -1,6 +1,7 @@
 using System.Text;
 using EdgeNode.Core.Storage;
 using EdgeNode.Core.Routing;
+using EdgeNode.Xmpp.Routing;
 
 namespace EdgeNode.Xmpp.Tests.Offline;
 
