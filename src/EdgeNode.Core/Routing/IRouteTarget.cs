@@ -27,9 +27,9 @@ public enum TargetCloseReason : byte
 }
 
 /// <summary>
-/// One connected session of a participant: an XMPP client resource today; a Matrix device or an MQTT device later.
-/// The router picks targets by address, availability and priority and hands each its stanzas; the target
-/// writes them in its own protocol. Deliver is called from any thread and must not block or throw.
+/// One connected session of a participant: an XMPP client resource, a device, the node participant. (A Matrix user's
+/// clients are reached through an <see cref="IAccountFrontEnd"/> instead.) The router finds sessions by address and its
+/// session rules pick among them; each target writes what it is handed in its own protocol. Deliver is called from any thread and must not block or throw.
 /// </summary>
 public interface IRouteTarget
 {

@@ -6,10 +6,11 @@ namespace EdgeNode.Core.Routing;
 /// The one router of the node (DESIGN.md "The one idea"): every front-end hands it messages, presences and iqs in
 /// the neutral model (<see cref="RoutedStanza"/>), and it delivers them to targets of every kind: the sessions
 /// registered here (XMPP client resources, devices, the node participant), the account-wide front-ends
-/// (<see cref="IAccountFrontEnd"/>: a Matrix user's devices through a direct room), the remote router (federation)
-/// and the offline store. It knows addresses, availability and priority, never a wire format. Lookups go from UTF-8
-/// address bytes through a case-folded key on the stack to the registry, so routing to an online session allocates
-/// nothing.
+/// (<see cref="IAccountFrontEnd"/>: a Matrix user's devices through a direct room) and the remote router
+/// (federation). Which of a participant's sessions get a stanza, and what becomes of one that reaches none, is the
+/// business of the session rules a front-end supplies (<see cref="ISessionRules"/>: XMPP's priority, carbons and
+/// offline store). It knows addresses, never a wire format. Lookups go from UTF-8 address bytes through a case-folded
+/// key on the stack to the registry, so routing to an online session allocates nothing.
 /// </summary>
 public sealed class Router
 {
